@@ -1,0 +1,250 @@
+"""
+Defaults, the one ``Settings`` object, and loading it from ``linkaudit.toml`` or
+``[tool.linkaudit]`` in ``pyproject.toml``.
+
+Precedence: defaults < config file < command-line flags. Library and CLI share the
+``DEFAULT_*`` constants so that they never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkaudit._version import __version__
+from linkaudit.exceptions import ConfigError
+from linkaudit.verdicts import Verdict
+
+__all__ = [
+    "DEFAULT_CDX_URL",
+    "DEFAULT_DB",
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_PER_HOST",
+    "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_MEMENTO_URL",
+    "DEFAULT_RETRIES",
+    "DEFAULT_SPN_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_USER_AGENT",
+    "DEFAULT_WAYBACK_URL",
+    "Settings",
+    "find_config_file",
+    "load_settings",
+]
+
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_CONCURRENCY = 64
+# Two connections per host is what browsers' politeness guidance and lychee's default settle on.
+DEFAULT_MAX_PER_HOST = 2
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_REDIRECTS = 20
+DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+https://pypi.org/project/linkaudit/)"
+DEFAULT_DB = "linkaudit.sqlite"
+DEFAULT_WAYBACK_URL = "https://archive.org/wayback/available"
+DEFAULT_CDX_URL = "https://web.archive.org/cdx/search/cdx"
+DEFAULT_MEMENTO_URL = "https://timetravel.mementoweb.org/timegate/"
+DEFAULT_SPN_URL = "https://web.archive.org/save"
+DEFAULT_FAIL_ON = (Verdict.DEAD, Verdict.INVALID)
+
+CONFIG_FILENAME = "linkaudit.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run can be told. Field names are the config keys (``-`` and ``_`` alike)."""
+
+    # --- network
+    timeout: float = DEFAULT_TIMEOUT
+    """Total seconds for one request (connect, headers and the capped body read)."""
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    max_per_host: int = DEFAULT_MAX_PER_HOST
+    min_interval: float = 0.0
+    """Minimum seconds between the starts of two requests to one host."""
+    retries: int = DEFAULT_RETRIES
+    retry_after_cap: float = 60.0
+    """Longest ``Retry-After`` honoured, in seconds; a longer one ends the retries."""
+    backoff_base: float = 0.5
+    user_agent: str = DEFAULT_USER_AGENT
+    headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Extra request headers per host pattern (fnmatch glob on the host name)."""
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    max_body_bytes: int = 2_000_000
+    """Bytes of a response body read at most (title, soft 404, fragments, meta refresh)."""
+    max_inflated_bytes: int = 8_000_000
+    """Bytes a compressed body may inflate to before reading stops (compression bombs)."""
+    accept: tuple[int, ...] = ()
+    """Extra HTTP statuses taken as ok (e.g. 403 for a site known to block robots)."""
+    exclude: tuple[str, ...] = ()
+    """Regular expressions; a matching URL is skipped (reason excluded)."""
+    include: tuple[str, ...] = ()
+    """Regular expressions; when given, only matching URLs are checked."""
+    soft404: bool = True
+    check_fragments: bool = True
+    allow_private: bool = False
+    """Allow loopback, private and link-local targets (intranets, tests). Off by default: see SECURITY.md."""
+    allow_file_escape: bool = False
+    """Allow file: and relative links outside the document's root directory."""
+    max_time: float | None = None
+    """Seconds the whole run may take; what is unchecked then is reported as such."""
+
+    # --- gate
+    fail_on: tuple[Verdict, ...] = DEFAULT_FAIL_ON
+    baseline: str | None = None
+
+    # --- store
+    db: str = DEFAULT_DB
+    max_age: float = 24 * 3600.0
+    """Seconds a successful check is reused from the store."""
+    max_age_failure: float = 3600.0
+    """Seconds a failed check is reused; failures are re-checked sooner than successes."""
+    fresh: bool = False
+    escalate_runs: int = 3
+    escalate_days: float = 3.0
+
+    # --- archives
+    archive: str = "dead"
+    """Which links get a snapshot look-up: none, dead (dead, redirected, unreachable) or all."""
+    wayback_url: str = DEFAULT_WAYBACK_URL
+    cdx_url: str = DEFAULT_CDX_URL
+    memento_url: str = DEFAULT_MEMENTO_URL
+    spn_url: str = DEFAULT_SPN_URL
+    spn_max_per_minute: int = 12
+    cited_on: dt.date | None = None
+    check_originals: bool = False
+
+    # --- documents
+    max_document_bytes: int = 200_000_000
+    max_pages: int = 5000
+    max_links_per_document: int = 100_000
+    include_globs: tuple[str, ...] = ()
+    exclude_globs: tuple[str, ...] = ()
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (``None`` values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def find_config_file(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
+    """The nearest ``linkaudit.toml`` or ``pyproject.toml`` with ``[tool.linkaudit]``."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILENAME
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("linkaudit")
+            if isinstance(table, dict):
+                return pyproject, table
+    return None
+
+
+def load_settings(
+    config: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults, then the config file (given, or the nearest one), then ``overrides``."""
+    if config is not None:
+        if not config.is_file():
+            raise ConfigError(f"{config}: no such config file")
+        data = _read_toml(config)
+        if config.name == "pyproject.toml":
+            data = data.get("tool", {}).get("linkaudit", {})
+        found: tuple[Path, Mapping[str, Any]] | None = (config, data)
+    else:
+        found = find_config_file(cwd or Path.cwd())
+    settings = Settings()
+    if found is not None:
+        settings = settings_from_mapping(found[1], source=str(found[0]), base=settings)
+    if overrides:
+        settings = settings.replace(**overrides)
+    return settings
+
+
+def settings_from_mapping(
+    data: Mapping[str, Any], *, source: str, base: Settings | None = None
+) -> Settings:
+    """Validate ``data`` key by key against ``Settings`` and apply it to ``base``."""
+    hints = typing.get_type_hints(Settings)
+    known = {f.name for f in dataclasses.fields(Settings)}
+    changes: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = raw_key.replace("-", "_")
+        if key not in known:
+            raise ConfigError(f"{source}: unknown key {raw_key!r}")
+        try:
+            changes[key] = _coerce(value, hints[key])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{source}: key {raw_key!r}: {exc}") from exc
+    return dataclasses.replace(base or Settings(), **changes)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _coerce(value: Any, hint: Any) -> Any:
+    """Check ``value`` against a Settings field type; convert lists to tuples and strings to enums."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg)
+            except (TypeError, ValueError) as exc:
+                errors.append(str(exc))
+        raise TypeError("; ".join(errors))
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return tuple(_coerce(item, args[0]) for item in value)
+    if origin is not None and issubclass(origin, Mapping):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected a table, got {type(value).__name__}")
+        return {str(k): _coerce(v, args[1]) for k, v in value.items()}
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"expected an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {value!r}")
+        return value
+    if hint is dt.date:
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        raise TypeError(f"expected a date, got {value!r}")
+    if isinstance(hint, type) and issubclass(hint, Verdict):
+        return Verdict(value)
+    raise TypeError(f"unsupported setting type {hint!r}")  # pragma: no cover

@@ -1,0 +1,219 @@
+"""
+The frozen values that cross pipeline stages.
+
+    extract  → Document, Occurrence
+    check    → Observation (what the network or file system said; no verdict)
+    classify → Result (verdict, reason, evidence, every occurrence of the URL)
+    archive  → Snapshot (on a Result)
+    store    → History (on a Result)
+
+Stages never import each other; they share only these types, ``verdicts`` and ``config``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NewType
+
+from linkaudit.verdicts import Reason, Verdict
+
+__all__ = [
+    "Document",
+    "DocumentFormat",
+    "Element",
+    "History",
+    "Observation",
+    "Occurrence",
+    "Part",
+    "Redirect",
+    "Result",
+    "RobustLink",
+    "RunId",
+    "Snapshot",
+]
+
+RunId = NewType("RunId", int)
+
+
+class DocumentFormat(StrEnum):
+    """Formats named by ``links-schema.json``."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+    PDF = "pdf"
+    DOCX = "docx"
+    TEXT = "text"
+    LATEX = "latex"
+    BIBTEX = "bibtex"
+    RST = "rst"
+
+
+class Part(StrEnum):
+    """Where in a document a link sits."""
+
+    BODY = "body"
+    FOOTNOTE = "footnote"
+    ENDNOTE = "endnote"
+    HEADER = "header"
+    FOOTER = "footer"
+    BIBLIOGRAPHY = "bibliography"
+    COMMENT = "comment"
+
+
+class Element(StrEnum):
+    """How the link is written, so that users can filter (images, bare URLs…)."""
+
+    LINK = "link"  # a Markdown [text](url), an HTML <a>, a DOCX hyperlink, a PDF annotation
+    REFERENCE = "reference"  # a Markdown [text][ref] resolved through its definition
+    AUTOLINK = "autolink"  # <https://…> in Markdown
+    BARE = "bare"  # a URL printed as text and found by the scanner
+    IMAGE = "image"  # ![alt](src), <img src>
+    AREA = "area"  # <area href>
+    RESOURCE = "resource"  # <link href>, <script src>… (not citations; reported for completeness)
+    FIELD = "field"  # a DOCX HYPERLINK field code
+    ANNOTATION = "annotation"  # a PDF URI link annotation
+    CITATION = "citation"  # \href, \url, BibTeX url/doi
+
+
+@dataclass(frozen=True, slots=True)
+class RobustLink:
+    """The Robust Links attributes of an HTML link (https://robustlinks.mementoweb.org/)."""
+
+    original_url: str | None = None
+    version_url: str | None = None
+    version_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document as read: where it came from, what it is, and what it says of itself."""
+
+    path: str
+    """As given on the command line, or the URL of a fetched document."""
+    format: DocumentFormat
+    title: str | None = None
+    published: dt.date | None = None
+    """The publication date the document states; the date its sources were cited."""
+    base_url: str | None = None
+    """What relative targets resolve against (``<base href>``, the fetch URL, or a file: URI)."""
+    content_hash: str | None = None
+    error: str | None = None
+    """Why the document could not be read; its links are then absent."""
+    links: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place a document cites a target."""
+
+    document: str
+    raw: str
+    """The target exactly as written."""
+    url: str
+    """The target resolved against the document's base."""
+    text: str = ""
+    """The anchor text as a reader sees it (empty for a bare URL)."""
+    page: int | None = None
+    line: int | None = None
+    column: int | None = None
+    part: Part = Part.BODY
+    element: Element = Element.LINK
+    context: str | None = None
+    """The sentence around the link."""
+    problem: Reason | None = None
+    """Set when the link is invalid without any fetch: placeholder, malformed, unsupported_scheme."""
+    robust: RobustLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One hop: ``url`` answered ``status`` and pointed on (``via`` http or meta_refresh)."""
+
+    url: str
+    status: int
+    via: str = "http"
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What checking one URL found: evidence for classify, never a verdict."""
+
+    url: str
+    status: int | None = None
+    final_url: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers of the final response, names lower-cased."""
+    content_type: str | None = None
+    title: str | None = None
+    body: str = ""
+    """A capped, decoded sample of the final body (for soft-404, login and challenge signals)."""
+    failure: Reason | None = None
+    """A transport or policy failure: dns, timeout, connection, tls, protocol, redirect_loop,
+    too_many_redirects, private_address, missing_file, excluded, network_unavailable…"""
+    error: str | None = None
+    attempts: int = 1
+    elapsed_ms: float | None = None
+    checked_at: dt.datetime | None = None
+    probe_status: int | None = None
+    """Status of the soft-404 probe (a surely missing sibling), when one was sent."""
+    probe_final_url: str | None = None
+    probe_similarity: float | None = None
+    """0..1 likeness of the probe's body to this URL's body."""
+    fragment: str | None = None
+    fragment_found: bool | None = None
+    fingerprint: str | None = None
+    """A hash of the body sample, to notice when a page's content changes."""
+    truncated: bool = False
+    """The body was larger than the read cap (only the cap was read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """An archived copy of a page."""
+
+    url: str
+    timestamp: str | None = None
+    """14 digits or a prefix of them (YYYYMMDDhhmmss)."""
+    original: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the store knows of one URL across runs."""
+
+    first_seen: dt.datetime | None = None
+    last_ok: dt.datetime | None = None
+    failing_since: dt.datetime | None = None
+    consecutive_failures: int = 0
+    flapping: bool = False
+    recovered: bool = False
+    escalated: bool = False
+    """The verdict was raised to dead because the URL kept failing across runs and days."""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The verdict on one distinct URL, with every place it is cited."""
+
+    url: str
+    verdict: Verdict
+    reason: str | None
+    """A ``Reason`` value or ``http_<status>``."""
+    status: int | None = None
+    final_url: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    permanent: bool | None = None
+    title: str | None = None
+    checked_at: dt.datetime | None = None
+    elapsed_ms: float | None = None
+    attempts: int | None = None
+    cached: bool = False
+    error: str | None = None
+    archive: Snapshot | None = None
+    occurrences: tuple[Occurrence, ...] = ()
+    history: History | None = None
