@@ -91,8 +91,13 @@ class Settings:
     check_fragments: bool = True
     allow_private: bool = False
     """Allow loopback, private and link-local targets (intranets, tests). Off by default: see SECURITY.md."""
+    allow_networks: tuple[str, ...] = ()
+    """Addresses or CIDR networks allowed even though they are private (an intranet host)."""
     allow_file_escape: bool = False
     """Allow file: and relative links outside the document's root directory."""
+    network_canaries: tuple[str, ...] = ("https://example.com/", "https://www.wikipedia.org/")
+    """Asked only when every remote link failed at the network level: if these fail too, the
+    machine is offline and no link is called dead for it (``summary.network = unavailable``)."""
     max_time: float | None = None
     """Seconds the whole run may take; what is unchecked then is reported as such."""
 
