@@ -1,0 +1,84 @@
+# /// script
+# dependencies = ["nox>=2024.4.15"]
+# ///
+"""Sessions: tests, lint, typecheck (default); realworld, reports, fuzz, bench (on demand)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+
+ROOT = Path(__file__).parent
+SHARED = Path(os.environ.get("LINKAUDIT_SHARED", ROOT.parent / "shared"))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (the realworld corpus tests skip when ../shared is absent)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src/linkaudit."""
+    session.install("-e", ".[lint]")
+    session.run("mypy")
+
+
+@nox.session(default=False)
+def realworld(session: nox.Session) -> None:
+    """Score `linkaudit extract` on ../shared/realworld with its own score_extract.py."""
+    corpus = SHARED / "realworld"
+    if not corpus.is_dir():
+        session.skip(f"{corpus} is absent")
+    session.install("-e", ".")
+    out = Path(session.create_tmp()).resolve() / "realworld.json"
+    with session.chdir(corpus):
+        listing = session.run("python", "score_extract.py", "--list", silent=True)
+        assert isinstance(listing, str)
+        session.run(
+            "linkaudit", "extract", *listing.split(), "--format", "json", "--output", str(out),
+            success_codes=[0, 2],
+        )
+        session.run("python", "score_extract.py", str(out), *session.posargs)
+
+
+@nox.session(default=False)
+def reports(session: nox.Session) -> None:
+    """Regenerate the sample reports in reports/ from the example brief (offline)."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/sample_reports.py")
+
+
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """Fuzz every extractor with hypothesis for longer (FUZZ_SECONDS, default 600)."""
+    session.install("-e", ".[test]")
+    session.env["LINKAUDIT_FUZZ_EXAMPLES"] = session.env.get("LINKAUDIT_FUZZ_EXAMPLES", "5000")
+    session.run("python", "-m", "pytest", "tests/fuzz", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks on a simulated loopback web, against lychee; writes reports/benchmarks.md."""
+    session.install("-e", ".[bench]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()

@@ -1,0 +1,368 @@
+"""
+documents → occurrences → distinct URLs → check → classify → archive → store → report.
+
+The only module that knows every stage. Results reach the store as they arrive, so an
+interrupted run keeps what it checked and the next run resumes from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from linkaudit._version import __version__
+from linkaudit.config import Settings
+from linkaudit.models import Document, Observation, Occurrence, Result, RunId
+from linkaudit.verdicts import Reason, Verdict
+
+if TYPE_CHECKING:
+    from linkaudit.extract.base import Extraction
+    from linkaudit.report.base import Report
+    from linkaudit.store import Store
+
+__all__ = ["Listener", "RunOutcome", "check", "extract", "group_occurrences", "run_check"]
+
+#: Failures that say nothing about the link when the whole machine is offline.
+NETWORK_FAILURES = frozenset({Reason.DNS, Reason.CONNECTION, Reason.TIMEOUT})
+#: Verdicts worth an archive look-up under ``archive = "dead"``.
+ARCHIVE_VERDICTS = frozenset({Verdict.DEAD, Verdict.REDIRECTED, Verdict.UNREACHABLE})
+
+
+class Listener(Protocol):
+    """**Protocol:** hears about progress (the rich progress bar is one listener)."""
+
+    def start(self, total: int) -> None: ...  # pragma: no cover
+    def result_ready(self, result: Result) -> None: ...  # pragma: no cover
+    def finished(self) -> None: ...  # pragma: no cover
+
+
+class _SilentListener:
+    def start(self, total: int) -> None:
+        """Nothing to show."""
+
+    def result_ready(self, result: Result) -> None:
+        """Nothing to show."""
+
+    def finished(self) -> None:
+        """Nothing to show."""
+
+
+@dataclass
+class RunOutcome:
+    """A finished (or interrupted) run: its report and its id in the store."""
+
+    report: Report
+    run_id: int | None = None
+    interrupted: bool = False
+
+
+@dataclass
+class _RunState:
+    results: dict[str, Result] = field(default_factory=dict)
+    offline: bool | None = None
+    """None until the first network failure makes us ask the canaries."""
+    any_response: bool = False
+    published: dict[str, dt.date | None] = field(default_factory=dict)
+    """Each document's publication date: the default citation date of its links."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
+    """Every document's links, with no network access beyond fetching URL inputs."""
+    from linkaudit.extract import iter_inputs
+
+    return list(iter_inputs(inputs, settings or Settings()))
+
+
+def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, list[Occurrence]]:
+    """Occurrences by URL as cited, in first-cited order (one check per distinct URL)."""
+    groups: dict[str, list[Occurrence]] = {}
+    for extraction in extractions:
+        for occurrence in extraction.occurrences:
+            groups.setdefault(occurrence.url, []).append(occurrence)
+    return groups
+
+
+def check(
+    inputs: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    db: str | Path | None = None,
+) -> Report:
+    """Check every link of ``inputs`` and return the report (the Python API of ``linkaudit check``)."""
+    settings = settings or Settings()
+    outcome = asyncio.run(run_check(inputs, settings, db=db if db is not None else settings.db))
+    return outcome.report
+
+
+async def run_check(
+    inputs: Sequence[str],
+    settings: Settings,
+    *,
+    db: str | Path | None,
+    listener: Listener | None = None,
+    arguments: Sequence[str] = (),
+    extractions: list[Extraction] | None = None,
+) -> RunOutcome:
+    """The whole ``check`` job; ``db=None`` runs without a store."""
+    from linkaudit.report.build import build_report
+
+    listener = listener or _SilentListener()
+    if extractions is None:
+        extractions = await asyncio.to_thread(extract, inputs, settings)
+    store = _open_store(db)
+    run_id = None
+    state = _RunState()
+    interrupted = False
+    try:
+        if store is not None:
+            run_id = store.begin_run(list(arguments), __version__)
+            store.record_documents(run_id, extractions)
+        groups = group_occurrences(extractions)
+        listener.start(len(groups))
+        try:
+            await _check_all(groups, extractions, settings, store, run_id, state, listener)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            interrupted = True
+        ordered = [state.results[url] for url in groups if url in state.results]
+        if interrupted:
+            state.warnings.append(
+                f"interrupted: {len(ordered)} of {len(groups)} URLs checked; run again to resume"
+            )
+        report = build_report(
+            [e.document for e in extractions],
+            ordered,
+            network="unavailable" if state.offline else "ok",
+            warnings=[w for e in extractions for w in e.warnings] + state.warnings,
+            interrupted=interrupted,
+        )
+        if store is not None and run_id is not None:
+            store.finish_run(run_id, report.summary.by_verdict, interrupted=interrupted)
+    finally:
+        listener.finished()
+        if store is not None:
+            store.close()
+    return RunOutcome(report=report, run_id=run_id, interrupted=interrupted)
+
+
+def _open_store(db: str | Path | None) -> Store | None:
+    if db is None:
+        return None
+    from linkaudit.store import Store
+
+    return Store.open(db)
+
+
+async def _check_all(
+    groups: dict[str, list[Occurrence]],
+    extractions: Sequence[Extraction],
+    settings: Settings,
+    store: Store | None,
+    run_id: int | None,
+    state: _RunState,
+    listener: Listener,
+) -> None:
+    """Decide offline what can be, reuse what the store knows, check the rest."""
+    from linkaudit.check import CheckRequest
+    from linkaudit.classify import precheck
+
+    roots = {e.document.path: _document_root(e.document) for e in extractions}
+    state.published = {e.document.path: e.document.published for e in extractions}
+    resumed = store.finished_in_unfinished_run(groups) if store is not None else {}
+    requests: list[CheckRequest] = []
+    for url, occurrences in groups.items():
+        result = precheck(url, occurrences, settings)
+        if result is None and url in resumed:
+            result = dataclasses.replace(resumed[url], occurrences=tuple(occurrences), cached=True)
+        elif result is None and store is not None:
+            cached = store.cached_result(url, settings)
+            if cached is not None:
+                result = dataclasses.replace(cached, occurrences=tuple(occurrences))
+        if result is None:
+            requests.append(CheckRequest(url=url, root=roots.get(occurrences[0].document)))
+            continue
+        _accept(result, state, listener)
+    if requests:
+        await _check_remote(requests, groups, settings, store, run_id, state, listener)
+
+
+def _document_root(document: Document) -> str | None:
+    """The folder a local document's relative links may not escape."""
+    if document.base_url and document.base_url.startswith("file:"):
+        from urllib.parse import unquote, urlsplit
+
+        return str(Path(unquote(urlsplit(document.base_url).path)).parent)
+    return None
+
+
+def _accept(result: Result, state: _RunState, listener: Listener) -> None:
+    state.results[result.url] = result
+    listener.result_ready(result)
+
+
+async def _check_remote(
+    requests: list[Any],
+    groups: dict[str, list[Occurrence]],
+    settings: Settings,
+    store: Store | None,
+    run_id: int | None,
+    state: _RunState,
+    listener: Listener,
+) -> None:
+    from linkaudit.check import check_urls
+
+    deadline = None if settings.max_time is None else time.monotonic() + settings.max_time
+    archive_tasks: set[asyncio.Task[None]] = set()
+    limit = asyncio.Semaphore(8)
+    lookup_cache: dict[str, Any] = {}
+    observations = check_urls(requests, settings)
+    try:
+        async for observation in _until(observations, deadline):
+            result = await _classify(observation, groups[observation.url], settings, state)
+            if _wants_snapshot(result, settings, state):
+                task = asyncio.create_task(
+                    _archive_then_save(
+                        result, settings, store, run_id, state, listener, limit, lookup_cache
+                    )
+                )
+                archive_tasks.add(task)
+                task.add_done_callback(archive_tasks.discard)
+            else:
+                _save(result, settings, store, run_id, state, listener)
+    finally:
+        await observations.aclose()
+        if archive_tasks:
+            await asyncio.gather(*archive_tasks, return_exceptions=True)
+    unchecked = [r.url for r in requests if r.url not in state.results]
+    if unchecked:
+        state.warnings.append(
+            f"--max-time reached: {len(unchecked)} URLs were not checked and are reported as timeout"
+        )
+        for url in unchecked:
+            _accept(_not_checked(url, groups[url]), state, listener)
+
+
+async def _until(
+    observations: AsyncIterator[Observation], deadline: float | None
+) -> AsyncIterator[Observation]:
+    """Observations until the run's ``--max-time`` deadline, if any."""
+    while True:
+        try:
+            if deadline is None:
+                observation = await anext(observations)
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                observation = await asyncio.wait_for(anext(observations), remaining)
+        except (StopAsyncIteration, TimeoutError):
+            return
+        yield observation
+
+
+def _not_checked(url: str, occurrences: list[Occurrence]) -> Result:
+    return Result(
+        url=url,
+        verdict=Verdict.UNREACHABLE,
+        reason=Reason.TIMEOUT,
+        error="not checked before --max-time ran out",
+        occurrences=tuple(occurrences),
+    )
+
+
+async def _classify(
+    observation: Observation,
+    occurrences: list[Occurrence],
+    settings: Settings,
+    state: _RunState,
+) -> Result:
+    """Classify; a network failure while the machine itself is offline is not the link's fault."""
+    from linkaudit.classify import classify
+
+    if observation.status is not None:
+        state.any_response = True
+    elif observation.failure in NETWORK_FAILURES and not state.any_response:
+        if state.offline is None:
+            from linkaudit.check import network_available
+
+            state.offline = not await network_available(settings)
+        if state.offline:
+            observation = dataclasses.replace(
+                observation, failure=Reason.NETWORK_UNAVAILABLE, error=_offline_error(observation)
+            )
+    return classify(observation, occurrences, settings)
+
+
+def _offline_error(observation: Observation) -> str:
+    detail = f" ({observation.error})" if observation.error else ""
+    return f"network unavailable: no remote host could be reached{detail}"
+
+
+def _wants_snapshot(result: Result, settings: Settings, state: _RunState) -> bool:
+    if state.offline or settings.archive == "none" or result.archive is not None:
+        return False
+    if settings.archive == "all":
+        return result.verdict not in (Verdict.INVALID, Verdict.SKIPPED)
+    return result.verdict in ARCHIVE_VERDICTS
+
+
+async def _archive_then_save(
+    result: Result,
+    settings: Settings,
+    store: Store | None,
+    run_id: int | None,
+    state: _RunState,
+    listener: Listener,
+    limit: asyncio.Semaphore,
+    lookup_cache: dict[str, Any],
+) -> None:
+    from linkaudit.archive import attach_snapshots
+
+    async with limit:
+        try:
+            (result,) = await attach_snapshots(
+                [result], _cited_on(settings, state.published), settings, lookup_cache=lookup_cache
+            )
+        except Exception as exc:  # an archive service must never break the run
+            state.warnings.append(f"archive look-up failed for {result.url}: {exc}")
+    _save(result, settings, store, run_id, state, listener)
+
+
+def _cited_on(
+    settings: Settings, published: dict[str, dt.date | None]
+) -> Callable[[Result], dt.date | None]:
+    """The date a source was cited: --cited-on, a Robust Links date, else the document's date."""
+
+    def cited_on(result: Result) -> dt.date | None:
+        if settings.cited_on is not None:
+            return settings.cited_on
+        for occurrence in result.occurrences:
+            if occurrence.robust and occurrence.robust.version_date:
+                try:
+                    return dt.date.fromisoformat(occurrence.robust.version_date[:10])
+                except ValueError:
+                    continue
+        return published.get(result.occurrences[0].document) if result.occurrences else None
+
+    return cited_on
+
+
+def _save(
+    result: Result,
+    settings: Settings,
+    store: Store | None,
+    run_id: int | None,
+    state: _RunState,
+    listener: Listener,
+) -> None:
+    """Store as it arrives; an offline verdict is no evidence about the link, so it is not kept."""
+    if store is not None and run_id is not None and result.reason != Reason.NETWORK_UNAVAILABLE:
+        result = store.save_result(RunId(run_id), result, settings)
+    _accept(result, state, listener)
+
