@@ -130,6 +130,8 @@ class Settings:
     max_document_bytes: int = 200_000_000
     max_pages: int = 5000
     max_links_per_document: int = 100_000
+    join_wrapped_pdf_links: bool = True
+    """Report two PDF link annotations with one URI on consecutive lines as one link."""
     include_globs: tuple[str, ...] = ()
     exclude_globs: tuple[str, ...] = ()
 

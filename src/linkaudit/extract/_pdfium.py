@@ -1,0 +1,136 @@
+"""
+The one boundary between linkaudit and pdfium (through pypdfium2).
+
+pypdfium2's helper classes cover documents, pages and text; link annotations are only in
+its raw ctypes API (``FPDFLink_*``, ``FPDFAction_*``), wrapped here so that the rest of
+the extractor sees plain Python values and linkaudit's own exceptions.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from linkaudit.exceptions import CorruptDocument, EncryptedDocument
+
+__all__ = ["Rect", "UriLink", "catalog_uri_base", "open_pdf", "uri_links"]
+
+# FPDF_GetLastError codes (fpdfview.h).
+_ERR_PASSWORD = 4
+_ERR_SECURITY = 5
+_CAUSES = {
+    1: "unknown pdfium error",
+    2: "file not found or could not be opened",
+    3: "not a PDF or corrupted",
+    6: "page not found or content error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    """An annotation rectangle in PDF user space (y grows upwards)."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+
+@dataclass(frozen=True, slots=True)
+class UriLink:
+    """A link annotation with a URI action, as pdfium reports it."""
+
+    uri: str
+    rect: Rect
+
+
+def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
+    """Open ``data``; pdfium itself tries the empty user password that many PDFs carry."""
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (_ERR_PASSWORD, _ERR_SECURITY):
+            raise EncryptedDocument(name, "encrypted PDF (a password is required)") from exc
+        cause = _CAUSES.get(code or 1, str(exc))
+        raise CorruptDocument(name, f"unreadable PDF: {cause}") from exc
+
+
+def uri_links(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> Iterator[UriLink]:
+    """Every link annotation of ``page`` whose action is a URI, in the page's /Annots order."""
+    position = ctypes.c_int(0)
+    link = pdfium_c.FPDF_LINK()
+    while pdfium_c.FPDFLink_Enumerate(page.raw, ctypes.byref(position), ctypes.byref(link)):
+        action = pdfium_c.FPDFLink_GetAction(link)
+        # GoTo links carry a /Dest or a GoTo action: internal, not external links.
+        if not action or pdfium_c.FPDFAction_GetType(action) != pdfium_c.PDFACTION_URI:
+            continue
+        uri = _uri_path(document, action)
+        rect = pdfium_c.FS_RECTF()
+        if uri and pdfium_c.FPDFLink_GetAnnotRect(link, ctypes.byref(rect)):
+            yield UriLink(uri, _normal_rect(rect))
+
+
+def _uri_path(document: pdfium.PdfDocument, action: object) -> str:
+    """The /URI string (pdfium prefixes ``/URI /Base`` to a scheme-less one)."""
+    size = pdfium_c.FPDFAction_GetURIPath(document.raw, action, None, 0)
+    if size <= 1:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFAction_GetURIPath(document.raw, action, buffer, size)
+    value = buffer.raw[: size - 1]
+    # The spec says 7-bit ASCII; real files also write UTF-8 or PDFDocEncoding.
+    try:
+        return value.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return value.decode("latin-1").strip()
+
+
+def _normal_rect(rect: pdfium_c.FS_RECTF) -> Rect:
+    left, right = sorted((rect.left, rect.right))
+    bottom, top = sorted((rect.bottom, rect.top))
+    return Rect(left, bottom, right, top)
+
+
+_BASE = re.compile(rb"/URI\s*<<[^>]{0,200}?/Base\s*\(((?:[^()\\]|\\.){1,2000})\)", re.DOTALL)
+
+
+def catalog_uri_base(data: bytes) -> str | None:
+    """
+    The catalog's ``/URI /Base`` when it is written in plain bytes.
+
+    pdfium applies the base but does not expose it; knowing it lets the extractor report
+    the relative /URI as written. A base inside a compressed object stream is not found
+    here, and the URL is then pdfium's joined one (still right, only ``raw`` differs).
+    """
+    match = _BASE.search(data)
+    if match is None:
+        return None
+    return _literal(match.group(1)).decode("latin-1").strip()
+
+
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r?\n|.)", re.DOTALL)
+_SIMPLE = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _literal(body: bytes) -> bytes:
+    """Decode the escapes of a PDF literal string (``\\072``, ``\\(``, ``\\n``…)."""
+
+    def one(match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        if code[:1].isdigit():
+            return bytes([int(code, 8) & 0xFF])
+        if code in (b"\n", b"\r\n"):
+            return b""  # a backslash at the line end continues the string
+        return _SIMPLE.get(code, code)
+
+    return _ESCAPE.sub(one, body)

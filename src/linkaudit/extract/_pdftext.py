@@ -1,0 +1,95 @@
+"""
+Bare URLs in PDF page text, rejoined where a line break cut them.
+
+PDF text has no notion of a URL: a long URL in an endnote is simply broken where the line
+is full. A line break is taken to be inside a URL when the URL found on the line runs to
+the very end of the line (nothing trimmed) and
+
+* the URL ends with ``-`` and the next line starts with a lower-case letter, digit or
+  ``/``: the hyphen is kept (in citations a hyphen at a URL line break is part of the URL,
+  ``…/very-long-`` + ``path``; pdfium's own hyphenation mark U+FFFE is read as ``-``), or
+* the URL ends with a character that cannot end a URL in prose (``/ ? & = # _ % ~ : +``)
+  and the next line's first word looks like URL material (lower-case start, or a digit,
+  ``/``, ``.``, ``-``, ``_``, ``=``, ``&`` or ``?`` in it), or
+* the next line's first word itself starts with URL punctuation (``/ ? & = # . _ %``)
+  or contains a ``/``.
+
+A capitalised plain word (``Accessed 4 March``) never continues a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from linkaudit.extract.text import find_urls
+
+__all__ = ["PrintedUrl", "printed_urls", "sentence_around"]
+
+_OPEN_END = "/?&=#_%~:+"
+_CONTINUATION_START = "/?&=#._%"
+_URL_MARKS = re.compile(r"[/.\-_=&?\d]")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\[(\"“])|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedUrl:
+    """A URL as printed on one page, with the logical line it sits in."""
+
+    url: str
+    context: str
+    offset: int
+    """Start in the page's joined text (document order within the page)."""
+
+
+def printed_urls(page_text: str) -> list[PrintedUrl]:
+    """Every bare URL in ``page_text`` (lines separated by ``\\n``), broken URLs rejoined."""
+    text = page_text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
+    joined = _join_lines(text.split("\n"))
+    return [
+        PrintedUrl(url, sentence_around(joined, start, end), start)
+        for start, end, url in find_urls(joined)
+    ]
+
+
+def _join_lines(lines: list[str]) -> str:
+    """One string where URL-continuing line breaks are removed and the others kept."""
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        current_line = out.rsplit("\n", 1)[-1]
+        out += line if _continues(current_line, line) else "\n" + line
+    return out
+
+
+def _continues(line: str, nxt: str) -> bool:
+    if not nxt or nxt[0].isspace():
+        return False
+    found = find_urls(line)
+    if not found or found[-1][1] != len(line.rstrip()) or line != line.rstrip():
+        return False
+    url = found[-1][2]
+    head = nxt.split(None, 1)[0]
+    if any(start == 0 for start, _, _ in find_urls(head)):
+        return False  # the next line starts a URL of its own
+    if url.endswith("-"):
+        return head[0].islower() or head[0].isdigit() or head[0] == "/"
+    if head[0] in _CONTINUATION_START or "/" in head.rstrip(".,;:)"):
+        return True
+    if url[-1] in _OPEN_END:
+        return head[0].islower() or bool(_URL_MARKS.search(head))
+    return False
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
+    """The sentence (or line) holding ``text[start:end]``, whitespace folded, at most ``limit``."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    stop = _SENTENCE_END.search(text, end)
+    right = stop.start() + (0 if text[stop.start()] == "\n" else 1) if stop else len(text)
+    sentence = " ".join(text[left:right].split())
+    if len(sentence) > limit:
+        middle = (start - left + end - left) // 2
+        lo = max(0, middle - limit // 2)
+        sentence = sentence[lo : lo + limit]
+    return sentence
