@@ -9,8 +9,9 @@ the URL, and a closing parenthesis is kept only when it balances an opening one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-__all__ = ["find_urls"]
+__all__ = ["GfmLinkify", "LinkifyMatch", "find_emails", "find_urls"]
 
 # A candidate starts with a scheme we check (or ``www.``) at a word boundary and runs to
 # whitespace or a character that cannot appear unescaped in a written URL.
@@ -38,9 +39,7 @@ def _trim(url: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets, repeatedly."""
     while url:
         last = url[-1]
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
+        if last in _TRAILING or (last in _PAIRS and url.count(last) > url.count(_PAIRS[last])):
             url = url[:-1]
         elif last == ";":
             # GFM: ``&amp;``-like entity references at the end are not part of the URL.
@@ -55,3 +54,75 @@ def _is_plausible(url: str) -> bool:
     """A URL needs something after its scheme or ``www.`` (``http://`` alone is prose)."""
     head = url.split("://", 1)[1] if "://" in url else url[4:]
     return bool(head) and head[0] not in "/.:"
+
+
+_EMAIL = re.compile(r"(?<![\w.+@-])[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+_WWW_DOMAIN = re.compile(r"^www\.[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
+
+
+def find_emails(text: str) -> list[tuple[int, int, str]]:
+    """E-mail addresses in prose, by GFM's extended e-mail autolink rule."""
+    found: list[tuple[int, int, str]] = []
+    for match in _EMAIL.finditer(text):
+        address = match.group().rstrip(".")
+        if address[-1] in "-_" or "." not in address.split("@", 1)[1]:
+            continue
+        found.append((match.start(), match.start() + len(address), address))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class LinkifyMatch:
+    """One bare link as markdown-it-py's linkify rules expect it."""
+
+    url: str
+    text: str
+    index: int
+    last_index: int
+    schema: str | None
+
+
+class GfmLinkify:
+    """
+    GFM's extended autolinks (``www.``, ``http(s)://``, ``ftp://``, e-mail) behind the
+    interface markdown-it-py calls ``md.linkify``.
+
+    linkify-it's fuzzy matching links bare domains such as ``example.com`` that GFM does
+    not; this keeps to GFM's rules by reusing ``find_urls``.
+    """
+
+    def pretest(self, text: str) -> bool:
+        """Cheap test: could ``text`` hold a link at all."""
+        return "://" in text or "www." in text.lower() or "@" in text
+
+    def test(self, text: str) -> bool:
+        """``text`` holds at least one link."""
+        return bool(self.match(text))
+
+    def match(self, text: str) -> list[LinkifyMatch] | None:
+        """Every link in ``text``, in order, or ``None``."""
+        candidates = (_as_match(start, end, url) for start, end, url in find_urls(text))
+        found = [m for m in candidates if m is not None]
+        taken = [(m.index, m.last_index) for m in found]
+        for start, end, address in find_emails(text):
+            if not any(a <= start < b for a, b in taken):
+                found.append(LinkifyMatch("mailto:" + address, address, start, end, "mailto:"))
+        found.sort(key=lambda m: m.index)
+        return found or None
+
+    def match_at_start(self, text: str) -> LinkifyMatch | None:
+        """The link ``text`` begins with (a ``scheme://`` URL), or ``None``."""
+        urls = find_urls(text)
+        if not urls or urls[0][0] != 0:
+            return None
+        return _as_match(*urls[0])
+
+
+def _as_match(start: int, end: int, url: str) -> LinkifyMatch | None:
+    if url[:4].lower() == "www.":
+        domain = _WWW_DOMAIN.match(url)
+        labels = domain.group().split(".") if domain else []
+        if len(labels) < 2 or any("_" in label for label in labels[-2:]):
+            return None
+        return LinkifyMatch("http://" + url, url, start, end, None)
+    return LinkifyMatch(url, url, start, end, url.split(":", 1)[0].lower() + ":")

@@ -1,0 +1,256 @@
+"""
+HTML through beautifulsoup4 over lxml (the tree a browser would build from broken
+markup), with source positions from one pass of the standard library's tokenizer,
+because bs4's lxml builder records no line numbers.
+
+The small stdlib helpers ``html_links`` and ``fragment_ids`` also serve raw HTML inside
+Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from bs4 import BeautifulSoup, Tag
+
+from linkaudit.config import Settings
+from linkaudit.exceptions import CorruptDocument
+from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.context import find_date, fold_whitespace
+from linkaudit.extract.detect import decode_text
+from linkaudit.extract.urls import make_occurrence, resolve
+from linkaudit.models import Document, DocumentFormat, Element, Occurrence, RobustLink
+
+__all__ = ["HtmlExtractor", "HtmlLink", "fragment_ids", "html_links"]
+
+#: Attributes holding a URL that is not a citation (reported as ``resource``).
+RESOURCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "link": ("href",),
+    "script": ("src",),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "source": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "track": ("src",),
+    "form": ("action",),
+    "button": ("formaction",),
+    "object": ("data",),
+    "blockquote": ("cite",),
+    "q": ("cite",),
+}
+_PUBLISHED_META = (
+    "article:published_time",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "date",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlLink:
+    """A link found by the stdlib tokenizer: 1-based line, 0-based column."""
+
+    tag: str
+    target: str
+    text: str
+    line: int
+    column: int
+    tag_source: str
+
+
+class _Collector(HTMLParser):
+    """Start tags with positions; the text of ``<a>`` elements; ids and names."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[HtmlLink] = []
+        self.positions: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.ids: set[str] = set()
+        self._open: list[tuple[int, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, column = self.getpos()
+        self.positions[tag].append((line, column))
+        values = {name: value or "" for name, value in attrs}
+        self.ids.update(values[key] for key in ("id", "name") if values.get(key))
+        source = self.get_starttag_text() or ""
+        if tag == "a" and "href" in values:
+            self._open.append((len(self.links), []))
+            self.links.append(HtmlLink("a", values["href"], "", line, column, source))
+        elif tag == "img" and "src" in values:
+            alt = values.get("alt", "")
+            self.links.append(HtmlLink("img", values["src"], alt, line, column, source))
+            for _, parts in self._open:
+                parts.append(alt)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        for _, parts in self._open:
+            parts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open:
+            index, parts = self._open.pop()
+            link = self.links[index]
+            text = fold_whitespace("".join(parts))
+            self.links[index] = HtmlLink(
+                link.tag, link.target, text, link.line, link.column, link.tag_source
+            )
+
+
+def _collect(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def html_links(fragment: str) -> list[HtmlLink]:
+    """``<a href>`` and ``<img src>`` of an HTML fragment, in order."""
+    return _collect(fragment).links
+
+
+def fragment_ids(fragment: str) -> set[str]:
+    """Every ``id`` and ``name`` attribute value in an HTML fragment."""
+    if "id" not in fragment and "name" not in fragment:
+        return set()
+    return _collect(fragment).ids
+
+
+class HtmlExtractor:
+    """Links of an HTML document. See ``Extractor.extract``."""
+
+    format = DocumentFormat.HTML
+    suffixes = (".html", ".htm", ".xhtml")
+
+    def extract(self, source: Source, settings: Settings) -> Extraction:
+        """See ``Extractor.extract``."""
+        text = decode_text(source.data, source.content_type)
+        soup = BeautifulSoup(text, "lxml")
+        if soup.html is None and text.strip():
+            raise CorruptDocument(source.name, "no HTML could be parsed")
+        base = _base(soup, source.base_url)
+        tokens = _collect(text)
+        fragments = frozenset(tokens.ids)
+        occurrences = list(_links(soup, source.name, base, fragments, tokens.positions))
+        document = Document(
+            path=source.name,
+            format=self.format,
+            title=_title(soup),
+            published=_published(soup),
+            base_url=base,
+            content_hash=hashlib.sha256(source.data).hexdigest(),
+            links=len(occurrences),
+        )
+        return Extraction(document=document, occurrences=occurrences)
+
+
+def _base(soup: BeautifulSoup, fallback: str) -> str:
+    tag = soup.find("base", href=True)
+    if isinstance(tag, Tag):
+        return resolve(str(tag["href"]), fallback)
+    return fallback
+
+
+def _links(
+    soup: BeautifulSoup,
+    name: str,
+    base: str,
+    fragments: frozenset[str],
+    positions: dict[str, list[tuple[int, int]]],
+) -> Iterator[Occurrence]:
+    seen: dict[str, int] = defaultdict(int)
+    for tag in soup.find_all(True):
+        index = seen[tag.name]
+        seen[tag.name] += 1
+        found = _target(tag)
+        if found is None:
+            continue
+        raw, element, text = found
+        line, column = _position(positions, tag.name, index)
+        yield make_occurrence(
+            name,
+            raw,
+            base,
+            fragments,
+            text=text,
+            line=line,
+            column=column,
+            element=element,
+            robust=_robust(tag),
+        )
+
+
+def _target(tag: Tag) -> tuple[str, Element, str] | None:
+    """(target as written, element, anchor text) of a tag that links, else ``None``."""
+    if tag.name in ("a", "area") and tag.has_attr("href"):
+        element = Element.LINK if tag.name == "a" else Element.AREA
+        return _attr(tag, "href"), element, _anchor_text(tag)
+    if tag.name == "img" and tag.has_attr("src"):
+        return _attr(tag, "src"), Element.IMAGE, fold_whitespace(_attr(tag, "alt"))
+    for attribute in RESOURCE_ATTRIBUTES.get(tag.name, ()):
+        if tag.has_attr(attribute):
+            return _attr(tag, attribute), Element.RESOURCE, ""
+    return None
+
+
+def _attr(tag: Tag, name: str) -> str:
+    value = tag.get(name)
+    if isinstance(value, list):
+        return " ".join(value)
+    return value or ""
+
+
+def _anchor_text(tag: Tag) -> str:
+    """The text a reader sees; the ``alt`` of an image when the link is only an image."""
+    text = fold_whitespace(tag.get_text())
+    if text:
+        return text
+    alts = [_attr(img, "alt") for img in tag.find_all("img") if isinstance(img, Tag)]
+    return fold_whitespace(" ".join(alts))
+
+
+def _position(
+    positions: dict[str, list[tuple[int, int]]], name: str, index: int
+) -> tuple[int | None, int | None]:
+    found = positions.get(name, [])
+    if index < len(found):
+        line, column = found[index]
+        return line, column + 1
+    return None, None
+
+
+def _robust(tag: Tag) -> RobustLink | None:
+    values = [tag.get(k) for k in ("data-originalurl", "data-versionurl", "data-versiondate")]
+    if not any(values):
+        return None
+    original, version, date = (str(v) if isinstance(v, str) else None for v in values)
+    return RobustLink(original_url=original, version_url=version, version_date=date)
+
+
+def _title(soup: BeautifulSoup) -> str | None:
+    if soup.title is None:
+        return None
+    return fold_whitespace(soup.title.get_text()) or None
+
+
+def _published(soup: BeautifulSoup) -> dt.date | None:
+    for meta in soup.find_all("meta", content=True):
+        key = str(meta.get("property") or meta.get("name") or "").lower()
+        if key in _PUBLISHED_META:
+            date = find_date(_attr(meta, "content").replace("/", "-"))
+            if date is not None:
+                return date
+    return None

@@ -1,0 +1,270 @@
+"""
+Markdown through markdown-it-py (CommonMark, plus GFM tables, strikethrough and
+autolinks), never regular expressions over the source.
+
+Every inline rule that makes a link is wrapped so that the token remembers where in the
+block's text it began and what it looked like there; that gives the column and tells a
+reference link ``[a][b]`` from an inline one ``[a](b)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from linkaudit.config import Settings
+from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.context import find_date, fold_whitespace, github_slug, sentence_around
+from linkaudit.extract.detect import decode_text
+from linkaudit.extract.html import fragment_ids, html_links
+from linkaudit.extract.text import GfmLinkify
+from linkaudit.extract.urls import make_occurrence
+from linkaudit.models import Document, DocumentFormat, Element, Occurrence
+
+__all__ = ["MarkdownExtractor"]
+
+_WRAPPED_RULES = ("link", "image", "autolink", "html_inline", "linkify")
+_TOP_LINES = 40
+_LINK_TOKENS = ("link_open", "image", "html_inline")
+
+
+class MarkdownExtractor:
+    """Links of a Markdown document. See ``Extractor.extract``."""
+
+    format = DocumentFormat.MARKDOWN
+    suffixes = (".md", ".markdown", ".mdown", ".mkd")
+
+    def extract(self, source: Source, settings: Settings) -> Extraction:
+        """See ``Extractor.extract``."""
+        text = decode_text(source.data, source.content_type)
+        tokens = _parser().parse(text)
+        lines = text.splitlines()
+        fragments = _defined_fragments(tokens)
+        walker = _Walker(source, lines, fragments)
+        occurrences = list(walker.walk(tokens))
+        document = Document(
+            path=source.name,
+            format=self.format,
+            title=_title(tokens),
+            published=find_date("\n".join(lines[:_TOP_LINES])),
+            base_url=source.base_url,
+            content_hash=hashlib.sha256(source.data).hexdigest(),
+            links=len(occurrences),
+        )
+        return Extraction(document=document, occurrences=occurrences)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"linkify": True}).enable(["linkify", "table", "strikethrough"])
+    md.linkify = GfmLinkify()
+    # Keep every target as written: checking, not sanitising, is the job here, so
+    # javascript: links must reach the problem check instead of vanishing as text.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    for name in _WRAPPED_RULES:
+        rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
+        md.inline.ruler.at(name, _remember_start(rule.fn))
+    return md
+
+
+def _remember_start(
+    rule: Callable[[StateInline, bool], bool],
+) -> Callable[[StateInline, bool], bool]:
+    """Wrap an inline rule so that its first token records its offset and source."""
+
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        matched = rule(state, silent)
+        if matched and not silent:
+            # Pending text may be pushed first as a text token; skip it.
+            made = (t for t in state.tokens[count:] if t.type in _LINK_TOKENS)
+            token = next(made, None)
+            if token is not None:
+                source = state.src[start : state.pos]
+                token.meta = {**(token.meta or {}), "start": start, "source": source}
+        return matched
+
+    return wrapped
+
+
+def _title(tokens: list[Token]) -> str | None:
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return fold_whitespace(_plain(tokens[index + 1].children or [])) or None
+    return None
+
+
+def _plain(children: list[Token]) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_plain(child.children or []))
+    return "".join(parts)
+
+
+def _defined_fragments(tokens: list[Token]) -> frozenset[str]:
+    """Heading slugs, GitHub style (``-1``, ``-2`` for repeats), and HTML ids and names."""
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            slug = github_slug(_plain(tokens[index + 1].children or []))
+            count = seen.get(slug, 0)
+            seen[slug] = count + 1
+            found.add(slug if count == 0 else f"{slug}-{count}")
+        elif token.type in ("html_block", "html_inline", "inline"):
+            found.update(fragment_ids(token.content))
+    return frozenset(found)
+
+
+@dataclass
+class _Open:
+    """A link whose closing token is still to come."""
+
+    token: Token
+    element: Element
+    start: int
+    parts: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+
+class _Walker:
+    """Turns the token stream into occurrences, keeping track of lines and text."""
+
+    def __init__(self, source: Source, lines: list[str], fragments: frozenset[str]) -> None:
+        self.source = source
+        self.lines = lines
+        self.fragments = fragments
+
+    def walk(self, tokens: list[Token]) -> Iterator[Occurrence]:
+        for token in tokens:
+            if token.type == "html_block" and token.map:
+                yield from self._html(token.content, token.map[0], 0, token.content)
+            elif token.type == "inline" and token.children and token.map:
+                yield from self._inline(token)
+
+    def _inline(self, inline: Token) -> Iterator[Occurrence]:
+        assert inline.map is not None and inline.children is not None
+        rendered: list[str] = []
+        stack: list[_Open] = []
+        pending: list[tuple[Occurrence, int, int]] = []
+        cursor = 0
+        for child in inline.children:
+            offset = sum(map(len, rendered))
+            if child.type == "link_open":
+                stack.append(_Open(child, _element(child), offset))
+            elif child.type == "link_close" and stack:
+                link = stack.pop()
+                text = fold_whitespace("".join(link.parts)) or " ".join(link.images)
+                where = self._locate(inline, link.token, text, cursor)
+                cursor = where[2]
+                occurrence = self._occurrence(link.token.attrGet("href"), text, link.element, where)
+                pending.append((occurrence, link.start, offset))
+            elif child.type == "image":
+                alt = fold_whitespace(_plain(child.children or []))
+                for link in stack:
+                    link.images.append(alt)
+                where = self._locate(inline, child, alt, cursor)
+                cursor = where[2]
+                occurrence = self._occurrence(child.attrGet("src"), alt, Element.IMAGE, where)
+                pending.append((occurrence, offset, offset + len(alt)))
+                rendered.append(alt)
+            elif child.type == "html_inline":
+                where = self._locate(inline, child, "", cursor)
+                cursor = where[2]
+                for found in self._html(child.content, where[0] - 1, where[1] - 1, inline.content):
+                    pending.append((found, offset, offset))
+            else:
+                piece = _rendered(child)
+                for link in stack:
+                    link.parts.append(piece)
+                rendered.append(piece)
+        yield from self._with_context("".join(rendered), pending)
+
+    def _with_context(
+        self, rendered: str, pending: list[tuple[Occurrence, int, int]]
+    ) -> Iterator[Occurrence]:
+        for occurrence, start, end in sorted(
+            pending, key=lambda p: (p[0].line or 0, p[0].column or 0)
+        ):
+            context = sentence_around(rendered, start, end) or None
+            yield dataclasses.replace(occurrence, context=context)
+
+    def _locate(self, inline: Token, token: Token, text: str, cursor: int) -> tuple[int, int, int]:
+        """(line, column, next cursor) of ``token`` in the source, 1-based."""
+        assert inline.map is not None
+        meta = token.meta or {}
+        start = meta.get("start")
+        if start is None:  # found by the core linkify rule, after inline parsing
+            found = inline.content.find(text, cursor) if text else -1
+            start = found if found >= 0 else cursor
+        source = str(meta.get("source", text))
+        before = inline.content[:start]
+        line_index = inline.map[0] + before.count("\n")
+        content_line = inline.content.split("\n")[before.count("\n")]
+        column_in_content = start - (before.rfind("\n") + 1)
+        source_line = self.lines[line_index] if line_index < len(self.lines) else ""
+        shift = source_line.find(content_line) if content_line else 0
+        column = max(shift, 0) + column_in_content + 1
+        return line_index + 1, column, start + max(len(source), 1)
+
+    def _occurrence(
+        self, raw: str | float | None, text: str, element: Element, where: tuple[int, int, int]
+    ) -> Occurrence:
+        return make_occurrence(
+            self.source.name,
+            str(raw or ""),
+            self.source.base_url,
+            self.fragments,
+            text=text,
+            line=where[0],
+            column=where[1],
+            element=element,
+        )
+
+    def _html(self, html: str, line0: int, col0: int, context: str) -> Iterator[Occurrence]:
+        """Links of raw HTML starting at 0-based ``line0``/``col0`` of the source."""
+        for found in html_links(html):
+            line = line0 + found.line
+            column = found.column + 1 + (col0 if found.line == 1 else 0)
+            if found.line > 1 or col0 == 0:
+                column = self._column_of(line, found.tag_source, column)
+            element = Element.IMAGE if found.tag == "img" else Element.LINK
+            occurrence = self._occurrence(found.target, found.text, element, (line, column, 0))
+            yield occurrence
+
+    def _column_of(self, line: int, needle: str, default: int) -> int:
+        source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        found = source_line.find(needle) if needle else -1
+        return found + 1 if found >= 0 else default
+
+
+def _element(token: Token) -> Element:
+    if token.markup == "autolink":
+        return Element.AUTOLINK
+    if token.markup == "linkify":
+        return Element.BARE
+    source = str((token.meta or {}).get("source", ""))
+    return Element.LINK if source.endswith(")") else Element.REFERENCE
+
+
+def _rendered(token: Token) -> str:
+    if token.type in ("text", "code_inline", "text_special"):
+        return token.content
+    if token.type == "softbreak":
+        return "\n"
+    if token.type == "hardbreak":  # a forced line break ends a sentence for context
+        return "\n\n"
+    return ""

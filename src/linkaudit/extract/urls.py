@@ -1,0 +1,167 @@
+"""
+Pure URL helpers: resolve a target against its document, flag what is wrong with it
+without any fetch, and build the key that de-duplicates URLs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+
+from linkaudit.models import Occurrence
+from linkaudit.verdicts import Reason
+
+__all__ = ["is_mailto_valid", "make_occurrence", "normalise", "problem", "resolve"]
+
+#: Schemes a link checker can say something about; any other is ``unsupported_scheme``.
+KNOWN_SCHEMES = frozenset({"http", "https", "ftp", "file", "mailto", "tel"})
+#: Schemes that are never citations (scripts and inline data), named for clearer reports.
+SCRIPT_SCHEMES = frozenset({"javascript", "data", "vbscript"})
+_NETWORK_SCHEMES = frozenset({"http", "https", "ftp"})
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$", re.UNICODE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@([^@\s<>()\[\],;:\"]+)$")
+
+
+def resolve(raw: str, base: str | None) -> str:
+    """``raw`` made absolute: ``www.x`` → ``http://www.x``, relative against ``base``."""
+    target = raw.strip()
+    if target.lower().startswith("www."):
+        return "http://" + target
+    if _SCHEME.match(target) or base is None:
+        return target
+    try:
+        return urljoin(base, target)
+    except ValueError:
+        return target
+
+
+def problem(raw: str, url: str, defined_fragments: frozenset[str] | None) -> Reason | None:
+    """What is wrong with a link before any fetch, or ``None``."""
+    target = raw.strip()
+    if target in ("", "#"):
+        return Reason.PLACEHOLDER
+    if target.startswith("#") and defined_fragments is not None:
+        if unquote(target[1:]) not in defined_fragments and target[1:] not in defined_fragments:
+            return Reason.PLACEHOLDER
+        return None
+    return _scheme_problem(url)
+
+
+def _scheme_problem(url: str) -> Reason | None:
+    match = _SCHEME.match(url)
+    if match is None:  # still relative: no base to resolve it against
+        return Reason.MALFORMED if _has_space(url) else None
+    scheme = match.group(1).lower()
+    if scheme in SCRIPT_SCHEMES or scheme not in KNOWN_SCHEMES:
+        return Reason.UNSUPPORTED_SCHEME
+    if scheme == "mailto":
+        return None if is_mailto_valid(url) else Reason.MALFORMED
+    if scheme == "tel":
+        return None
+    if _has_space(url):
+        return Reason.MALFORMED
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return Reason.MALFORMED
+    if scheme in _NETWORK_SCHEMES and not _is_valid_host(parts.hostname):
+        return Reason.MALFORMED
+    return None
+
+
+def _has_space(url: str) -> bool:
+    return any(ch.isspace() for ch in url)
+
+
+def _is_valid_host(host: str | None) -> bool:
+    """A DNS name (IDN letters allowed) or an IP address."""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    return all(_LABEL.match(label) and "_" not in label for label in labels)
+
+
+def is_mailto_valid(url: str) -> bool:
+    """Every address of a ``mailto:`` URL looks like ``local@domain.tld`` (RFC 6068)."""
+    if url[:7].lower() != "mailto:":
+        return False
+    body = url[7:]
+    addresses, _, query = body.partition("?")
+    found = [unquote(a).strip() for a in addresses.split(",") if a.strip()]
+    for pair in query.split("&") if query else ():
+        key, _, value = pair.partition("=")
+        if key.lower() in ("to", "cc", "bcc"):
+            found.extend(unquote(a).strip() for a in value.split(",") if a.strip())
+    if not found:
+        return False
+    for address in found:
+        match = _ADDRESS.match(address)
+        if match is None:
+            return False
+        domain = match.group(1)
+        if "." not in domain or not _is_valid_host(domain):
+            return False
+    return True
+
+
+def normalise(url: str) -> str:
+    """
+    The de-duplication key of a URL.
+
+    Scheme and host lower-cased, default port dropped, an empty http(s)/ftp path made
+    ``/``, an empty ``?`` or ``#`` dropped. The fragment is kept: ``page#a`` and
+    ``page#b`` are different citations, and the check stage verifies each fragment
+    (it may share the one fetch of ``page``). A URL that cannot be parsed is its own key.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    netloc = _netloc(parts, scheme, port)
+    path = parts.path
+    if scheme in _NETWORK_SCHEMES and not path:
+        path = "/"
+    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))
+
+
+def _netloc(parts: SplitResult, scheme: str, port: int | None) -> str:
+    if not parts.netloc:
+        return ""
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+        netloc += f":{port}"
+    return netloc
+
+
+def make_occurrence(
+    document: str,
+    raw: str,
+    base: str | None,
+    defined_fragments: frozenset[str] | None = None,
+    **fields: Any,
+) -> Occurrence:
+    """An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in."""
+    url = resolve(raw, base)
+    return Occurrence(
+        document=document,
+        raw=raw,
+        url=url,
+        problem=problem(raw, url, defined_fragments),
+        **fields,
+    )
