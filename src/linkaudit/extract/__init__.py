@@ -1,1 +1,102 @@
-"""The extract stage."""
+"""
+The extract stage: documents in, link occurrences out, with no network access
+(except fetching a published document given as a URL, in ``inputs``).
+
+``EXTRACTORS`` maps each format to ``"module:Class"``; the module is imported only when
+a document of that format turns up, so that ``linkaudit --help`` does not pay for
+pypdfium2 or python-docx.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+
+from linkaudit.config import Settings
+from linkaudit.exceptions import CorruptDocument, DocumentError, DocumentTooLarge, UnsupportedFormat
+from linkaudit.extract.base import Extraction, Extractor, Source
+from linkaudit.extract.detect import detect_format
+from linkaudit.extract.inputs import iter_inputs
+from linkaudit.models import DocumentFormat
+
+__all__ = [
+    "EXTRACTORS",
+    "Extraction",
+    "Extractor",
+    "Source",
+    "detect_format",
+    "extract_source",
+    "get_extractor",
+    "iter_inputs",
+]
+
+EXTRACTORS: dict[DocumentFormat, str] = {
+    DocumentFormat.MARKDOWN: "linkaudit.extract.markdown:MarkdownExtractor",
+    DocumentFormat.HTML: "linkaudit.extract.html:HtmlExtractor",
+    DocumentFormat.PDF: "linkaudit.extract.pdf:PdfExtractor",
+    DocumentFormat.DOCX: "linkaudit.extract.docx:DocxExtractor",
+    DocumentFormat.TEXT: "linkaudit.extract.text:TextExtractor",
+    DocumentFormat.LATEX: "linkaudit.extract.latex:LatexExtractor",
+    DocumentFormat.BIBTEX: "linkaudit.extract.bibtex:BibtexExtractor",
+}
+
+
+def get_extractor(fmt: DocumentFormat, document: str = "") -> Extractor:
+    """The extractor of ``fmt``; ``UnsupportedFormat`` if none is registered or installed."""
+    target = EXTRACTORS.get(fmt)
+    if target is None:
+        raise UnsupportedFormat(document, f"no extractor for {fmt.value}")
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        factory = getattr(module, class_name)
+    except (ImportError, AttributeError) as exc:
+        raise UnsupportedFormat(
+            document, f"the {fmt.value} extractor is unavailable: {exc}"
+        ) from exc
+    extractor: Extractor = factory()
+    return extractor
+
+
+def extract_source(source: Source, settings: Settings) -> Extraction:
+    """Detect, bound and extract one document; every failure is a ``DocumentError``."""
+    if len(source.data) > settings.max_document_bytes:
+        limit = settings.max_document_bytes
+        raise DocumentTooLarge(
+            source.name, f"{len(source.data)} bytes, more than max_document_bytes ({limit})"
+        )
+    fmt = detect_format(source.data, source.name, source.content_type)
+    extractor = get_extractor(fmt, source.name)
+    try:
+        extraction = extractor.extract(source, settings)
+    except DocumentError:
+        raise
+    except RecursionError as exc:
+        raise CorruptDocument(source.name, "nested too deeply to read") from exc
+    except Exception as exc:  # any bug or library failure is this document's error only
+        raise CorruptDocument(source.name, f"{type(exc).__name__}: {exc}") from exc
+    return _bounded(_with_hash(extraction, source), settings)
+
+
+def _with_hash(extraction: Extraction, source: Source) -> Extraction:
+    if extraction.document.content_hash:
+        return extraction
+    digest = hashlib.sha256(source.data).hexdigest()
+    document = dataclasses.replace(extraction.document, content_hash=digest)
+    return dataclasses.replace(extraction, document=document)
+
+
+def _bounded(extraction: Extraction, settings: Settings) -> Extraction:
+    """Keep the first ``max_links_per_document`` occurrences, and say so."""
+    limit = settings.max_links_per_document
+    occurrences = extraction.occurrences
+    warnings = list(extraction.warnings)
+    if len(occurrences) > limit:
+        warnings.append(
+            f"{extraction.document.path}: {len(occurrences)} links, only the first {limit} kept "
+            "(max_links_per_document)"
+        )
+        occurrences = occurrences[:limit]
+    document = dataclasses.replace(extraction.document, links=len(occurrences))
+    return Extraction(document=document, occurrences=list(occurrences), warnings=warnings)

@@ -8,10 +8,18 @@ the URL, and a closing parenthesis is kept only when it balances an opening one.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
-__all__ = ["GfmLinkify", "LinkifyMatch", "find_emails", "find_urls"]
+from linkaudit.config import Settings
+from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.context import sentence_around
+from linkaudit.extract.detect import decode_text
+from linkaudit.extract.urls import make_occurrence
+from linkaudit.models import Document, DocumentFormat, Element
+
+__all__ = ["GfmLinkify", "LinkifyMatch", "TextExtractor", "find_emails", "find_urls"]
 
 # A candidate starts with a scheme we check (or ``www.``) at a word boundary and runs to
 # whitespace or a character that cannot appear unescaped in a written URL.
@@ -126,3 +134,35 @@ def _as_match(start: int, end: int, url: str) -> LinkifyMatch | None:
             return None
         return LinkifyMatch("http://" + url, url, start, end, None)
     return LinkifyMatch(url, url, start, end, url.split(":", 1)[0].lower() + ":")
+
+
+class TextExtractor:
+    """Bare URLs of a plain-text document. See ``Extractor.extract``."""
+
+    format = DocumentFormat.TEXT
+    suffixes = (".txt", ".text")
+
+    def extract(self, source: Source, settings: Settings) -> Extraction:
+        """See ``Extractor.extract``."""
+        text = decode_text(source.data, source.content_type)
+        occurrences = [
+            make_occurrence(
+                source.name,
+                url,
+                source.base_url,
+                None,
+                line=text.count("\n", 0, start) + 1,
+                column=start - text.rfind("\n", 0, start),
+                element=Element.BARE,
+                context=sentence_around(text, start, end) or None,
+            )
+            for start, end, url in find_urls(text)
+        ]
+        document = Document(
+            path=source.name,
+            format=self.format,
+            base_url=source.base_url,
+            content_hash=hashlib.sha256(source.data).hexdigest(),
+            links=len(occurrences),
+        )
+        return Extraction(document=document, occurrences=occurrences)
