@@ -6,9 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.models import Document, Occurrence, Result
+from linkaudit.verdicts import Verdict
 
-__all__ = ["LinksReport", "Report", "Reporter", "Summary"]
+__all__ = ["HealthPoint", "LinksReport", "Report", "ReportOptions", "Reporter", "Summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,29 @@ class Report:
     documents: list[Document]
     results: list[Result]
     warnings: list[str] = field(default_factory=list)
+    health: list[HealthPoint] = field(default_factory=list)
+    """Earlier runs' counts, oldest first, for the health report's chart (empty: no chart)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthPoint:
+    """One past run's counts by verdict, as the store remembers them."""
+
+    run_at: dt.datetime
+    by_verdict: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What a reporter may be told besides the report: the gate and the terminal."""
+
+    fail_on: tuple[Verdict, ...] = DEFAULT_FAIL_ON
+    """Verdicts that fail the gate: errors in SARIF, GitHub and JUnit; the rest are warnings."""
+    width: int = 80
+    color: bool | None = None
+    """None: colour unless ``NO_COLOR`` is set (terminal output only)."""
+    max_rows: int | None = None
+    """Rows per verdict in the Markdown fix list (a PR comment holds 65,536 characters)."""
 
 
 @dataclass(frozen=True, slots=True)

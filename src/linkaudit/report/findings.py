@@ -1,0 +1,169 @@
+"""
+What every human-facing format shows: one finding per place a URL is cited, in the order
+an editor should work through them, with the action to take.
+
+Pure functions over ``Result``; the renderers only lay these out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from linkaudit.models import Occurrence, Result
+from linkaudit.verdicts import Reason, Verdict
+
+__all__ = [
+    "COUNTED_ONLY",
+    "FINDING_VERDICTS",
+    "Finding",
+    "action_for",
+    "findings",
+    "iso",
+    "location",
+    "status_text",
+]
+
+#: Problems first, worst first; then archive links. ``ok`` and ``skipped`` are only counted.
+FINDING_VERDICTS: tuple[Verdict, ...] = (
+    Verdict.DEAD,
+    Verdict.INVALID,
+    Verdict.UNREACHABLE,
+    Verdict.RESTRICTED,
+    Verdict.REDIRECTED,
+    Verdict.ARCHIVED,
+)
+COUNTED_ONLY: tuple[Verdict, ...] = (Verdict.OK, Verdict.SKIPPED)
+ALL_VERDICTS: tuple[Verdict, ...] = FINDING_VERDICTS + COUNTED_ONLY
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One cited place of one result (``occurrence`` is None for a result cited nowhere)."""
+
+    result: Result
+    occurrence: Occurrence | None
+
+    @property
+    def document(self) -> str:
+        """The citing document's path, or empty."""
+        return self.occurrence.document if self.occurrence else ""
+
+    @property
+    def text(self) -> str:
+        """The anchor text as a reader sees it."""
+        return self.occurrence.text if self.occurrence else ""
+
+    @property
+    def where(self) -> str:
+        """``page 3`` or ``line 12:5`` (empty when unknown)."""
+        return location(self.occurrence)
+
+    @property
+    def action(self) -> str:
+        """What the editor should do."""
+        return action_for(self.result, self.occurrence)
+
+    @property
+    def status(self) -> str:
+        """The status and reason in a few words."""
+        return status_text(self.result)
+
+
+def findings(
+    results: Iterable[Result], verdicts: Sequence[Verdict] = FINDING_VERDICTS
+) -> list[Finding]:
+    """Every occurrence of every result whose verdict is in ``verdicts``, in editing order."""
+    rank = {verdict: index for index, verdict in enumerate(verdicts)}
+    chosen = [
+        Finding(result, occurrence)
+        for result in results
+        if result.verdict in rank
+        for occurrence in (result.occurrences or (None,))
+    ]
+    return sorted(
+        chosen, key=lambda f: (rank[f.result.verdict], *_place(f.occurrence), f.result.url)
+    )
+
+
+def _place(occurrence: Occurrence | None) -> tuple[str, int, int, int]:
+    if occurrence is None:
+        return ("", 0, 0, 0)
+    return (occurrence.document, occurrence.page or 0, occurrence.line or 0, occurrence.column or 0)
+
+
+def location(occurrence: Occurrence | None) -> str:
+    """Where in the document, for people: page for PDFs, line (and column) for text."""
+    if occurrence is None:
+        return ""
+    parts = []
+    if occurrence.page is not None:
+        parts.append(f"page {occurrence.page}")
+    if occurrence.line is not None:
+        column = f":{occurrence.column}" if occurrence.column is not None else ""
+        parts.append(f"line {occurrence.line}{column}")
+    return ", ".join(parts)
+
+
+def status_text(result: Result) -> str:
+    """``HTTP 404``, ``dns``, ``redirect_permanent 301``…: what was observed."""
+    reason = result.reason or ""
+    if reason.startswith("http_") and reason[5:].isdigit():
+        return f"HTTP {reason[5:]}"
+    if result.status is not None and reason:
+        return f"{reason} ({result.status})"
+    if result.status is not None:
+        return f"HTTP {result.status}"
+    return reason or result.verdict.value
+
+
+def action_for(result: Result, occurrence: Occurrence | None = None) -> str:
+    """The fix an editor should make, naming the URL to use where there is one."""
+    reason = result.reason
+    if reason == Reason.PLACEHOLDER or (occurrence and occurrence.problem == Reason.PLACEHOLDER):
+        return "remove placeholder or add the target"
+    match result.verdict:
+        case Verdict.INVALID:
+            return "fix the URL"
+        case Verdict.REDIRECTED:
+            return _redirect_action(result)
+        case Verdict.DEAD:
+            return _dead_action(result)
+        case Verdict.RESTRICTED:
+            return "check by hand"
+        case Verdict.UNREACHABLE:
+            return "retry later"
+        case Verdict.ARCHIVED | Verdict.OK | Verdict.SKIPPED:
+            return ""
+
+
+def _redirect_action(result: Result) -> str:
+    target = result.final_url or "the new address"
+    if result.permanent:
+        return f"update to {target}"
+    return f"none needed; temporary redirect to {target}"
+
+
+def _dead_action(result: Result) -> str:
+    if result.archive is not None:
+        return f"cite {result.archive.url} instead"
+    if result.reason == Reason.MISSING_FRAGMENT:
+        return "fix or drop the #fragment"
+    if result.reason == Reason.MISSING_FILE:
+        return "add the file or fix the path"
+    return "find a replacement or an archived copy"
+
+
+def is_failure(result: Result, fail_on: Collection[Verdict]) -> bool:
+    """True when the result fails the gate."""
+    return result.verdict in fail_on
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` (naive datetimes are taken as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"

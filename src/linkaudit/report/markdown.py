@@ -1,0 +1,97 @@
+"""A Markdown fix list that fits a pull-request comment or a CI job summary."""
+
+from __future__ import annotations
+
+import re
+
+from linkaudit.report.base import Report, ReportOptions
+from linkaudit.report.findings import ALL_VERDICTS, FINDING_VERDICTS, Finding, findings
+
+__all__ = ["MarkdownReporter", "code", "escape"]
+
+# CommonMark lets a backslash escape any ASCII punctuation; these are the ones that would
+# start a link, emphasis, HTML, a heading or a table cell.
+_SPECIAL = re.compile(r"([\\`*_\[\]{}<>()#+!|~])")
+
+
+class MarkdownReporter:
+    """See ``Reporter.render``: summary table, then per verdict the places to fix and how."""
+
+    name = "markdown"
+    suffixes = (".md", ".markdown")
+
+    def __init__(self, options: ReportOptions | None = None) -> None:
+        self.options = options or ReportOptions()
+
+    def render(self, report: Report) -> str:
+        """See ``Reporter.render``."""
+        lines = ["## linkaudit report", "", *_summary(report)]
+        chosen = findings(report.results)
+        for verdict in FINDING_VERDICTS:
+            group = [f for f in chosen if f.result.verdict is verdict]
+            if group:
+                lines += ["", f"### {verdict.value.capitalize()} ({len(group)})", ""]
+                lines += _fix_table(group, self.options.max_rows)
+        if report.warnings:
+            lines += ["", "### Warnings", ""]
+            lines += [f"- {escape(warning)}" for warning in report.warnings]
+        return "\n".join(lines) + "\n"
+
+
+def _summary(report: Report) -> list[str]:
+    summary = report.summary
+    lines = [
+        f"{summary.documents} documents, {summary.links} links, {summary.urls} distinct URLs.",
+        "",
+        "| Verdict | URLs |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {v.value} | {summary.by_verdict.get(v.value, 0)} |" for v in ALL_VERDICTS]
+    if summary.network != "ok":
+        lines += ["", f"**Network {summary.network}:** remote links could not be checked."]
+    if summary.interrupted:
+        lines += ["", "**Interrupted:** some links were not checked."]
+    return lines
+
+
+def _fix_table(group: list[Finding], max_rows: int | None) -> list[str]:
+    shown = group if max_rows is None else group[:max_rows]
+    lines = ["| Where | Anchor text | URL | Status | Action |", "| --- | --- | --- | --- | --- |"]
+    for finding in shown:
+        where = escape(" ".join(filter(None, [finding.document, finding.where])))
+        cells = [
+            where,
+            escape(finding.text),
+            code(finding.result.url),
+            escape(finding.status),
+            _action(finding),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(shown) < len(group):
+        lines += ["", f"… and {len(group) - len(shown)} more."]
+    return lines
+
+
+def _action(finding: Finding) -> str:
+    """The action, with any URL in it as code so that it can be copied."""
+    action = finding.action
+    for url in (finding.result.final_url, finding.result.archive and finding.result.archive.url):
+        if url and url in action:
+            before, _, after = action.partition(url)
+            return escape(before) + code(url) + escape(after)
+    return escape(action)
+
+
+def escape(text: str) -> str:
+    """Text safe in a table cell: no markup, no HTML, no pipes, one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def code(text: str) -> str:
+    """A code span that survives backticks and table pipes in ``text``."""
+    if not text:
+        return ""
+    text = " ".join(text.split()).replace("|", "\\|")
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
