@@ -22,14 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from linkaudit.extract.context import sentence_around
 from linkaudit.extract.text import find_urls
 
-__all__ = ["PrintedUrl", "printed_urls", "sentence_around"]
+__all__ = ["PrintedUrl", "printed_urls"]
 
 _OPEN_END = "/?&=#_%~:+"
 _CONTINUATION_START = "/?&=#._%"
 _URL_MARKS = re.compile(r"[/.\-_=&?\d]")
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\[(\"“])|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +78,3 @@ def _continues(line: str, nxt: str) -> bool:
     if url[-1] in _OPEN_END:
         return head[0].islower() or bool(_URL_MARKS.search(head))
     return False
-
-
-def sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
-    """The sentence (or line) holding ``text[start:end]``, whitespace folded, at most ``limit``."""
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
-    stop = _SENTENCE_END.search(text, end)
-    right = stop.start() + (0 if text[stop.start()] == "\n" else 1) if stop else len(text)
-    sentence = " ".join(text[left:right].split())
-    if len(sentence) > limit:
-        middle = (start - left + end - left) // 2
-        lo = max(0, middle - limit // 2)
-        sentence = sentence[lo : lo + limit]
-    return sentence

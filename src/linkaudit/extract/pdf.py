@@ -20,15 +20,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
-
 import pypdfium2 as pdfium
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentTooLarge
 from linkaudit.extract._pdfium import Rect, UriLink, catalog_uri_base, open_pdf, uri_links
-from linkaudit.extract._pdftext import printed_urls, sentence_around
+from linkaudit.extract._pdftext import printed_urls
 from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.context import sentence_around
+from linkaudit.extract.urls import make_occurrence, resolve
 from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
 
 __all__ = ["PdfExtractor"]
@@ -45,6 +45,7 @@ class _Anchor:
     """One or more annotations of one URI read as a single link."""
 
     raw: str
+    base: str
     url: str
     text: str
     rect: Rect
@@ -145,7 +146,7 @@ def _page(
                 _occurrence(
                     source,
                     anchor.raw,
-                    anchor.url,
+                    anchor.base,
                     anchor.text,
                     number,
                     part_at(offset),
@@ -156,7 +157,7 @@ def _page(
         )
         annotated.add(_same_key(anchor.url))
     for printed in printed_urls(text):
-        url = _resolve(printed.url, source.base_url)
+        url = resolve(printed.url, source.base_url)
         if _same_key(url) in annotated:
             continue
         found.append(
@@ -165,7 +166,7 @@ def _page(
                 _occurrence(
                     source,
                     printed.url,
-                    url,
+                    source.base_url,
                     "",
                     number,
                     part_at(printed.offset),
@@ -181,22 +182,15 @@ def _page(
 def _occurrence(
     source: Source,
     raw: str,
-    url: str,
+    base: str,
     text: str,
     page: int,
     part: Part,
     element: Element,
     context: str | None,
 ) -> Occurrence:
-    return Occurrence(
-        document=source.name,
-        raw=raw,
-        url=url,
-        text=text,
-        page=page,
-        part=part,
-        element=element,
-        context=context,
+    return make_occurrence(
+        source.name, raw, base, text=text, page=page, part=part, element=element, context=context
     )
 
 
@@ -207,15 +201,11 @@ def _anchor(
     raw = link.uri
     if base and raw.startswith(base) and not _SCHEME.match(raw[len(base) :]):
         raw = raw[len(base) :]  # pdfium prefixed the base to a relative /URI
-    if _SCHEME.match(raw):
-        url = raw
-    elif raw.lower().startswith("www."):
-        url = "http://" + raw  # what viewers do with a scheme-less www. address
-    else:
-        url = urljoin(urljoin(source.base_url, base) if base else source.base_url, raw)
+    resolve_against = resolve(base, source.base_url) if base else source.base_url
+    url = resolve(raw, resolve_against)
     r = link.rect
     text = textpage.get_text_bounded(left=r.left, bottom=r.bottom, right=r.right, top=r.top)
-    return _Anchor(raw, url, " ".join(text.replace("\ufffe", "\u00ad").split()), r)
+    return _Anchor(raw, resolve_against, url, " ".join(text.replace("\ufffe", "\u00ad").split()), r)
 
 
 def _merge_wrapped(anchors: list[_Anchor]) -> list[_Anchor]:
@@ -226,10 +216,10 @@ def _merge_wrapped(anchors: list[_Anchor]) -> list[_Anchor]:
         if prev is not None and prev.url == anchor.url and _next_line(prev.rect, anchor.rect):
             joiner = "" if prev.text.endswith("\u00ad") else " "  # a hyphenated word
             text = (prev.text.removesuffix("\u00ad") + joiner + anchor.text).strip()
-            merged[-1] = _Anchor(prev.raw, prev.url, text, anchor.rect)
+            merged[-1] = _Anchor(prev.raw, prev.base, prev.url, text, anchor.rect)
         else:
             merged.append(anchor)
-    return [_Anchor(a.raw, a.url, a.text.replace("\u00ad", ""), a.rect) for a in merged]
+    return [_Anchor(a.raw, a.base, a.url, a.text.replace("\u00ad", ""), a.rect) for a in merged]
 
 
 def _next_line(upper: Rect, lower: Rect) -> bool:
@@ -251,14 +241,6 @@ def _locate(text: str, anchor: str) -> tuple[int, int] | None:
         return None
     match = re.search(r"\s+".join(re.escape(w) for w in words), text)
     return (match.start(), match.end()) if match else None
-
-
-def _resolve(raw: str, base_url: str) -> str:
-    if _SCHEME.match(raw):
-        return raw
-    if raw.lower().startswith("www."):
-        return "http://" + raw
-    return urljoin(base_url, raw)
 
 
 def _same_key(url: str) -> str:
