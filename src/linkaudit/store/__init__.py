@@ -1,1 +1,225 @@
-"""The store stage."""
+"""
+The store: every check kept in SQLite, with history per URL, a cache, and runs that resume.
+
+    store = Store.open("linkaudit.sqlite")
+    run = store.begin_run(sys.argv[1:], __version__)
+    store.record_documents(run, extractions)
+    for url in urls:
+        result = store.cached_result(url, settings) or await check(url)
+        result = store.save_result(run, result, settings)   # one small transaction
+    store.finish_run(run, counts)
+
+Each result is committed as it arrives, so a run killed halfway keeps what it checked and
+the next run takes it back through ``finished_in_unfinished_run``. WAL mode, a busy
+timeout and retried transactions let two processes write one file. Every failure of the
+file (not SQLite, corrupt, read-only, locked, disk full) is a one-line ``StoreError``
+naming it. The schema, views and history rules are described in docs/store.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from linkaudit.config import Settings
+from linkaudit.exceptions import StoreError
+from linkaudit.extract.base import Extraction
+from linkaudit.models import Result, RunId
+from linkaudit.store import _reads, _writes
+from linkaudit.store._codec import result_from_row
+from linkaudit.store._connection import DEFAULT_BUSY_TIMEOUT, connect, translate, write
+from linkaudit.store._types import Changes, CheckRecord, RunInfo, RunStatus
+from linkaudit.store.history import FAILING, NO_EVIDENCE
+from linkaudit.store.schema import LATEST, check_version, ensure_schema
+
+__all__ = ["Changes", "CheckRecord", "RunInfo", "RunStatus", "Store", "utc_now"]
+
+T = TypeVar("T")
+
+
+def utc_now() -> dt.datetime:
+    """The current time, aware and in UTC (the default clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """One open linkaudit database. Create it with ``Store.open``."""
+
+    def __init__(
+        self, db: Database, path: str, clock: Callable[[], dt.datetime], busy_timeout: float
+    ) -> None:
+        self._db = db
+        self.path = path
+        self._clock = clock
+        self._busy_timeout = busy_timeout
+        self._own_runs: set[int] = set()
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+        read_only: bool = False,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> Store:
+        """Open (creating or upgrading when writable) the store at ``path`` (``":memory:"`` too)."""
+        name = str(path)
+        with translate(name, busy_timeout=busy_timeout):
+            db = connect(name, read_only=read_only, busy_timeout=busy_timeout)
+            try:
+                if read_only:
+                    if check_version(db) < LATEST:
+                        raise StoreError(
+                            "the store needs an upgrade; open it once without read-only"
+                        )
+                else:
+                    ensure_schema(db)
+            except BaseException:
+                db.close()
+                raise
+        return cls(db, name, clock, busy_timeout)
+
+    def _now(self) -> dt.datetime:
+        moment = self._clock()
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+    def _write(self, work: Callable[[], T]) -> T:
+        with translate(self.path, busy_timeout=self._busy_timeout):
+            return write(self._db, work)
+
+    def _read(self, work: Callable[[], T]) -> T:
+        with translate(self.path, busy_timeout=self._busy_timeout):
+            return work()
+
+    # --- runs
+
+    def begin_run(self, arguments: Sequence[str], tool_version: str) -> RunId:
+        """Record a new run as ``running``; finish it with ``finish_run``."""
+        now = self._now()
+        run = self._write(lambda: _writes.begin_run(self._db, now, arguments, tool_version))
+        self._own_runs.add(int(run))
+        return run
+
+    def finish_run(
+        self, run: RunId, counts: Mapping[str, int], *, interrupted: bool = False
+    ) -> None:
+        """Mark ``run`` finished (or interrupted: its checks are resumed by the next run)."""
+        now = self._now()
+        self._write(lambda: _writes.finish_run(self._db, run, now, counts, interrupted))
+
+    def runs(self) -> list[RunInfo]:
+        """Every run, oldest first."""
+        return self._read(lambda: _reads.runs(self._db))
+
+    # --- documents
+
+    def record_documents(self, run: RunId, extractions: Iterable[Extraction]) -> None:
+        """Store each document and its occurrences (replacing those of an earlier scan)."""
+        for extraction in extractions:
+            self._record_document(run, extraction)
+
+    def _record_document(self, run: RunId, extraction: Extraction) -> None:
+        now = self._now()
+        self._write(lambda: _writes.record_document(self._db, run, extraction, now))
+
+    # --- results
+
+    def save_result(self, run: RunId, result: Result, settings: Settings) -> Result:
+        """Commit one check; return it with ``history`` set and, when escalated, verdict dead."""
+        now = self._now()
+        return self._write(lambda: _writes.save_check(self._db, run, result, settings, now))
+
+    def cached_result(self, url: str, settings: Settings) -> Result | None:
+        """The URL's last real check when still fresh per ``settings`` (``cached=True``)."""
+        if settings.fresh:
+            return None
+        found = self._read(
+            lambda: list(
+                _reads.rows(
+                    self._db,
+                    "SELECT u.url AS url, c.* FROM urls u JOIN checks c ON c.id = u.last_check_id "
+                    "WHERE u.url = ?",
+                    [url],
+                )
+            )
+        )
+        if not found:
+            return None
+        result = result_from_row(found[0], cached=True)
+        if result.verdict in NO_EVIDENCE or not self._is_fresh(result, settings):
+            return None
+        history = result.history
+        if history is not None and history.recovered:  # a change event, not a state
+            result = dataclasses.replace(
+                result, history=dataclasses.replace(history, recovered=False)
+            )
+        return result
+
+    def _is_fresh(self, result: Result, settings: Settings) -> bool:
+        if result.checked_at is None:
+            return False
+        max_age = settings.max_age_failure if result.verdict in FAILING else settings.max_age
+        age = self._now() - result.checked_at
+        return age <= dt.timedelta(seconds=max_age)
+
+    def finished_in_unfinished_run(self, urls: Iterable[str]) -> dict[str, Result]:
+        """Results the latest interrupted (or crashed) run checked, to be reused as cached."""
+        wanted = list(urls)
+
+        def work() -> dict[str, Result]:
+            run = self._unfinished_run()
+            if run is None:
+                return {}
+            found = _reads.latest_checks(self._db, run, wanted)
+            return {r.url: dataclasses.replace(r, cached=True) for r in found}
+
+        return self._read(work)
+
+    def _unfinished_run(self) -> RunId | None:
+        own = sorted(self._own_runs) or [0]
+        marks = ",".join("?" * len(own))
+        row = self._db.execute(
+            "SELECT max(id) FROM runs WHERE status IN ('running', 'interrupted') "
+            f"AND id NOT IN ({marks}) AND id > coalesce((SELECT max(id) FROM runs "
+            f"WHERE status = 'finished' AND id NOT IN ({marks})), 0)",
+            [*own, *own],
+        ).fetchone()
+        return None if row[0] is None else RunId(int(row[0]))
+
+    # --- reading back
+
+    def url_history(self, url: str) -> list[CheckRecord]:
+        """The timeline of one URL, oldest first."""
+        return self._read(lambda: _reads.url_history(self._db, url))
+
+    def run_results(self, run: RunId | None = None) -> tuple[RunInfo, list[Result]]:
+        """One run's results (default: the latest finished run) with their occurrences."""
+        return self._read(lambda: _reads.run_results(self._db, run))
+
+    def changes_since(self, since: dt.datetime | None = None, run: RunId | None = None) -> Changes:
+        """Newly dead, still dead and recovered in ``run`` against ``since`` (or its start)."""
+        return self._read(lambda: _reads.changes_since(self._db, since, run))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only SQL query (tests, benchmarks and ad-hoc reports)."""
+        return self._read(lambda: list(_reads.rows(self._db, sql, params)))
+
+    def close(self) -> None:
+        """Close the connection (a WAL checkpoint happens when the last one closes)."""
+        if not self._closed:
+            self._closed = True
+            with translate(self.path, busy_timeout=self._busy_timeout):
+                self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

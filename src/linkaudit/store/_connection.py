@@ -1,0 +1,120 @@
+"""
+The one boundary to sqlite3: open a connection with the store's pragmas, run write
+transactions with retries, and turn every sqlite3 or OS error into a one-line
+``StoreError`` that names the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+from sqlite_utils import Database
+
+from linkaudit.exceptions import StoreError
+
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "connect", "describe", "translate", "write"]
+
+DEFAULT_BUSY_TIMEOUT = 30.0
+#: Attempts of one write transaction that found the database locked (each waits the busy timeout).
+WRITE_ATTEMPTS = 3
+
+T = TypeVar("T")
+
+_MESSAGES = (
+    ("file is not a database", "not a linkaudit store (not an SQLite database)"),
+    ("malformed", "the database is corrupt (database disk image is malformed)"),
+    ("disk is full", "the disk is full; results saved before this one are kept"),
+    ("disk i/o error", "disk I/O error"),
+    ("readonly", "cannot write: the file or its directory is read-only"),
+    ("read-only", "cannot write: the file or its directory is read-only"),
+    ("unable to open", "cannot open (missing directory, read-only directory or no permission)"),
+)
+
+
+def describe(exc: BaseException, *, busy_timeout: float) -> str:
+    """A short human cause for a sqlite3 or OS error."""
+    text = str(exc).lower()
+    if _is_locked(exc):
+        return f"locked by another process for more than {busy_timeout:g} s"
+    for needle, message in _MESSAGES:
+        if needle in text:
+            return message
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+@contextlib.contextmanager
+def translate(path: str, *, busy_timeout: float) -> Iterator[None]:
+    """Re-raise sqlite3 and OS errors as ``StoreError("<path>: <cause>")``."""
+    try:
+        yield
+    except StoreError as exc:
+        message = str(exc)
+        if not message.startswith(f"{path}: "):
+            raise type(exc)(f"{path}: {message}") from exc
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"{path}: {describe(exc, busy_timeout=busy_timeout)}") from exc
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def connect(path: str, *, read_only: bool, busy_timeout: float) -> Database:
+    """A sqlite-utils Database over a connection in autocommit mode with the store's pragmas."""
+    if path == ":memory:":
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    elif read_only:
+        if not Path(path).is_file():
+            raise StoreError("no such store")
+        uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+    else:
+        conn = sqlite3.connect(
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        # Reading the schema first fails on a file that is not SQLite, before any write.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if not read_only and path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            # NORMAL is durable against a killed process in WAL mode; only power loss can
+            # undo the last commits.
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return Database(conn, execute_plugins=False)
+
+
+def write(db: Database, work: Callable[[], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction, retried while the file is locked."""
+    for attempt in range(1, attempts + 1):
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                value = work()
+                db.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return value
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
