@@ -217,3 +217,5 @@ class Result:
     archive: Snapshot | None = None
     occurrences: tuple[Occurrence, ...] = ()
     history: History | None = None
+    fingerprint: str | None = None
+    """The Observation's body hash, kept by the store to notice when a page's content changes."""
