@@ -1,1 +1,20 @@
-"""The check stage."""
+"""
+The check stage: measure what each URL answers, never decide a verdict.
+
+    check_urls(requests, settings) → async iterator of Observation (as each completes)
+    network_available(settings)    → the canary, asked when every remote link failed
+    refusal(url, settings)         → why the request guard refuses a URL (sync; DNS in it)
+
+Modules: ``client`` (the one httpx client, bounded GET), ``hosts`` (per-host limits),
+``retry`` (predicate + tenacity), ``redirects`` (hops by hand), ``guard`` (private
+addresses), ``soft404``, ``fragments``, ``local`` (file: URLs), ``failures`` (exception
+→ reason), ``network`` (canary), ``runner`` (the worker pool).
+"""
+
+from __future__ import annotations
+
+from linkaudit.check.guard import refusal
+from linkaudit.check.network import network_available
+from linkaudit.check.runner import CheckRequest, check_urls
+
+__all__ = ["CheckRequest", "check_urls", "network_available", "refusal"]

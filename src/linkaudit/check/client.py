@@ -1,0 +1,243 @@
+"""
+The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
+
+Polite and bounded by construction: HTTP/1.1 with keep-alive, ``trust_env`` (proxies,
+``SSL_CERT_FILE``/``SSL_CERT_DIR`` as in httpx and curl), no automatic redirects (the
+follower records every hop), no cookie jar shared across URLs, a total deadline around
+connect + headers + body, and a body read that stops at ``max_body_bytes`` on the wire or
+``max_inflated_bytes`` once inflated. Inflation is done here with ``zlib`` and a
+``max_length`` per call, so a gzip bomb costs at most the bound in memory and time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import http.cookiejar
+import time
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import anyio
+import httpx
+
+from linkaudit.check.failures import failure_of
+from linkaudit.check.guard import parse_ip_literal, proxy_for, refusal_for_address
+from linkaudit.check.retry import retry_after_seconds
+from linkaudit.config import Settings
+from linkaudit.verdicts import Reason
+
+__all__ = ["Body", "Fetched", "fetch_once", "headers_for", "make_client", "read_capped"]
+
+_CHUNK = 64 * 1024
+_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What one GET of one URL produced (no redirect following)."""
+
+    url: str
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    truncated: bool = False
+    failure: Reason | None = None
+    error: str | None = None
+    retry_after_header: str | None = None
+    raw_bytes: int = 0
+    attempts: int = 1
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked to wait before the next attempt, if it did."""
+        if self.retry_after_header is None:
+            return None
+        return retry_after_seconds(self.retry_after_header, dt.datetime.now(dt.UTC))
+
+
+@dataclass(slots=True)
+class Body:
+    """A capped body as it is read; filled in place so a deadline keeps what arrived."""
+
+    data: bytearray = field(default_factory=bytearray)
+    raw_bytes: int = 0
+    inflated_bytes: int = 0
+    truncated: bool = False
+
+
+class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
+    """The client-wide jar keeps nothing: cookies live for one redirect chain only."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
+
+
+def make_client(settings: Settings) -> httpx.AsyncClient:
+    """The run's client: pool limits, timeouts, User-Agent, env proxies and CA settings."""
+    return httpx.AsyncClient(
+        http1=True,
+        http2=False,
+        trust_env=True,
+        follow_redirects=False,
+        cookies=httpx.Cookies(http.cookiejar.CookieJar(policy=_RefuseAll())),
+        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        limits=httpx.Limits(
+            max_connections=settings.max_concurrency,
+            max_keepalive_connections=settings.max_concurrency,
+            keepalive_expiry=5.0,
+        ),
+        headers={
+            "User-Agent": settings.user_agent,
+            "Accept": _ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "en;q=0.9, *;q=0.5",
+        },
+    )
+
+
+def headers_for(url: str, settings: Settings) -> dict[str, str]:
+    """Extra headers configured for ``url``'s host (fnmatch globs on the host name)."""
+    host = (urlsplit(url).hostname or "").lower()
+    merged: dict[str, str] = {}
+    for pattern, headers in settings.headers.items():
+        if fnmatch.fnmatchcase(host, pattern.lower()):
+            merged.update(headers)
+    return merged
+
+
+async def fetch_once(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: Settings,
+    *,
+    headers: Mapping[str, str] | None = None,
+    cookies: httpx.Cookies | None = None,
+) -> Fetched:
+    """One GET of ``url`` within ``settings.timeout`` in total; never raises for the network."""
+    started = time.monotonic()
+    try:
+        request = client.build_request("GET", url, headers=dict(headers or {}), cookies=cookies)
+        with anyio.fail_after(settings.timeout):
+            response = await client.send(request, stream=True)
+    except (httpx.HTTPError, OSError, TimeoutError, ValueError) as exc:
+        reason, text = failure_of(exc)
+        return Fetched(url=url, failure=reason, error=text)
+    try:
+        return await _finish(response, url, settings, started, cookies)
+    finally:
+        with anyio.move_on_after(1.0, shield=True):
+            await response.aclose()
+
+
+async def _finish(
+    response: httpx.Response,
+    url: str,
+    settings: Settings,
+    started: float,
+    cookies: httpx.Cookies | None,
+) -> Fetched:
+    refused = _peer_refusal(response, url, settings)
+    if refused is not None:
+        return Fetched(url=url, failure=Reason.PRIVATE_ADDRESS, error=refused)
+    if cookies is not None:
+        cookies.extract_cookies(response)
+    body = Body()
+    error = None
+    remaining = max(0.0, settings.timeout - (time.monotonic() - started))
+    with anyio.move_on_after(remaining) as scope:
+        try:
+            await read_capped(response, settings, body)
+        except (httpx.HTTPError, OSError, zlib.error) as exc:
+            body.truncated = True
+            error = f"body read stopped: {failure_of(exc)[1]}"
+    if scope.cancelled_caught:
+        body.truncated = True
+        error = f"body read stopped at the {settings.timeout:g} s deadline"
+    return Fetched(
+        url=url,
+        status=response.status_code,
+        headers=_kept_headers(response.headers),
+        body=bytes(body.data),
+        truncated=body.truncated,
+        error=error,
+        retry_after_header=response.headers.get("retry-after"),
+        raw_bytes=body.raw_bytes,
+    )
+
+
+def _peer_refusal(response: httpx.Response, url: str, settings: Settings) -> str | None:
+    """Refuse the address the connection really reached (DNS rebinding), unless proxied."""
+    if settings.allow_private or proxy_for(url) is not None:
+        return None
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not isinstance(peer, tuple) or not peer:
+        return None
+    address = parse_ip_literal(str(peer[0]))
+    if address is None:
+        return None
+    return refusal_for_address(address, settings, urlsplit(url).hostname or "")
+
+
+def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
+    kept = {k.lower(): v for k, v in headers.items()}
+    if "set-cookie" in kept:
+        # Names only: cookie values can be session secrets and end up in reports and the store.
+        names = [c.split("=", 1)[0].strip() for c in headers.get_list("set-cookie")]
+        kept["set-cookie"] = "; ".join(n for n in names if n) or "(set)"
+    return kept
+
+
+async def read_capped(response: httpx.Response, settings: Settings, body: Body) -> Body:
+    """Read and inflate ``response`` into ``body`` until the end or a bound is reached."""
+    inflater = _Inflater(response.headers.get("content-encoding", ""))
+    async for chunk in response.aiter_raw(_CHUNK):
+        room_raw = settings.max_body_bytes - body.raw_bytes
+        if room_raw <= 0:
+            body.truncated = True
+            break
+        chunk = chunk[:room_raw]
+        body.raw_bytes += len(chunk)
+        room = settings.max_inflated_bytes - body.inflated_bytes
+        data, full = inflater.feed(chunk, room)
+        body.data += data
+        body.inflated_bytes += len(data)
+        if full or body.raw_bytes >= settings.max_body_bytes:
+            body.truncated = True
+            break
+    return body
+
+
+class _Inflater:
+    """gzip/deflate inflation bounded per call (``max_length``), multi-member gzip included."""
+
+    def __init__(self, encoding: str) -> None:
+        coding = encoding.strip().lower()
+        self._active = coding in ("gzip", "x-gzip", "deflate")
+        self._wbits = zlib.MAX_WBITS | 32  # gzip or zlib header, detected
+        self._raw_deflate = False
+        self._d = zlib.decompressobj(self._wbits)
+
+    def feed(self, data: bytes, room: int) -> tuple[bytes, bool]:
+        """Inflate ``data``; at most ``room`` bytes out; ``True`` when the room ran out."""
+        if not self._active:
+            return data[: max(room, 0)], len(data) > room
+        out = bytearray()
+        pending = data
+        while pending and len(out) < room:
+            try:
+                out += self._d.decompress(pending, room - len(out))
+            except zlib.error:
+                if self._raw_deflate or out:
+                    raise
+                self._raw_deflate = True  # "deflate" sent without its zlib header
+                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            pending = self._d.unconsumed_tail
+            if self._d.eof and self._d.unused_data:
+                pending = self._d.unused_data
+                self._d = zlib.decompressobj(self._wbits)
+        return bytes(out), len(out) >= room and bool(pending or not self._d.eof)

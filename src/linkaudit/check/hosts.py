@@ -1,0 +1,96 @@
+"""
+Per-host politeness: at most ``max_per_host`` requests in flight to one host, an optional
+minimum interval between request starts, and a host-wide slow-down after a 429.
+
+The global bound (``max_concurrency``) is the size of the worker pool in ``runner``; this
+module only knows hosts. A slot is held for one attempt, never across a retry wait or a
+redirect to another host, so chains cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from linkaudit.config import Settings
+
+__all__ = ["HostLimiter", "HostState", "host_key"]
+
+_MAX_INTERVAL = 30.0
+
+
+def host_key(url: str) -> str:
+    """The host a URL counts against (name only: http and https share the budget)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+@dataclass
+class HostState:
+    """One host's budget and what was seen of it."""
+
+    semaphore: asyncio.Semaphore
+    interval: float
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = 0.0
+    in_flight: int = 0
+    peak: int = 0
+    requests: int = 0
+    throttled: int = 0
+
+
+class HostLimiter:
+    """Hands out per-host slots; one per run."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._hosts: dict[str, HostState] = {}
+
+    def state(self, url: str) -> HostState:
+        """The state of ``url``'s host, created on first use."""
+        key = host_key(url)
+        found = self._hosts.get(key)
+        if found is None:
+            found = HostState(
+                semaphore=asyncio.Semaphore(max(1, self._settings.max_per_host)),
+                interval=self._settings.min_interval,
+            )
+            self._hosts[key] = found
+        return found
+
+    @property
+    def hosts(self) -> dict[str, HostState]:
+        """Every host seen so far (for statistics)."""
+        return dict(self._hosts)
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[HostState]:
+        """Wait for a free slot on ``url``'s host and its interval, then hold the slot."""
+        state = self.state(url)
+        async with state.semaphore:
+            await self._wait_turn(state)
+            state.in_flight += 1
+            state.requests += 1
+            state.peak = max(state.peak, state.in_flight)
+            try:
+                yield state
+            finally:
+                state.in_flight -= 1
+
+    async def _wait_turn(self, state: HostState) -> None:
+        async with state.lock:
+            now = time.monotonic()
+            start = max(now, state.next_start)
+            state.next_start = start + state.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def slow_down(self, url: str, retry_after: float | None) -> None:
+        """A 429: double the host's interval (at least 1 s, or what Retry-After asked)."""
+        state = self.state(url)
+        state.throttled += 1
+        wanted = max(state.interval * 2, 1.0, min(retry_after or 0.0, _MAX_INTERVAL))
+        state.interval = min(wanted, _MAX_INTERVAL, self._settings.retry_after_cap or wanted)

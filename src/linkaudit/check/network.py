@@ -1,0 +1,46 @@
+"""
+The network canary: is this machine online at all?
+
+Asked only when every remote link failed at the network level. A canary counts as
+reachable when its name resolves and a connection is accepted (through the configured
+proxy, if any); any HTTP answer, or even a TLS error, proves that much. If no canary is
+reachable, linkaudit reports ``network_unavailable`` instead of a page of dead links.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from linkaudit.check.client import make_client
+from linkaudit.check.failures import failure_of
+from linkaudit.config import Settings
+from linkaudit.verdicts import Reason
+
+__all__ = ["CANARY_TIMEOUT", "network_available"]
+
+CANARY_TIMEOUT = 5.0
+
+
+async def network_available(settings: Settings) -> bool:
+    """Whether any of ``settings.network_canaries`` can be reached."""
+    timeout = min(CANARY_TIMEOUT, settings.timeout)
+    canary_settings = settings.replace(timeout=timeout, connect_timeout=timeout)
+    async with make_client(canary_settings) as client:
+        for url in settings.network_canaries:
+            if await _reachable(client, url, timeout):
+                return True
+    return False
+
+
+async def _reachable(client: httpx.AsyncClient, url: str, timeout: float) -> bool:
+    try:
+        async with client.stream("GET", url, timeout=timeout):
+            return True
+    except (httpx.ConnectError, httpx.TimeoutException, httpx.UnsupportedProtocol) as exc:
+        return _is_tls(exc)
+    except (httpx.HTTPError, OSError, ValueError):
+        return True  # something answered: the network is there
+
+
+def _is_tls(exc: BaseException) -> bool:
+    return failure_of(exc)[0] is Reason.TLS

@@ -1,0 +1,116 @@
+"""
+Following redirects by hand, so that every hop is recorded and checked by the guard.
+
+A hop is a 301, 302, 303, 307 or 308 with a ``Location`` (resolved against the URL that
+answered), or a 2xx HTML page whose ``<meta http-equiv="refresh">`` names a URL.
+Revisiting a URL is ``redirect_loop``; more than ``Settings.max_redirects`` hops is
+``too_many_redirects``. Per-host extra headers are computed for each hop's own host and
+dropped after an https → http downgrade; cookies live in one chain's own jar, scoped by
+domain, so credentials never travel to another origin.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import anyio
+import httpx
+
+from linkaudit.check.client import Fetched, headers_for
+from linkaudit.check.guard import refusal
+from linkaudit.config import Settings
+from linkaudit.models import Redirect
+from linkaudit.verdicts import Reason
+
+__all__ = ["REDIRECT_STATUSES", "Chain", "follow", "meta_refresh_target", "redirect_target"]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+Fetch = Callable[[str, Mapping[str, str], httpx.Cookies], Awaitable[Fetched]]
+
+_META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_HTTP_EQUIV = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh""", re.IGNORECASE)
+_CONTENT = re.compile(rb"""content\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_REFRESH_URL = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Where following a URL ended: the last response, every hop, and a failure if any."""
+
+    last: Fetched
+    final_url: str
+    redirects: tuple[Redirect, ...]
+    failure: Reason | None = None
+    error: str | None = None
+
+
+def meta_refresh_target(body: bytes, base: str) -> str | None:
+    """The absolute URL a ``<meta http-equiv="refresh">`` in ``body`` points to, if any."""
+    for tag in _META.findall(body[:65536]):
+        if not _HTTP_EQUIV.search(tag):
+            continue
+        content = _CONTENT.search(tag)
+        if content is None:
+            continue
+        raw: bytes = next(g for g in content.groups() if g is not None)
+        text = html.unescape(raw.decode("utf-8", "replace"))
+        match = _REFRESH_URL.match(text)
+        target = str(match.group(1)).strip().strip("'\"") if match else ""
+        if target:
+            return urljoin(base, target)
+    return None
+
+
+def redirect_target(fetched: Fetched) -> tuple[str, str] | None:
+    """(next URL, via) when ``fetched`` is a hop: an HTTP redirect or an HTML meta refresh."""
+    status = fetched.status
+    if status in REDIRECT_STATUSES and fetched.headers.get("location"):
+        return urljoin(fetched.url, fetched.headers["location"].strip()), "http"
+    content_type = fetched.headers.get("content-type", "").lower()
+    if status is not None and 200 <= status < 300 and "html" in content_type:
+        target = meta_refresh_target(fetched.body, fetched.url)
+        if target is not None and urldefrag(target)[0] != fetched.url:
+            return target, "meta_refresh"
+    return None
+
+
+async def follow(url: str, fetch: Fetch, settings: Settings) -> Chain:
+    """Fetch ``url`` and every hop after it, asking the guard before each request."""
+    jar = httpx.Cookies()
+    seen = {url}
+    hops: list[Redirect] = []
+    current = url
+    downgraded = False
+    while True:
+        refused = await anyio.to_thread.run_sync(refusal, current, settings)
+        if refused is not None:
+            return _stop(Fetched(url=current), hops, Reason.PRIVATE_ADDRESS, refused)
+        extra = {} if downgraded else headers_for(current, settings)
+        fetched = await fetch(current, extra, jar)
+        hop = None if fetched.failure is not None else redirect_target(fetched)
+        if hop is None:
+            return Chain(fetched, current, tuple(hops), fetched.failure, fetched.error)
+        target, via = hop
+        hops.append(Redirect(url=current, status=fetched.status or 0, via=via))
+        target = urldefrag(target)[0]
+        if urlsplit(target).scheme not in ("http", "https"):
+            return _stop(fetched, hops, Reason.PROTOCOL, f"redirect to unsupported URL {target}")
+        if target in seen:
+            return _stop(fetched, hops, Reason.REDIRECT_LOOP, f"redirect loop back to {target}")
+        if len(hops) > settings.max_redirects:
+            text = f"more than {settings.max_redirects} redirects"
+            return _stop(fetched, hops, Reason.TOO_MANY_REDIRECTS, text)
+        downgraded = downgraded or (
+            urlsplit(current).scheme == "https" and urlsplit(target).scheme == "http"
+        )
+        seen.add(target)
+        current = target
+
+
+def _stop(last: Fetched, hops: list[Redirect], failure: Reason, error: str) -> Chain:
+    return Chain(last, last.url, tuple(hops), failure, error)

@@ -1,0 +1,99 @@
+"""
+When to try a request again, and how long to wait: a pure predicate apart from the loop.
+
+Retried: timeouts, dropped connections, 408, 429, 500, 502, 503 and 504 (lychee's
+``retry.rs`` is the model). Not retried: DNS and TLS failures, protocol errors, other 4xx,
+policy refusals. Unlike lychee, a refused connection (``connection``) IS retried: linkaudit's
+failure reasons do not tell a refusal from a reset, a reset is transient, and a refusal
+fails in microseconds, so the extra attempt costs almost nothing.
+
+Waits are exponential with full jitter from ``Settings.backoff_base``; a ``Retry-After``
+header is honoured up to ``Settings.retry_after_cap`` and a longer one ends the retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import random
+from collections.abc import Callable
+from typing import Protocol
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
+
+from linkaudit.config import Settings
+from linkaudit.verdicts import Reason
+
+__all__ = [
+    "RETRYABLE_FAILURES",
+    "RETRYABLE_STATUSES",
+    "Outcome",
+    "backoff_seconds",
+    "build_retrying",
+    "is_retryable",
+    "retry_after_seconds",
+]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+RETRYABLE_FAILURES = frozenset({Reason.TIMEOUT, Reason.CONNECTION})
+
+
+class Outcome(Protocol):
+    """What one attempt produced, as far as retrying cares."""
+
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def failure(self) -> Reason | None: ...
+    @property
+    def retry_after(self) -> float | None: ...
+
+
+def is_retryable(status: int | None, failure: Reason | None) -> bool:
+    """Whether an attempt that ended with ``status`` or ``failure`` is worth repeating."""
+    if failure is not None:
+        return failure in RETRYABLE_FAILURES
+    return status in RETRYABLE_STATUSES
+
+
+def retry_after_seconds(value: str, now: dt.datetime) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or an HTTP date), if valid."""
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff_seconds(attempt: int, base: float, rand: Callable[[], float] = random.random) -> float:
+    """Full-jitter exponential backoff before attempt ``attempt + 1`` (``attempt`` ≥ 1)."""
+    return base * 2.0 ** (attempt - 1) * (0.5 + rand())
+
+
+def build_retrying(settings: Settings) -> AsyncRetrying:
+    """The tenacity loop for one request: ``settings.retries`` extra attempts at most."""
+
+    def should_retry(outcome: Outcome) -> bool:
+        if not is_retryable(outcome.status, outcome.failure):
+            return False
+        wait = outcome.retry_after
+        return wait is None or wait <= settings.retry_after_cap
+
+    def wait(state: RetryCallState) -> float:
+        outcome = state.outcome.result() if state.outcome is not None else None
+        backoff = backoff_seconds(state.attempt_number, settings.backoff_base)
+        asked: float | None = getattr(outcome, "retry_after", None)
+        return max(backoff, asked) if asked is not None else backoff
+
+    return AsyncRetrying(
+        stop=stop_after_attempt(settings.retries + 1),
+        wait=wait,
+        retry=retry_if_result(should_retry),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        reraise=True,
+    )

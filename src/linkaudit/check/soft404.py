@@ -1,0 +1,120 @@
+"""
+Soft 404 detection by probing a surely missing sibling (Bar-Yossef et al., WWW 2004).
+
+A page that answers 200 may still be a "not found" page. Request a random sibling (the same
+parent path plus a long random name): if the site answers the nonsense URL with the same
+final URL or near-identical text, the cited page is very likely its not-found template.
+This module holds the pure parts (probe URL, text normalisation, similarity) and a per-run
+cache so that each (origin, parent path) is probed at most once; classify decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "Probe",
+    "ProbeCache",
+    "normalise_text",
+    "probe_key",
+    "probe_url",
+    "should_probe",
+    "similarity",
+]
+
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+_SAMPLE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the random sibling answered."""
+
+    url: str
+    status: int | None
+    final_url: str | None
+    text: str
+    """The normalised text of the probe's body (random name removed)."""
+
+
+def should_probe(url: str, status: int | None) -> bool:
+    """Only a 2xx for a path below the site root is worth a probe."""
+    path = urlsplit(url).path
+    return status is not None and 200 <= status < 300 and path not in ("", "/")
+
+
+def probe_key(url: str) -> tuple[str, str, str]:
+    """(scheme, host and port, parent path): the unit that is probed once per run."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower(), _parent(parts.path)
+
+
+def _parent(path: str) -> str:
+    trimmed = path.rstrip("/")
+    return trimmed[: trimmed.rfind("/") + 1] or "/"
+
+
+def probe_url(url: str, name: str | None = None) -> tuple[str, str]:
+    """A surely missing sibling of ``url`` and the random name used in it."""
+    name = name or "linkaudit-" + secrets.token_hex(12)
+    parts = urlsplit(url)
+    path = _parent(parts.path) + name
+    return urlunsplit((parts.scheme, parts.netloc, path, "", "")), name
+
+
+def normalise_text(body: str, *remove: str) -> str:
+    """Visible text, lower-cased, digits and ``remove`` strings dropped, spaces collapsed."""
+    text = _TAGS.sub(" ", body[: _SAMPLE * 4])
+    for word in remove:
+        if word:
+            text = text.replace(word, " ")
+    text = _DIGITS.sub("", text.lower())
+    return _SPACE.sub(" ", text).strip()[:_SAMPLE]
+
+
+def similarity(page: str, page_final: str | None, probe: Probe, *remove: str) -> float:
+    """0..1 likeness of the page to its probe; 1.0 when both ended at the same URL."""
+    if page_final is not None and probe.final_url is not None and page_final == probe.final_url:
+        return 1.0
+    a = normalise_text(page, *remove)
+    b = probe.text
+    if not a and not b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return round(matcher.quick_ratio(), 3)
+    return round(matcher.ratio(), 3)
+
+
+class ProbeCache:
+    """One probe per (origin, parent path) per run, shared by concurrent checks."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str, str], asyncio.Future[Probe]] = {}
+        self.sent = 0
+
+    async def get(self, url: str, send: Callable[[str, str], Awaitable[Probe]]) -> Probe:
+        """The probe for ``url``'s parent path, sending it with ``send(probe_url, name)`` once."""
+        key = probe_key(url)
+        future = self._done.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._done[key] = future
+            self.sent += 1
+            target, name = probe_url(url)
+            try:
+                future.set_result(await send(target, name))
+            except BaseException:
+                # A cancelled or failed sender must not leave the others waiting forever.
+                del self._done[key]
+                future.cancel()
+                raise
+        return await asyncio.shield(future)
