@@ -59,6 +59,7 @@ def _fix_table(group: list[Finding], max_rows: int | None) -> list[str]:
     lines = ["| Where | Anchor text | URL | Status | Action |", "| --- | --- | --- | --- | --- |"]
     for finding in shown:
         where = escape(" ".join(filter(None, [finding.document, finding.where])))
+        text = escape(finding.text.strip())
         cells = [
             where,
             escape(finding.text),
@@ -84,7 +85,7 @@ def _action(finding: Finding) -> str:
 
 def escape(text: str) -> str:
     """Text safe in a table cell: no markup, no HTML, no pipes, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
 
 
 def code(text: str) -> str:

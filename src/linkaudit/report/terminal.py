@@ -103,12 +103,15 @@ def _console(width: int, color: bool | None) -> Console:
 def _output(console: Console) -> str:
     file = console.file
     assert isinstance(file, StringIO)
-    return file.getvalue()
+    # Rich pads every line to the console width; trailing blanks only get in the way.
+    return "".join(line.rstrip() + "\n" for line in file.getvalue().splitlines())
 
 
 def _verdict_table(verdict: Verdict, group: list[Finding]) -> Table:
     title = Text(f"{verdict.value} ({len(group)})", style=STYLES[verdict])
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True
+    )
     table.add_column("Where", overflow="fold", max_width=22)
     table.add_column("Link", overflow="fold", ratio=3)
     table.add_column("Status / action", overflow="fold", ratio=2)
