@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup, Tag
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument
 from linkaudit.extract.base import Extraction, Source
-from linkaudit.extract.context import find_date, fold_whitespace
+from linkaudit.extract.context import find_date, fold_whitespace, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence, resolve
 from linkaudit.models import Document, DocumentFormat, Element, Occurrence, RobustLink
@@ -180,6 +180,7 @@ def _links(
             continue
         raw, element, text = found
         line, column = _position(positions, tag.name, index)
+        context = _context(tag, text) if element != Element.RESOURCE else None
         yield make_occurrence(
             name,
             raw,
@@ -190,6 +191,7 @@ def _links(
             column=column,
             element=element,
             robust=_robust(tag),
+            context=context,
         )
 
 
@@ -201,9 +203,46 @@ def _target(tag: Tag) -> tuple[str, Element, str] | None:
     if tag.name == "img" and tag.has_attr("src"):
         return _attr(tag, "src"), Element.IMAGE, fold_whitespace(_attr(tag, "alt"))
     for attribute in RESOURCE_ATTRIBUTES.get(tag.name, ()):
-        if tag.has_attr(attribute):
+        if tag.has_attr(attribute) and _attr(tag, attribute).strip():  # action="" is no link
             return _attr(tag, attribute), Element.RESOURCE, ""
     return None
+
+
+_BLOCKS = frozenset(
+    {
+        "p",
+        "li",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "blockquote",
+        "figcaption",
+        "caption",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "div",
+        "section",
+        "article",
+        "body",
+    }
+)
+
+
+def _context(tag: Tag, text: str) -> str | None:
+    """The sentence around the link in its nearest block (paragraph, list item, cell…)."""
+    block = tag.find_parent(_BLOCKS)
+    if block is None:
+        return None
+    whole = fold_whitespace(block.get_text())
+    start = whole.find(text) if text else -1
+    if start < 0:
+        return None
+    return sentence_around(whole, start, start + len(text)) or None
 
 
 def _attr(tag: Tag, name: str) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -33,6 +35,7 @@ __all__ = ["MarkdownExtractor"]
 _WRAPPED_RULES = ("link", "image", "autolink", "html_inline", "linkify")
 _TOP_LINES = 40
 _LINK_TOKENS = ("link_open", "image", "html_inline")
+_CLOSE_A = re.compile(r"</a\s*>", re.IGNORECASE)
 
 
 class MarkdownExtractor:
@@ -151,7 +154,7 @@ class _Walker:
     def walk(self, tokens: list[Token]) -> Iterator[Occurrence]:
         for token in tokens:
             if token.type == "html_block" and token.map:
-                yield from self._html(token.content, token.map[0], 0, token.content)
+                yield from self._html(token.content, token.map[0], 0)
             elif token.type == "inline" and token.children and token.map:
                 yield from self._inline(token)
 
@@ -160,6 +163,7 @@ class _Walker:
         rendered: list[str] = []
         stack: list[_Open] = []
         pending: list[tuple[Occurrence, int, int]] = []
+        html_open: list[tuple[int, list[str]]] = []  # raw <a> awaiting its </a>
         cursor = 0
         for child in inline.children:
             offset = sum(map(len, rendered))
@@ -184,12 +188,21 @@ class _Walker:
             elif child.type == "html_inline":
                 where = self._locate(inline, child, "", cursor)
                 cursor = where[2]
-                for found in self._html(child.content, where[0] - 1, where[1] - 1, inline.content):
+                if _CLOSE_A.match(child.content) and html_open:
+                    index, parts = html_open.pop()
+                    found, start, _ = pending[index]
+                    text = fold_whitespace("".join(parts))
+                    pending[index] = (dataclasses.replace(found, text=text), start, offset)
+                for found in self._html(child.content, where[0] - 1, where[1] - 1):
                     pending.append((found, offset, offset))
+                    if found.element == Element.LINK and not child.content.endswith("/>"):
+                        html_open.append((len(pending) - 1, []))
             else:
                 piece = _rendered(child)
                 for link in stack:
                     link.parts.append(piece)
+                for _, parts in html_open:
+                    parts.append(piece)
                 rendered.append(piece)
         yield from self._with_context("".join(rendered), pending)
 
@@ -223,18 +236,21 @@ class _Walker:
     def _occurrence(
         self, raw: str | float | None, text: str, element: Element, where: tuple[int, int, int]
     ) -> Occurrence:
+        written = str(raw or "")
         return make_occurrence(
             self.source.name,
-            str(raw or ""),
+            written,
             self.source.base_url,
             self.fragments,
+            # CommonMark percent-encodes what may not stand in a URL (``]``, ``\``, spaces).
+            target=normalizeLink(written) if written else written,
             text=text,
             line=where[0],
             column=where[1],
             element=element,
         )
 
-    def _html(self, html: str, line0: int, col0: int, context: str) -> Iterator[Occurrence]:
+    def _html(self, html: str, line0: int, col0: int) -> Iterator[Occurrence]:
         """Links of raw HTML starting at 0-based ``line0``/``col0`` of the source."""
         for found in html_links(html):
             line = line0 + found.line

@@ -154,10 +154,14 @@ def make_occurrence(
     raw: str,
     base: str | None,
     defined_fragments: frozenset[str] | None = None,
+    target: str | None = None,
     **fields: Any,
 ) -> Occurrence:
-    """An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in."""
-    url = resolve(raw, base)
+    """
+    An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in;
+    ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded).
+    """
+    url = resolve(raw if target is None else target, base)
     return Occurrence(
         document=document,
         raw=raw,
