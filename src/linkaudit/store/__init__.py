@@ -32,7 +32,13 @@ from linkaudit.extract.base import Extraction
 from linkaudit.models import Result, RunId
 from linkaudit.store import _reads, _writes
 from linkaudit.store._codec import result_from_row
-from linkaudit.store._connection import DEFAULT_BUSY_TIMEOUT, connect, translate, write
+from linkaudit.store._connection import (
+    DEFAULT_BUSY_TIMEOUT,
+    connect,
+    translate,
+    use_wal,
+    write,
+)
 from linkaudit.store._types import Changes, CheckRecord, RunInfo, RunStatus
 from linkaudit.store.history import FAILING, NO_EVIDENCE
 from linkaudit.store.schema import LATEST, check_version, ensure_schema
@@ -57,7 +63,7 @@ class Store:
         self.path = path
         self._clock = clock
         self._busy_timeout = busy_timeout
-        self._own_runs: set[int] = set()
+        self._current_run = 0
         self._closed = False
 
     @classmethod
@@ -80,6 +86,9 @@ class Store:
                             "the store needs an upgrade; open it once without read-only"
                         )
                 else:
+                    check_version(db)
+                    if name != ":memory:":
+                        use_wal(db)
                     ensure_schema(db)
             except BaseException:
                 db.close()
@@ -104,7 +113,7 @@ class Store:
         """Record a new run as ``running``; finish it with ``finish_run``."""
         now = self._now()
         run = self._write(lambda: _writes.begin_run(self._db, now, arguments, tool_version))
-        self._own_runs.add(int(run))
+        self._current_run = int(run)
         return run
 
     def finish_run(
@@ -183,13 +192,13 @@ class Store:
         return self._read(work)
 
     def _unfinished_run(self) -> RunId | None:
-        own = sorted(self._own_runs) or [0]
-        marks = ",".join("?" * len(own))
+        """The latest running or interrupted run after the latest finished one (not ours)."""
+        own = self._current_run
         row = self._db.execute(
-            "SELECT max(id) FROM runs WHERE status IN ('running', 'interrupted') "
-            f"AND id NOT IN ({marks}) AND id > coalesce((SELECT max(id) FROM runs "
-            f"WHERE status = 'finished' AND id NOT IN ({marks})), 0)",
-            [*own, *own],
+            "SELECT max(id) FROM runs WHERE status IN ('running', 'interrupted') AND id != ? "
+            "AND id > coalesce((SELECT max(id) FROM runs WHERE status = 'finished' "
+            "AND id != ?), 0)",
+            [own, own],
         ).fetchone()
         return None if row[0] is None else RunId(int(row[0]))
 

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from linkaudit.exceptions import StoreError
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT", "connect", "describe", "translate", "write"]
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "connect", "describe", "translate", "use_wal", "write"]
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 #: Attempts of one write transaction that found the database locked (each waits the busy timeout).
@@ -88,16 +88,20 @@ def connect(path: str, *, read_only: bool, busy_timeout: float) -> Database:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         # Reading the schema first fails on a file that is not SQLite, before any write.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        if not read_only and path != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            # NORMAL is durable against a killed process in WAL mode; only power loss can
-            # undo the last commits.
-            conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except BaseException:
         conn.close()
         raise
     return Database(conn, execute_plugins=False)
+
+
+def use_wal(db: Database) -> None:
+    """WAL journal (readers never block the writer) once the file is known to be ours."""
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = WAL").fetchone()
+    # NORMAL is durable against a killed process in WAL mode; only power loss can undo
+    # the last commits.
+    db.execute("PRAGMA synchronous = NORMAL")
 
 
 def write(db: Database, work: Callable[[], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
