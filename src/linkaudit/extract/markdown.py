@@ -174,7 +174,10 @@ class _Walker:
                 text = fold_whitespace("".join(link.parts)) or " ".join(link.images)
                 where = self._locate(inline, link.token, text, cursor)
                 cursor = where[2]
-                occurrence = self._occurrence(link.token.attrGet("href"), text, link.element, where)
+                href = str(link.token.attrGet("href") or "")
+                occurrence = self._occurrence(href, text, link.element, where)
+                if link.element == Element.BARE:  # written without the http:// or mailto: added
+                    occurrence = dataclasses.replace(occurrence, raw=text)
                 pending.append((occurrence, link.start, offset))
             elif child.type == "image":
                 alt = fold_whitespace(_plain(child.children or []))
