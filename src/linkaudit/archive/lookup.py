@@ -1,0 +1,160 @@
+"""
+Find a snapshot for a URL, and attach snapshots to the results that need one.
+
+Order: Wayback availability API, the CDX index, then a Memento TimeGate. A service that is
+down, slow, rate-limited or talking nonsense is logged and skipped; a look-up never raises.
+Robust Links (``data-versionurl``) come first: the author already named the snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+
+import httpx
+
+from linkaudit.archive import memento, wayback
+from linkaudit.archive.client import make_client, request
+from linkaudit.archive.recognize import SERVICE_MEMENTO, recognize
+from linkaudit.config import Settings
+from linkaudit.exceptions import ArchiveError, ConfigError
+from linkaudit.models import Result, Snapshot
+from linkaudit.verdicts import Verdict
+
+__all__ = [
+    "ARCHIVE_MODES",
+    "LOOKUPS",
+    "attach_snapshots",
+    "find_snapshot",
+    "needs_snapshot",
+    "robust_snapshot",
+]
+
+logger = logging.getLogger("linkaudit.archive")
+
+Lookup = Callable[[str, dt.date | None, Settings, httpx.AsyncClient], Awaitable[Snapshot | None]]
+
+#: The services asked, in order; the first that finds a snapshot wins.
+LOOKUPS: tuple[tuple[str, Lookup], ...] = (
+    ("wayback availability", wayback.availability),
+    ("wayback cdx", wayback.cdx),
+    ("memento timegate", memento.timegate),
+)
+ARCHIVE_MODES = ("none", "dead", "all")
+_NEEDS_SNAPSHOT = frozenset({Verdict.DEAD, Verdict.REDIRECTED, Verdict.UNREACHABLE})
+#: Concurrent look-ups; archives are shared, slow services and ask for politeness.
+MAX_LOOKUPS = 4
+
+
+async def find_snapshot(
+    url: str, cited_on: dt.date | None, settings: Settings, client: httpx.AsyncClient
+) -> Snapshot | None:
+    """The snapshot closest to ``cited_on`` from the first service that has one, or None."""
+    for name, lookup in LOOKUPS:
+        try:
+            snapshot = await lookup(url, cited_on, settings, client)
+        except ArchiveError as exc:
+            logger.warning("archive look-up via %s failed: %s", name, exc)
+            continue
+        if snapshot is not None:
+            return snapshot
+    return None
+
+
+def needs_snapshot(result: Result, mode: str) -> bool:
+    """Whether ``--archive MODE`` asks a look-up for this result."""
+    if mode not in ARCHIVE_MODES:
+        raise ConfigError(f"archive must be one of {', '.join(ARCHIVE_MODES)}, not {mode!r}")
+    if mode == "none" or result.archive is not None:
+        return False
+    if result.verdict in (Verdict.INVALID, Verdict.SKIPPED, Verdict.ARCHIVED):
+        return False
+    return mode == "all" or result.verdict in _NEEDS_SNAPSHOT
+
+
+async def robust_snapshot(
+    result: Result, settings: Settings, client: httpx.AsyncClient
+) -> Snapshot | None:
+    """The Robust Links snapshot an occurrence names, if it resolves (2xx after redirects)."""
+    for occurrence in result.occurrences:
+        robust = occurrence.robust
+        if robust is None or not robust.version_url:
+            continue
+        try:
+            response = await request(
+                client, "GET", robust.version_url, settings, follow_redirects=True
+            )
+        except ArchiveError as exc:
+            logger.warning("Robust Links snapshot failed: %s", exc)
+            continue
+        if response.is_success:
+            return _robust(result.url, robust.version_url, robust.version_date, robust.original_url)
+    return None
+
+
+def _robust(url: str, version_url: str, version_date: str | None, original: str | None) -> Snapshot:
+    known = recognize(version_url)
+    digits = re.sub(r"\D", "", version_date or "")[:14]
+    timestamp = (known.timestamp if known else None) or (digits if len(digits) >= 4 else None)
+    service = known.service if known and known.service else SERVICE_MEMENTO
+    return Snapshot(url=version_url, timestamp=timestamp, original=original or url, service=service)
+
+
+def _robust_date(result: Result) -> dt.date | None:
+    """A ``data-versiondate`` is the date the author cited the page."""
+    for occurrence in result.occurrences:
+        if occurrence.robust and occurrence.robust.version_date:
+            try:
+                return dt.date.fromisoformat(occurrence.robust.version_date[:10])
+            except ValueError:
+                continue
+    return None
+
+
+async def attach_snapshots(
+    results: Sequence[Result],
+    cited_on: Callable[[Result], dt.date | None],
+    settings: Settings,
+    *,
+    lookup_cache: MutableMapping[str, Snapshot | None] | None = None,
+) -> list[Result]:
+    """New results with ``archive`` filled where ``settings.archive`` asks and one exists."""
+    cache: MutableMapping[str, Snapshot | None] = {} if lookup_cache is None else lookup_cache
+    wanted = [needs_snapshot(result, settings.archive) for result in results]
+    if not any(wanted):
+        return list(results)
+    gate = asyncio.Semaphore(MAX_LOOKUPS)
+    async with make_client(settings) as client:
+
+        async def one(result: Result) -> Result:
+            async with gate:
+                snapshot = await _snapshot_for(result, cited_on, settings, client, cache)
+            return dataclasses.replace(result, archive=snapshot) if snapshot else result
+
+        tasks = [one(r) if w else _same(r) for r, w in zip(results, wanted, strict=True)]
+        return list(await asyncio.gather(*tasks))
+
+
+async def _same(result: Result) -> Result:
+    return result
+
+
+async def _snapshot_for(
+    result: Result,
+    cited_on: Callable[[Result], dt.date | None],
+    settings: Settings,
+    client: httpx.AsyncClient,
+    cache: MutableMapping[str, Snapshot | None],
+) -> Snapshot | None:
+    robust = await robust_snapshot(result, settings, client)
+    if robust is not None:
+        return robust
+    day = _robust_date(result) or settings.cited_on or cited_on(result)
+    key = f"{result.url} {day.isoformat() if day else '-'}"
+    if key not in cache:
+        cache[key] = await find_snapshot(result.url, day, settings, client)
+    return cache[key]
