@@ -7,6 +7,7 @@ transactions with retries, and turn every sqlite3 or OS error into a one-line
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -37,11 +38,13 @@ _MESSAGES = (
 )
 
 
-def describe(exc: BaseException, *, busy_timeout: float) -> str:
+def describe(exc: BaseException, *, busy_timeout: float, path: str = ":memory:") -> str:
     """A short human cause for a sqlite3 or OS error."""
     text = str(exc).lower()
     if _is_locked(exc):
         return f"locked by another process for more than {busy_timeout:g} s"
+    if "unable to open" in text and _in_read_only_directory(path):
+        return "cannot write: the file or its directory is read-only"
     for needle, message in _MESSAGES:
         if needle in text:
             return message
@@ -61,7 +64,13 @@ def translate(path: str, *, busy_timeout: float) -> Iterator[None]:
             raise type(exc)(f"{path}: {message}") from exc
         raise
     except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"{path}: {describe(exc, busy_timeout=busy_timeout)}") from exc
+        cause = describe(exc, busy_timeout=busy_timeout, path=path)
+        raise StoreError(f"{path}: {cause}") from exc
+
+
+def _in_read_only_directory(path: str) -> bool:
+    folder = Path(path).parent
+    return path != ":memory:" and folder.is_dir() and not os.access(folder, os.W_OK)
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -76,10 +85,7 @@ def connect(path: str, *, read_only: bool, busy_timeout: float) -> Database:
     elif read_only:
         if not Path(path).is_file():
             raise StoreError("no such store")
-        uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-        conn = sqlite3.connect(
-            uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
+        conn = _connect_read_only(path, busy_timeout=busy_timeout)
     else:
         conn = sqlite3.connect(
             path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
@@ -93,6 +99,28 @@ def connect(path: str, *, read_only: bool, busy_timeout: float) -> Database:
         conn.close()
         raise
     return Database(conn, execute_plugins=False)
+
+
+def _connect_read_only(path: str, *, busy_timeout: float) -> sqlite3.Connection:
+    """``mode=ro``; on read-only media, where WAL cannot make its -shm file, ``immutable=1``."""
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    for suffix in ("", "&immutable=1"):
+        conn = sqlite3.connect(
+            uri + suffix,
+            uri=True,
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "unable to open" in str(exc) and not suffix and _in_read_only_directory(path):
+                continue
+            raise
+        return conn
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def use_wal(db: Database) -> None:
