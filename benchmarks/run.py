@@ -1,0 +1,222 @@
+"""
+linkaudit against its peers on a simulated loopback web (issue 7), written to reports/benchmarks.md.
+
+    python benchmarks/run.py            # 1,000 URLs over 20 hosts, under ~3 minutes
+    python benchmarks/run.py --full     # 10,000 URLs over 50 hosts, and 100,000 URLs for memory
+    python benchmarks/run.py --soak     # 100,000 URLs, 10% of hosts misbehaving (issue 8)
+
+Every request goes to 127.0.0.0/8; every tool run and every server wait is bounded in time.
+See docs/benchmarks.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import Corpus, kind_counts, write_corpus  # noqa: E402
+from extras import cached_rerun, extraction, startup, sub_benchmarks  # noqa: E402
+from figures import Floor, ToolRun, flatness, floor, ratio_lines, rss_profile, tool_table  # noqa: E402
+from measure import measure  # noqa: E402
+from simweb import Plan, SimWeb, build_plan, sim_web  # noqa: E402
+from tools import Limits, Tool, default_cache, find_tools  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One checking benchmark: a plan, the limits every tool gets, which tools run."""
+
+    title: str
+    plan: Plan
+    limits: Limits
+    tools: tuple[str, ...] | None = None
+    """Tool names to run; None runs every tool found."""
+    soak: bool = False
+
+
+def _args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="linkaudit benchmarks on a loopback web")
+    parser.add_argument("--urls", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.1, help="seconds per response")
+    parser.add_argument("--per-host", type=int, default=2, help="requests in flight per host")
+    parser.add_argument("--concurrency", type=int, help="global limit [hosts × per-host]")
+    parser.add_argument("--retries", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--full", action="store_true", help="10,000 URLs / 50 hosts, 100,000 for memory")
+    parser.add_argument("--soak", action="store_true", help="100,000 URLs, 10%% hostile hosts")
+    parser.add_argument("--no-peers", action="store_true", help="only linkaudit and lychee")
+    parser.add_argument("--no-extras", action="store_true", help="skip start-up, extract, cache")
+    parser.add_argument("--output", type=Path, default=ROOT / "reports" / "benchmarks.md")
+    return parser.parse_args(argv)
+
+
+def _limits(hosts: int, per_host: int, concurrency: int | None, retries: int, timeout: float) -> Limits:
+    return Limits(concurrency or hosts * per_host, per_host, retries, timeout)
+
+
+def _scenarios(args: argparse.Namespace) -> list[Scenario]:
+    if not (args.full or args.soak):
+        plan = build_plan(args.urls, args.hosts, seed=args.seed, latency=args.latency)
+        limits = _limits(args.hosts, args.per_host, args.concurrency, args.retries, args.timeout)
+        return [Scenario(f"{args.urls:,} URLs over {args.hosts} hosts", plan, limits)]
+    out: list[Scenario] = []
+    if args.full:
+        plan = build_plan(10_000, 50, seed=args.seed, latency=args.latency)
+        limits = _limits(50, args.per_host, args.concurrency, args.retries, args.timeout)
+        out.append(Scenario("10,000 URLs over 50 hosts (issue 7 throughput target)", plan, limits))
+        plan = build_plan(100_000, 200, seed=args.seed, latency=args.latency)
+        limits = _limits(200, args.per_host, None, args.retries, args.timeout)
+        out.append(Scenario("100,000 URLs over 200 hosts (memory target)", plan, limits, ("linkaudit", "lychee")))
+    if args.soak:
+        plan = build_plan(100_000, 200, seed=args.seed, latency=args.latency, bad_host_share=0.1)
+        limits = _limits(200, args.per_host, None, 1, 2.0)
+        out.append(Scenario("Soak: 100,000 URLs, 10% of hosts misbehaving", plan, limits, ("linkaudit",), soak=True))
+    return out
+
+
+def run_tool(tool: Tool, corpus: Corpus, web: SimWeb, limits: Limits, work: Path, bound: float) -> ToolRun:
+    """Run one tool over the corpus with the server's counters zeroed first."""
+    files = {"mixed": corpus.mixed, "markdown": corpus.markdown, "html": corpus.html}[tool.inputs]
+    out, stdout, stderr = (work / f"{tool.name}.{ext}" for ext in ("out", "stdout", "stderr"))
+    web.reset()
+    measured = measure(tool.command(files, limits, out), timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work)
+    stats = web.stats()
+    try:
+        verdicts = tool.parse(out, stdout)
+    except (OSError, ValueError, KeyError) as exc:
+        tail = stderr.read_text(errors="replace").strip().splitlines()[-3:]
+        return ToolRun(tool, measured, stats, None, f"{type(exc).__name__}: {exc}; {' / '.join(tail)}")
+    return ToolRun(tool, measured, stats, verdicts)
+
+
+def check_scenario(scenario: Scenario, tools: list[Tool], work: Path) -> list[str]:
+    """Serve the plan, run the tools one after another, and render the section."""
+    plan, limits = scenario.plan, scenario.limits
+    fl = floor(plan, limits)
+    bound = max(120.0, 15 * fl.mix_s + 60)
+    chosen = [t for t in tools if scenario.tools is None or t.name in scenario.tools]
+    print(f"== {scenario.title}: floor {fl.mix_s:.1f} s, tools {[t.name for t in chosen]}", flush=True)
+    with sim_web(plan) as web:
+        corpus = write_corpus(plan, web.url, work / "corpus")
+        runs = []
+        for tool in chosen:
+            print(f"   running {tool.name} …", flush=True)
+            runs.append(run_tool(tool, corpus, web, limits, work, bound))
+            print(f"   {tool.name}: {runs[-1].measured.wall_s:.1f} s {runs[-1].error}", flush=True)
+    ok_urls = frozenset(corpus.urls) - corpus.dead - corpus.hostile
+    lines = [f"## {scenario.title}", "", *_parameters(plan, limits, fl), ""]
+    lines += tool_table(runs, plan.urls, corpus.dead, ok_urls, fl)
+    lines += ["", *ratio_lines(runs)]
+    lines += [f"- {r.tool.name}: {r.tool.note}" for r in runs if r.tool.note]
+    lines += [f"- {r.tool.name} failed: {r.error}" for r in runs if r.error]
+    if scenario.soak:
+        lines += _soak_lines(runs, corpus)
+    return lines + [""]
+
+
+def _parameters(plan: Plan, limits: Limits, fl: Floor) -> list[str]:
+    mix = ", ".join(f"{k} {v}" for k, v in kind_counts(plan).items())
+    return [
+        f"- {plan.urls:,} distinct URLs over {plan.hosts} hosts; latency {plan.latency * 1000:.0f} ms "
+        f"per response ({plan.slow:.0f} s for slow pages); mix: {mix}",
+        f"- every tool: global concurrency {limits.concurrency}, per host {limits.per_host}, "
+        f"retries {limits.retries}, timeout {limits.timeout:g} s",
+        f"- physical floor (links × L / min(H × c, G)): **{fl.simple_s:.2f} s**; with the mix's "
+        f"hops, slow pages and retries: **{fl.mix_s:.2f} s** (floor/wall uses this one)",
+    ]
+
+
+def _soak_lines(runs: Sequence[ToolRun], corpus: Corpus) -> list[str]:
+    lines: list[str] = []
+    for run in runs:
+        first, second = flatness(run.measured.rss_samples)
+        answered = run.verdicts.answered if run.verdicts else 0
+        passed_hostile = len(corpus.hostile - run.verdicts.failing) if run.verdicts else "-"
+        lines += [
+            "",
+            f"### {run.tool.name} memory over time",
+            "",
+            *rss_profile(run.measured.rss_samples),
+            "",
+            f"- every URL got a verdict: {'yes' if answered == len(corpus.urls) else '**no**'} "
+            f"({answered:,}/{len(corpus.urls):,}); hostile URLs not reported failing: {passed_hostile}",
+            f"- peak RSS first half {first:.0f} MB, second half {second:.0f} MB "
+            f"(flat: {'yes' if second <= first * 1.2 + 10 else '**no**'})",
+        ]
+    return lines
+
+
+def _header(tools: list[Tool], notes: list[str], args: argparse.Namespace) -> list[str]:
+    mode = "soak" if args.soak else "full" if args.full else "default"
+    lines = [
+        "# linkaudit benchmarks",
+        "",
+        f"Generated by `python benchmarks/run.py{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}` "
+        f"on {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} ({mode} run). See docs/benchmarks.md.",
+        "",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs (nproc), {platform.platform()}",
+        f"- python {platform.python_version()}",
+    ]
+    lines += [f"- {t.name}: {t.version}" for t in tools]
+    lines += [f"- {note}" for note in notes]
+    return lines + [""]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the chosen benchmarks and write the report."""
+    args = _args(argv)
+    tools, notes = find_tools(default_cache(), peers=not args.no_peers)
+    lines = _header(tools, notes, args)
+    with tempfile.TemporaryDirectory(prefix="linkaudit-bench-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)
+        for number, scenario in enumerate(_scenarios(args)):
+            folder = work / f"scenario-{number}"
+            folder.mkdir(mode=0o777)
+            folder.chmod(0o777)
+            lines += check_scenario(scenario, tools, folder)
+        if not args.no_extras:
+            lines += _extras(tools, args, work)
+    text = "\n".join(lines) + "\n"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+def _extras(tools: list[Tool], args: argparse.Namespace, work: Path) -> list[str]:
+    names = {t.name for t in tools}
+    lines = ["## Start-up, extraction and cached re-run", ""]
+    lines += startup(names)
+    lines += extraction(names, work, links=100_000 if args.full else 20_000)
+    cached_urls, cached_hosts = (10_000, 50) if args.full else (args.urls, args.hosts)
+    plan = build_plan(cached_urls, cached_hosts, seed=args.seed, latency=args.latency)
+    limits = _limits(cached_hosts, args.per_host, args.concurrency, args.retries, args.timeout)
+    if "linkaudit" in names:
+        lines += cached_rerun(plan, limits, work / "cached")
+    lines += sub_benchmarks(ROOT / "benchmarks")
+    return lines
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except subprocess.SubprocessError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        sys.exit(1)
