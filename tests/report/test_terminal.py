@@ -1,0 +1,63 @@
+"""The extracted-links table and the progress listener."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from rich.console import Console
+
+from linkaudit.models import Document, DocumentFormat, Occurrence, Result
+from linkaudit.report import LinksReport
+from linkaudit.report.terminal import ProgressListener, render_links_table
+from linkaudit.verdicts import Reason, Verdict
+
+
+def test_links_table_fits_and_escapes() -> None:
+    links = LinksReport(
+        documents=[
+            Document(path="a.md", format=DocumentFormat.MARKDOWN, links=2),
+            Document(path="b.pdf", format=DocumentFormat.PDF, error="encrypted"),
+        ],
+        links=[
+            Occurrence(document="a.md", raw="TODO", url="TODO", text="[bold]x[/bold]", line=3, problem=Reason.PLACEHOLDER),
+            Occurrence(document="a.md", raw="u", url="https://example.org/" + "long/" * 30, text="", page=2),
+        ],
+    )
+    text = render_links_table(links)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "[bold]x[/bold]" in text and "placeholder" in text and "(bare URL)" in text
+    assert "b.pdf: encrypted" in text and "2 links in 2 documents" in text
+    assert "line 3" in text and "page 2" in text
+
+
+def _terminal() -> Console:
+    return Console(file=StringIO(), force_terminal=True, width=80)
+
+
+def test_progress_draws_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    console = _terminal()
+    listener = ProgressListener(console=console)
+    assert listener.enabled
+    listener.start(2)
+    listener.url_started("https://example.org/[markup]")
+    listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
+    listener.finished()
+    assert listener.done == 1
+    assert "checking" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("case", ["ci", "quiet", "pipe"])
+def test_progress_is_silent_when_it_should_be(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    if case == "ci":
+        monkeypatch.setenv("CI", "true")
+    console = Console(file=StringIO(), force_terminal=False) if case == "pipe" else _terminal()
+    listener = ProgressListener(quiet=case == "quiet", console=console)
+    assert not listener.enabled
+    listener.start(1)
+    listener.url_started("https://example.org/")
+    listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
+    listener.finished()
+    assert console.file.getvalue() == ""  # type: ignore[attr-defined]
