@@ -58,7 +58,8 @@ def test_wrong_type_names_key_and_file(tmp_path: Path, line: str, key: str) -> N
 
 def test_pyproject_table_is_found_from_a_subfolder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.linkaudit]\ntimeout = 5\nfail-on = ["dead"]\n', encoding="utf-8"
+        '[project]\nname = "x"\n\n[tool.linkaudit]\ntimeout = 5\nfail-on = ["dead"]\n',
+        encoding="utf-8",
     )
     sub = tmp_path / "docs" / "briefs"
     sub.mkdir(parents=True)

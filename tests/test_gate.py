@@ -10,7 +10,14 @@ import pytest
 
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.exceptions import ConfigError
-from linkaudit.gate import Baseline, BaselineEntry, ExitCode, exit_code, load_baseline, write_baseline
+from linkaudit.gate import (
+    Baseline,
+    BaselineEntry,
+    ExitCode,
+    exit_code,
+    load_baseline,
+    write_baseline,
+)
 from linkaudit.models import Occurrence, Result
 from linkaudit.report import Report, build_report
 from linkaudit.verdicts import Verdict
@@ -55,7 +62,10 @@ def test_exit_code_values() -> None:
 
 
 def test_interrupted_wins() -> None:
-    assert exit_code(_report(DEAD, interrupted=True), DEFAULT_FAIL_ON, None, TODAY) is ExitCode.INTERRUPTED
+    assert (
+        exit_code(_report(DEAD, interrupted=True), DEFAULT_FAIL_ON, None, TODAY)
+        is ExitCode.INTERRUPTED
+    )
 
 
 def test_fail_on_is_respected() -> None:
@@ -70,7 +80,9 @@ def test_baseline_covers_until_it_expires() -> None:
     assert exit_code(report, DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.OK
     assert exit_code(report, DEFAULT_FAIL_ON, baseline, dt.date(2026, 7, 1)) is ExitCode.FINDINGS
     assert baseline.expired(dt.date(2026, 7, 1)) == list(baseline.entries)
-    assert exit_code(_report(DEAD, PLACEHOLDER), DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.FINDINGS
+    assert (
+        exit_code(_report(DEAD, PLACEHOLDER), DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.FINDINGS
+    )
 
 
 def test_entry_matches_exact_or_whole_regex() -> None:
@@ -101,9 +113,15 @@ def test_load_baseline(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("[[ignore]]\nreason = 'x'\n", r"ignore entry 1: 'pattern' must be a non-empty string"),
-        ("[[ignore]]\npattern = 'a'\nexpires = 'soon'\n", r"ignore entry 1 \('a'\): 'expires' must be a date"),
+        (
+            "[[ignore]]\npattern = 'a'\nexpires = 'soon'\n",
+            r"ignore entry 1 \('a'\): 'expires' must be a date",
+        ),
         ("[[ignore]]\npattern = 'a'\nreasons = 'x'\n", r"ignore entry 1: unknown key 'reasons'"),
-        ("[[ignore]]\npattern = 'a'\n[[ignore]]\npattern = '(unclosed'\n", r"entry 2 .*regular expression"),
+        (
+            "[[ignore]]\npattern = 'a'\n[[ignore]]\npattern = '(unclosed'\n",
+            r"entry 2 .*regular expression",
+        ),
         ("ignores = []\n", r"unknown key 'ignores'"),
         ("ignore = 3\n", r"array of tables"),
         ("[[ignore]\n", r"not valid TOML"),
@@ -131,6 +149,8 @@ def test_write_baseline_round_trips(tmp_path: Path) -> None:
     tomllib.loads(path.read_text(encoding="utf-8"))
     baseline = load_baseline(path)
     assert {e.pattern for e in baseline.entries} == {DEAD.url, odd.url, PLACEHOLDER.url}
-    assert all(e.reason == 'legacy "rot"' and e.expires == dt.date(2027, 1, 1) for e in baseline.entries)
+    assert all(
+        e.reason == 'legacy "rot"' and e.expires == dt.date(2027, 1, 1) for e in baseline.entries
+    )
     assert exit_code(report, DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.OK
     assert exit_code(report, DEFAULT_FAIL_ON, baseline, dt.date(2027, 1, 2)) is ExitCode.FINDINGS

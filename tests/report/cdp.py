@@ -7,6 +7,7 @@ NUL byte; this needs no websocket library and no open port.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -46,10 +47,19 @@ class Browser:
         self.timeout = timeout
         commands_read, self._commands = _high(os.pipe())
         self._replies, replies_write = _high(os.pipe())
-        # bash (dash takes one-digit fds only) moves our pipe ends to fds 3 and 4, where chromium expects them.
+        # bash (dash takes one-digit fds only) moves our pipe ends to fds 3 and 4,
+        # where chromium expects them.
         script = f'exec "$0" "$@" 3<&{commands_read} 4>&{replies_write}'
         self.process = subprocess.Popen(
-            ["/bin/bash", "-c", script, str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            [
+                "/bin/bash",
+                "-c",
+                script,
+                str(CHROMIUM),
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                "about:blank",
+            ],
             pass_fds=(commands_read, replies_write),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -65,7 +75,9 @@ class Browser:
         """Attach to the page target, enable logging, navigate and wait for load."""
         targets = self.send("Target.getTargets")["targetInfos"]
         page = next(t for t in targets if t["type"] == "page")
-        self.session = self.send("Target.attachToTarget", targetId=page["targetId"], flatten=True)["sessionId"]
+        self.session = self.send("Target.attachToTarget", targetId=page["targetId"], flatten=True)[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log"):
             self.send(f"{domain}.enable")
         self.send("Page.navigate", url=url)
@@ -142,10 +154,10 @@ class Browser:
 
     def close(self) -> None:
         """Ask chromium to quit, then make sure it has."""
-        try:
-            os.write(self._commands, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0")
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            os.write(
+                self._commands, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0"
+            )
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -73,7 +73,12 @@ def sample_results() -> list[Result]:
             verdict=Verdict.INVALID,
             reason=Reason.PLACEHOLDER.value,
             occurrences=(
-                _occ("https://example.com/TODO", "|pipes| in text", line=31, problem=Reason.PLACEHOLDER),
+                _occ(
+                    "https://example.com/TODO",
+                    "|pipes| in text",
+                    line=31,
+                    problem=Reason.PLACEHOLDER,
+                ),
             ),
         ),
         Result(
@@ -88,7 +93,9 @@ def sample_results() -> list[Result]:
             verdict=Verdict.RESTRICTED,
             reason=Reason.LOGIN_REDIRECT.value,
             status=200,
-            occurrences=(_occ("https://www.jstor.org/stable/123", "한미 동맹 (JSTOR)", page=7, document=PDF),),
+            occurrences=(
+                _occ("https://www.jstor.org/stable/123", "한미 동맹 (JSTOR)", page=7, document=PDF),
+            ),
         ),
         Result(
             url=moved,
@@ -96,7 +103,10 @@ def sample_results() -> list[Result]:
             reason=Reason.REDIRECT_PERMANENT.value,
             status=200,
             final_url="https://www.whitehouse.gov/briefings-statements/",
-            redirects=(Redirect(moved, 301), Redirect("https://www.whitehouse.gov/briefing-room", 308)),
+            redirects=(
+                Redirect(moved, 301),
+                Redirect("https://www.whitehouse.gov/briefing-room", 308),
+            ),
             permanent=True,
             occurrences=(_occ(moved, "White House\nbriefing room", line=44, column=3),),
         ),
@@ -105,7 +115,13 @@ def sample_results() -> list[Result]:
             verdict=Verdict.ARCHIVED,
             reason=Reason.WAYBACK.value,
             status=200,
-            occurrences=(_occ("https://web.archive.org/web/2015/https://example.org/", "=archived copy", line=50),),
+            occurrences=(
+                _occ(
+                    "https://web.archive.org/web/2015/https://example.org/",
+                    "=archived copy",
+                    line=50,
+                ),
+            ),
         ),
         Result(
             url="https://www.congress.gov/bill/1",
@@ -138,7 +154,10 @@ def sample_documents() -> list[Document]:
 
 def make_report(**changes: object) -> Report:
     """The sample report, optionally with other ``build_report`` arguments."""
-    arguments: dict[str, object] = {"generated_at": WHEN, "warnings": ["papers/annex.pdf: 1 page had no text"]}
+    arguments: dict[str, object] = {
+        "generated_at": WHEN,
+        "warnings": ["papers/annex.pdf: 1 page had no text"],
+    }
     arguments.update(changes)
     report = build_report(sample_documents(), sample_results(), **arguments)  # type: ignore[arg-type]
     # Golden files must not change with the package version.
@@ -163,7 +182,9 @@ def sample_report() -> Report:
 def health_report() -> Report:
     """The sample report with four earlier runs, for the HTML chart."""
     points = [
-        HealthPoint(WHEN - dt.timedelta(days=7 * n), {"ok": 5 + n, "dead": 3 - n // 2, "archived": 1})
+        HealthPoint(
+            WHEN - dt.timedelta(days=7 * n), {"ok": 5 + n, "dead": 3 - n // 2, "archived": 1}
+        )
         for n in range(4, 0, -1)
     ]
     return make_report(health=points)

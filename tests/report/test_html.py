@@ -40,7 +40,9 @@ def test_user_text_is_escaped(sample_report: Report) -> None:
 def test_self_contained(sample_report: Report) -> None:
     html = get_reporter("html").render(sample_report)
     for tag, attrs in _tags(html):
-        assert not (tag in ("script", "img", "link", "iframe") and (attrs.get("src") or attrs.get("href")))
+        assert not (
+            tag in ("script", "img", "link", "iframe") and (attrs.get("src") or attrs.get("href"))
+        )
         assert "style" not in attrs  # a strict CSP would block inline style attributes
         assert not any(name.startswith("on") for name in attrs)  # nor inline handlers
     assert "Content-Security-Policy" in html and "'unsafe-inline'" not in html
@@ -62,7 +64,9 @@ def test_chart_only_with_health(sample_report: Report, health_report: Report) ->
 
 def test_per_document_view(sample_report: Report) -> None:
     html = get_reporter("html").render(sample_report)
-    assert re.search(r"<summary>briefs/rok-us policy\.md \(ROK–US brief\): 8 links, 5 problems</summary>", html)
+    assert re.search(
+        r"<summary>briefs/rok-us policy\.md \(ROK–US brief\): 8 links, 5 problems</summary>", html
+    )
     assert "<strong>Not read:</strong> not a zip file" in html
 
 
@@ -77,8 +81,12 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
         chromium.close()
 
 
-_VISIBLE = "Array.from(document.querySelectorAll('#findings tbody tr')).filter(r => !r.hidden).length"
-_COLUMN = "Array.from(document.querySelectorAll('#findings tbody tr')).map(r => r.cells[{}].textContent)"
+_VISIBLE = (
+    "Array.from(document.querySelectorAll('#findings tbody tr')).filter(r => !r.hidden).length"
+)
+_COLUMN = (
+    "Array.from(document.querySelectorAll('#findings tbody tr')).map(r => r.cells[{}].textContent)"
+)
 
 
 @pytest.mark.browser

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from linkaudit.models import Document, DocumentFormat, Occurrence
@@ -62,8 +62,17 @@ def test_links_match_schema(shared: Path) -> None:
     links = LinksReport(
         documents=[Document(path="a.md", format=DocumentFormat.MARKDOWN, links=2)],
         links=[
-            Occurrence(document="a.md", raw="TODO", url="TODO", text="x", line=1, problem=Reason.PLACEHOLDER),
-            Occurrence(document="a.md", raw="/b", url="https://h.example/b", text="", line=2, column=3),
+            Occurrence(
+                document="a.md",
+                raw="TODO",
+                url="TODO",
+                text="x",
+                line=1,
+                problem=Reason.PLACEHOLDER,
+            ),
+            Occurrence(
+                document="a.md", raw="/b", url="https://h.example/b", text="", line=2, column=3
+            ),
         ],
     )
     data = json.loads(render_links(links))
@@ -78,7 +87,15 @@ def test_sarif_matches_official_schema(sample_report: Report, shared: Path) -> N
     rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert rules == sorted(set(rules))
     assert set(rules) == {r["ruleId"] for r in run["results"]}
-    assert set(rules) == {"http_404", "dns", "placeholder", "timeout", "login_redirect", "redirect_permanent", "wayback"}
+    assert set(rules) == {
+        "http_404",
+        "dns",
+        "placeholder",
+        "timeout",
+        "login_redirect",
+        "redirect_permanent",
+        "wayback",
+    }
     levels = [r["level"] for r in run["results"]]
     assert levels.count("error") == 4 and levels.count("warning") == 3 and levels.count("note") == 1
     located = run["results"][0]["locations"][0]["physicalLocation"]

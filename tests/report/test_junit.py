@@ -32,6 +32,8 @@ def test_fail_on_decides_failures(sample_report: Report) -> None:
 
 def test_control_characters_stay_parseable() -> None:
     occurrence = Occurrence(document="a.md", raw="x", url="https://x.invalid/", text="bell\x07")
-    result = Result(url="https://x.invalid/", verdict=Verdict.DEAD, reason="dns", occurrences=(occurrence,))
+    result = Result(
+        url="https://x.invalid/", verdict=Verdict.DEAD, reason="dns", occurrences=(occurrence,)
+    )
     root = ET.fromstring(get_reporter("junit").render(build_report([], [result])).encode())
     assert "bell\ufffd" in (root.find(".//failure").text or "")  # type: ignore[union-attr]

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from linkaudit.exceptions import ConfigError
-from linkaudit.report import REPORTERS, Report, ReportFormat, build_report, format_for_path, get_reporter
-from linkaudit.report.findings import action_for, location, status_text
 from linkaudit.models import Occurrence, Result, Snapshot
+from linkaudit.report import (
+    REPORTERS,
+    Report,
+    ReportFormat,
+    build_report,
+    format_for_path,
+    get_reporter,
+)
+from linkaudit.report.findings import action_for, location, status_text
 from linkaudit.verdicts import Verdict
 
 
@@ -24,7 +31,7 @@ def test_registry_matches_enum() -> None:
 
 
 def test_unknown_format_names_choices() -> None:
-    with pytest.raises(ConfigError, match="unknown report format 'yaml'.*sarif"):
+    with pytest.raises(ConfigError, match=r"unknown report format 'yaml'.*sarif"):
         get_reporter("yaml")
 
 
@@ -65,11 +72,18 @@ def test_build_report_counts(sample_report: Report) -> None:
 def test_actions_and_locations() -> None:
     dead = Result(url="u", verdict=Verdict.DEAD, reason="http_410", status=410)
     assert action_for(dead) == "find a replacement or an archived copy"
-    archived = Result(url="u", verdict=Verdict.DEAD, reason="dns", archive=Snapshot(url="https://a/u"))
+    archived = Result(
+        url="u", verdict=Verdict.DEAD, reason="dns", archive=Snapshot(url="https://a/u")
+    )
     assert action_for(archived) == "cite https://a/u instead"
-    temporary = Result(url="u", verdict=Verdict.REDIRECTED, reason="redirect_temporary", final_url="v")
+    temporary = Result(
+        url="u", verdict=Verdict.REDIRECTED, reason="redirect_temporary", final_url="v"
+    )
     assert action_for(temporary) == "none needed; temporary redirect to v"
-    assert action_for(Result(url="u", verdict=Verdict.DEAD, reason="missing_fragment")) == "fix or drop the #fragment"
+    assert (
+        action_for(Result(url="u", verdict=Verdict.DEAD, reason="missing_fragment"))
+        == "fix or drop the #fragment"
+    )
     assert action_for(Result(url="u", verdict=Verdict.OK, reason=None)) == ""
     assert status_text(dead) == "HTTP 410"
     assert status_text(Result(url="u", verdict=Verdict.OK, reason=None, status=200)) == "HTTP 200"

@@ -20,8 +20,17 @@ def test_links_table_fits_and_escapes() -> None:
             Document(path="b.pdf", format=DocumentFormat.PDF, error="encrypted"),
         ],
         links=[
-            Occurrence(document="a.md", raw="TODO", url="TODO", text="[bold]x[/bold]", line=3, problem=Reason.PLACEHOLDER),
-            Occurrence(document="a.md", raw="u", url="https://example.org/" + "long/" * 30, text="", page=2),
+            Occurrence(
+                document="a.md",
+                raw="TODO",
+                url="TODO",
+                text="[bold]x[/bold]",
+                line=3,
+                problem=Reason.PLACEHOLDER,
+            ),
+            Occurrence(
+                document="a.md", raw="u", url="https://example.org/" + "long/" * 30, text="", page=2
+            ),
         ],
     )
     text = render_links_table(links)

@@ -39,7 +39,9 @@ def test_table_fits_80_columns_and_escapes_markup(sample_report: Report) -> None
 
 
 def test_table_actions(sample_report: Report) -> None:
-    text = " ".join(get_reporter("table", ReportOptions(color=False, width=200)).render(sample_report).split())
+    text = " ".join(
+        get_reporter("table", ReportOptions(color=False, width=200)).render(sample_report).split()
+    )
     assert "cite https://web.archive.org/web/20190101000000/" in text
     assert "update to https://www.whitehouse.gov/briefings-statements/" in text
     assert "remove placeholder or add the target" in text
@@ -47,13 +49,17 @@ def test_table_actions(sample_report: Report) -> None:
     assert "check by hand" in text
     assert "retry later" in text
     # problems first, in editing order; ok and skipped are only counted
-    order = [text.index(f"{v} (") for v in ("dead", "invalid", "unreachable", "restricted", "redirected")]
+    order = [
+        text.index(f"{v} (") for v in ("dead", "invalid", "unreachable", "restricted", "redirected")
+    ]
     assert order == sorted(order)
     assert "congress.gov" not in text
     assert "1 ok, 1 skipped" in text
 
 
-def test_table_colour_respects_no_color(sample_report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_table_colour_respects_no_color(
+    sample_report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert "\x1b[" in get_reporter("table").render(sample_report)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -96,7 +102,9 @@ def test_github_annotations_carry_file_and_line(sample_report: Report) -> None:
     assert len(errors) == 4  # three dead occurrences and one invalid
     assert len(warnings) == 3
     first = errors[0]
-    assert first.startswith("::error file=briefs/rok-us policy.md,line=12,col=5,title=dead link%3A HTTP 404::")
+    assert first.startswith(
+        "::error file=briefs/rok-us policy.md,line=12,col=5,title=dead link%3A HTTP 404::"
+    )
     assert all("\n" not in line and "\r" not in line for line in lines)
     assert any("file=papers/annex.pdf," in line and "on page 3" in line for line in errors)
     assert "White House%0Abriefing room" in "\n".join(warnings)

@@ -59,7 +59,7 @@ def _fix_table(group: list[Finding], max_rows: int | None) -> list[str]:
     lines = ["| Where | Anchor text | URL | Status | Action |", "| --- | --- | --- | --- | --- |"]
     for finding in shown:
         where = escape(" ".join(filter(None, [finding.document, finding.where])))
-        text = escape(finding.text.strip())
+        escape(finding.text.strip())
         cells = [
             where,
             escape(finding.text),
