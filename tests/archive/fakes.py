@@ -79,6 +79,7 @@ class ArchiveState:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as two writes
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read the hit counters, not stderr."""
@@ -89,8 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def base(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_port}"
 
     def do_GET(self) -> None:
         self._route("GET")
@@ -303,8 +303,7 @@ def serve_archive() -> Iterator[FakeArchive]:
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
-        host, port = server.server_address[:2]
-        yield FakeArchive(f"http://{host}:{port}", server.state)
+        yield FakeArchive(f"http://127.0.0.1:{server.server_port}", server.state)
     finally:
         server.state.release.set()
         server.shutdown()

@@ -21,7 +21,9 @@ URL = "https://example.org/report"
 CAPTURES = ("20150601000000", "20190315120000", "20230101000000")
 
 
-async def _find(fake: FakeArchive, cited: dt.date | None, settings: Settings | None = None):
+async def _find(
+    fake: FakeArchive, cited: dt.date | None, settings: Settings | None = None
+) -> Snapshot | None:
     settings = settings or fake.settings()
     async with make_client(settings) as client:
         return await find_snapshot(URL, cited, settings, client)

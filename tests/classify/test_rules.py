@@ -23,7 +23,7 @@ def obs(url: str = URL, **fields: object) -> Observation:
 
 
 def hops(*pairs: tuple[str, int] | tuple[str, int, str]) -> tuple[Redirect, ...]:
-    return tuple(Redirect(*pair) for pair in pairs)  # type: ignore[arg-type]
+    return tuple(Redirect(*pair) for pair in pairs)
 
 
 CASES: list[tuple[str, Observation, Verdict, str | None]] = [
