@@ -58,6 +58,7 @@ def test_sigkill_mid_run_keeps_every_commit(db_path: Path) -> None:
     assert writer.stdout is not None
     committed = 0
     for line in writer.stdout:
+        assert line.startswith("saved ")
         committed += 1
         if committed == 150:
             break

@@ -13,7 +13,7 @@ from linkaudit.verdicts import Verdict
 
 from .conftest import START, Clock, result
 
-O, U, D, R, S, I = (
+O, U, D, R, S, I = (  # noqa: E741 - one letter per verdict keeps the tables readable
     Verdict.OK,
     Verdict.UNREACHABLE,
     Verdict.DEAD,

@@ -78,7 +78,8 @@ def test_schema_1_upgrades_in_place_and_keeps_its_data(db_path: Path) -> None:
             "https://gone.example/": "dead",
         }
         state = store.query(
-            "SELECT url, last_ok, failing_since, consecutive_failures FROM current_state ORDER BY url"
+            "SELECT url, last_ok, failing_since, consecutive_failures FROM current_state "
+            "ORDER BY url"
         )
         assert state == [
             {

@@ -1,0 +1,101 @@
+"""
+Store benchmark: a fresh run of 10,000 results, then a cached look-up pass of the same
+10,000 URLs (what a CI re-run does), and the database size per 10,000 checks.
+
+    python benchmarks/bench_store.py [--urls 10000] [--db PATH]
+
+Prints a Markdown table. Peak RSS is the process's maximum so far (ru_maxrss), read
+after each phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from linkaudit.config import Settings
+from linkaudit.extract.base import Extraction
+from linkaudit.models import Document, DocumentFormat, Occurrence, Result
+from linkaudit.store import Store
+from linkaudit.verdicts import Verdict
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process in MiB (ru_maxrss is KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def file_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--urls", type=int, default=10_000)
+    parser.add_argument("--db", type=Path)
+    args = parser.parse_args()
+    folder = tempfile.TemporaryDirectory()
+    path = args.db or Path(folder.name) / "bench.sqlite"
+    settings = Settings()
+    urls = [f"https://host{i % 500}.example/page/{i}" for i in range(args.urls)]
+    rows = []
+
+    with Store.open(path) as store:
+        start = time.perf_counter()
+        run = store.begin_run(["bench"], "bench")
+        occurrences = [Occurrence("brief.md", u, u, text="x", line=i) for i, u in enumerate(urls)]
+        store.record_documents(
+            run, [Extraction(Document("brief.md", DocumentFormat.MARKDOWN), occurrences)]
+        )
+        for i, url in enumerate(urls):
+            verdict = Verdict.OK if i % 10 else Verdict.DEAD
+            store.save_result(
+                run,
+                Result(url=url, verdict=verdict, reason="http_200", status=200, elapsed_ms=40.0),
+                settings,
+            )
+        store.finish_run(run, {"urls": len(urls)})
+        fresh = time.perf_counter() - start
+        rows.append(("fresh run: save every result", fresh, peak_rss_mib()))
+
+        start = time.perf_counter()
+        second = store.begin_run(["bench"], "bench")
+        hits = 0
+        for url in urls:
+            cached = store.cached_result(url, settings)
+            if cached is not None:
+                hits += 1
+                store.save_result(second, cached, settings)
+        store.finish_run(second, {"urls": len(urls)})
+        rerun = time.perf_counter() - start
+        rows.append((f"cached re-run ({hits} hits, saved)", rerun, peak_rss_mib()))
+
+        start = time.perf_counter()
+        for url in urls:
+            store.cached_result(url, settings)
+        lookup = time.perf_counter() - start
+        rows.append(("cached look-up pass only", lookup, peak_rss_mib()))
+    size = file_size(Path(path))
+    checks = 2 * len(urls)
+
+    print(f"| phase ({len(urls):,} URLs) | wall time (s) | per URL (ms) | peak RSS (MiB) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, seconds, rss in rows:
+        print(f"| {name} | {seconds:.2f} | {seconds * 1000 / len(urls):.3f} | {rss:.1f} |")
+    print()
+    print("| database | value |")
+    print("| --- | ---: |")
+    print(f"| checks stored | {checks:,} |")
+    print(f"| file size (db + wal) | {size / 1024 / 1024:.2f} MiB |")
+    print(f"| size per 10,000 checks | {size / checks * 10_000 / 1024 / 1024:.2f} MiB |")
+    folder.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
