@@ -309,7 +309,7 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
         outcome = asyncio.run(coroutine)
     except KeyboardInterrupt:
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
-    _emit(outcome.report, targets, terminal_to_stderr=to_stdout_is_file)
+    _emit(outcome.report, targets, settings, terminal_to_stderr=to_stdout_is_file)
     if outcome.interrupted:
         sys.exit(int(ExitCode.INTERRUPTED))
     code = exit_code(outcome.report, settings.fail_on, baseline, dt.date.today())
@@ -326,11 +326,24 @@ def _extract_for_check(inputs: Sequence[str], settings: Settings) -> list[Any]:
     return extractions
 
 
-def _emit(report: Report, targets: list[tuple[str, str | None]], *, terminal_to_stderr: bool) -> None:
+def _emit(
+    report: Report,
+    targets: list[tuple[str, str | None]],
+    settings: Settings,
+    *,
+    terminal_to_stderr: bool,
+) -> None:
     from linkaudit.report import get_reporter
+    from linkaudit.report.base import ReportOptions
 
     for fmt, output in targets:
-        text = get_reporter(fmt).render(report)
+        to_terminal = output in (None, "-")
+        options = ReportOptions(
+            fail_on=settings.fail_on,
+            width=_width(None if to_terminal else output),
+            color=None if to_terminal and sys.stdout.isatty() else False,
+        )
+        text = get_reporter(fmt, options).render(report)
         if fmt == "table" and output in (None, "-") and terminal_to_stderr:
             click.echo(text, err=True, nl=not text.endswith("\n"))
         else:
