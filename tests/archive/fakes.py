@@ -187,6 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         found = [c for c in self.state.captures[url] if c.status == "200"]
         chosen = f"{self.base}/web/{capture.timestamp}/{url}"
+        if self.state.behaviour.get("timegate") == "direct":  # RFC 7089 pattern 1.1 style
+            when = email.utils.format_datetime(ts_datetime(capture.timestamp), usegmt=True)
+            headers = {"Memento-Datetime": when, "Content-Location": chosen}
+            self._send(200, b"<title>memento</title>", "text/html", headers)
+            return
         links = [
             f'<{url}>; rel="original"',
             f'<{self.base}/timemap/link/{url}>; rel="timemap"; type="application/link-format"',

@@ -7,9 +7,10 @@ import datetime as dt
 import httpx
 import pytest
 
-from linkaudit.archive import attach_snapshots, find_snapshot, memento, wayback
-from linkaudit.archive.client import make_client
+from linkaudit.archive import attach_snapshots, find_snapshot, memento, needs_snapshot, wayback
+from linkaudit.archive.client import make_client, retry_after_seconds
 from linkaudit.config import Settings
+from linkaudit.exceptions import ConfigError
 from linkaudit.models import Occurrence, Result, RobustLink, Snapshot
 from linkaudit.verdicts import Verdict
 
@@ -187,3 +188,46 @@ async def test_make_client_sends_user_agent(fake: FakeArchive) -> None:
     async with make_client(settings) as client:
         assert client.headers["user-agent"] == "linkaudit-test/1"
         assert isinstance(client, httpx.AsyncClient)
+
+
+async def test_timegate_serving_the_memento_directly(fake: FakeArchive) -> None:
+    fake.state.add(URL, *CAPTURES)
+    fake.state.behaviour["timegate"] = "direct"
+    settings = fake.settings()
+    async with make_client(settings) as client:
+        snapshot = await memento.timegate(URL, dt.date(2019, 3, 1), settings, client)
+        missing = await memento.timegate("https://example.org/never", None, settings, client)
+    assert snapshot is not None
+    assert (snapshot.url, snapshot.timestamp) == (
+        f"{fake.base}/web/20190315120000/{URL}",
+        "20190315120000",
+    )
+    assert missing is None
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [(None, 1.0), ("3", 3.0), ("-5", 0.0), ("soon", 1.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+)
+def test_retry_after(value: str | None, seconds: float) -> None:
+    assert retry_after_seconds(value, 1.0) == seconds
+
+
+def test_archive_mode_must_be_known() -> None:
+    with pytest.raises(ConfigError):
+        needs_snapshot(_result(URL, Verdict.DEAD), "some")
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "expected"),
+    [
+        ("2019", dt.datetime(2019, 1, 1, tzinfo=dt.UTC)),
+        ("201903", dt.datetime(2019, 3, 1, tzinfo=dt.UTC)),
+        ("20190315123456", dt.datetime(2019, 3, 15, 12, 34, 56, tzinfo=dt.UTC)),
+        ("20191345", None),
+        ("abc", None),
+        ("123", None),
+    ],
+)
+def test_timestamp_datetime(timestamp: str, expected: dt.datetime | None) -> None:
+    assert wayback.timestamp_datetime(timestamp) == expected

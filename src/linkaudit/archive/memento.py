@@ -88,7 +88,7 @@ async def timegate(
         return _snapshot(url, urljoin(base, response.headers["location"]), links)
     if response.is_success and "memento-datetime" in response.headers:
         when = _parse_date(response.headers["memento-datetime"])
-        return _make(url, base, when)
+        return _make(url, urljoin(base, response.headers.get("content-location", base)), when)
     raise ArchiveError(f"{settings.memento_url}: unexpected HTTP {response.status_code}")
 
 

@@ -50,7 +50,8 @@ NOT_FOUND_PHRASES: tuple[str, ...] = (
     "找不到網頁",
     "頁面不存在",
 )
-_TITLE_404 = re.compile(r"(^|[\s|:–—-])404([\s|:–—-]|$)")
+_TITLE_PARTS = re.compile(r"\s+[|:–—-]\s+|\s*[|·•]\s*")
+_BARE_404 = re.compile(r"^(oops!?\s*)?(error\s*)?(http\s*)?404(\s*(error|not found|page))?[!.]*$")
 _HEADING = re.compile(r"<h[12][^>]*>(.*?)</h[12]>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 #: How much of the body counts as its top, where a not-found page says so.
@@ -105,18 +106,18 @@ _MAILTO = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[
 
 def is_not_found_page(title: str | None, body: str) -> bool:
     """The title, or a top-level heading near the top of the body, says "not found"."""
-    if title and _says_not_found(title, is_title=True):
+    if title and _says_not_found(title):
         return True
     top = body[:BODY_TOP_CHARS]
-    return any(_says_not_found(_text(heading), is_title=False) for heading in _HEADING.findall(top))
+    return any(_says_not_found(_text(heading)) for heading in _HEADING.findall(top))
 
 
-def _says_not_found(text: str, *, is_title: bool) -> bool:
+def _says_not_found(text: str) -> bool:
     lowered = " ".join(text.lower().split())
     if any(phrase in lowered for phrase in NOT_FOUND_PHRASES):
         return True
-    # A bare "404" only in a short title or heading: "404", "404 | Example", "Oops! 404".
-    return len(lowered) <= (60 if is_title else 30) and bool(_TITLE_404.search(lowered))
+    # "404" alone only as a whole part of a title: "404", "404 | Example", "Error 404 - Site".
+    return any(_BARE_404.match(part.strip()) for part in _TITLE_PARTS.split(lowered))
 
 
 def _text(fragment: str) -> str:
