@@ -1,6 +1,7 @@
 """
 Per-host politeness: at most ``max_per_host`` requests in flight to one host, an optional
-minimum interval between request starts, and a host-wide slow-down after a 429.
+minimum interval between request starts, and a host-wide slow-down after a 429 that
+decays again (halved by every other answer) once the host stops complaining.
 
 The global bound (``max_concurrency``) is the size of the worker pool in ``runner``; this
 module only knows hosts. A slot is held for one attempt, never across a retry wait or a
@@ -92,5 +93,13 @@ class HostLimiter:
         """A 429: double the host's interval (at least 1 s, or what Retry-After asked)."""
         state = self.state(url)
         state.throttled += 1
-        wanted = max(state.interval * 2, 1.0, min(retry_after or 0.0, _MAX_INTERVAL))
-        state.interval = min(wanted, _MAX_INTERVAL, self._settings.retry_after_cap or wanted)
+        wanted = max(state.interval * 2, 1.0, retry_after or 0.0)
+        state.interval = min(wanted, _MAX_INTERVAL, max(self._settings.retry_after_cap, 1.0))
+
+    def relax(self, url: str) -> None:
+        """Any answer but a 429: halve a raised interval back towards ``min_interval``."""
+        state = self.state(url)
+        if state.interval > self._settings.min_interval:
+            state.interval = max(self._settings.min_interval, state.interval / 2)
+            if state.interval < 0.05:
+                state.interval = self._settings.min_interval

@@ -140,6 +140,8 @@ class Checker:
                 )
             if fetched.status == 429:
                 self.hosts.slow_down(url, fetched.retry_after)
+            elif fetched.status is not None:
+                self.hosts.relax(url)
             return fetched
 
         result: Fetched = await build_retrying(self.settings)(attempt)
