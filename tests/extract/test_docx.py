@@ -9,18 +9,17 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures.builders import docx as build  # noqa: E402
-
-from linkaudit.config import Settings  # noqa: E402
-from linkaudit.exceptions import (  # noqa: E402
+from fixtures.builders import docx as build
+from linkaudit.config import Settings
+from linkaudit.exceptions import (
     CorruptDocument,
     DocumentError,
     DocumentTooLarge,
     EncryptedDocument,
 )
-from linkaudit.extract.base import Extraction, Source  # noqa: E402
-from linkaudit.extract.docx import DocxExtractor, _hyperlink_instruction  # noqa: E402
-from linkaudit.models import Element, Part  # noqa: E402
+from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.docx import DocxExtractor, _hyperlink_instruction
+from linkaudit.models import Element, Part
 
 BASE = "file:///briefs/brief.docx"
 L, F, B = Element.LINK, Element.FIELD, Element.BARE
@@ -65,7 +64,7 @@ def test_document_metadata_raw_context_and_no_line() -> None:
         (' HYPERLINK https://x.org/a \\o "tip" ', "https://x.org/a"),
         ('HYPERLINK "https://x.org/a" \\l "part2"', "https://x.org/a#part2"),
         ('HYPERLINK \\l "bookmark"', "#bookmark"),
-        ('PAGEREF _Toc1 \\h', None),
+        ("PAGEREF _Toc1 \\h", None),
         ("", None),
     ],
 )
@@ -98,7 +97,7 @@ def test_zip_without_document_xml() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(CorruptDocument, match="without word/document.xml"):
+    with pytest.raises(CorruptDocument, match=r"without word/document\.xml"):
         extract(buffer.getvalue())
 
 

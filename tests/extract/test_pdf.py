@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures.builders import pdf as build  # noqa: E402
-
-from linkaudit.config import Settings  # noqa: E402
-from linkaudit.exceptions import CorruptDocument, EncryptedDocument  # noqa: E402
-from linkaudit.extract._pdftext import printed_urls  # noqa: E402
-from linkaudit.extract.base import Extraction, Source  # noqa: E402
-from linkaudit.extract.pdf import PdfExtractor  # noqa: E402
-from linkaudit.models import Element, Part  # noqa: E402
+from fixtures.builders import pdf as build
+from linkaudit.config import Settings
+from linkaudit.exceptions import CorruptDocument, EncryptedDocument
+from linkaudit.extract._pdftext import printed_urls
+from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.pdf import PdfExtractor
+from linkaudit.models import Element, Part
 
 BASE = "file:///briefs/brief.pdf"
 A, B = Element.ANNOTATION, Element.BARE
@@ -85,7 +84,7 @@ def test_empty_user_password_opens() -> None:
 
 
 def test_encrypted_pdf() -> None:
-    with pytest.raises(EncryptedDocument, match="brief.pdf: encrypted PDF"):
+    with pytest.raises(EncryptedDocument, match=r"brief\.pdf: encrypted PDF"):
         extract(build.encrypted_pdf())
 
 

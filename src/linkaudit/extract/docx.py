@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
 from lxml import etree
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentTooLarge
 from linkaudit.extract._ooxml import Package, Relationship, core_properties, local, open_package
-from linkaudit.extract.context import sentence_around
 from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.context import sentence_around
 from linkaudit.extract.text import find_urls
 from linkaudit.extract.urls import make_occurrence
 from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+
 import pypdfium2 as pdfium
 
 from linkaudit.config import Settings
@@ -58,7 +59,7 @@ class PdfExtractor:
     suffixes: tuple[str, ...] = (".pdf",)
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
-        """Every link in ``source``, page by page; stops with a warning at ``settings.max_pages``."""
+        """Every link in ``source``, page by page, up to ``settings.max_pages`` (with a warning)."""
         if len(source.data) > settings.max_document_bytes:
             raise DocumentTooLarge(source.name, f"{len(source.data)} bytes > max_document_bytes")
         if b"%PDF-" not in source.data[:1024]:
@@ -89,12 +90,6 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
         finally:
             page.close()
         occurrences.extend(found)
-        if len(occurrences) > settings.max_links_per_document:
-            warnings.append(
-                f"{source.name}: more than {settings.max_links_per_document} links, stopped at page {index + 1}"
-            )
-            del occurrences[settings.max_links_per_document :]
-            break
     metadata = pdf.get_metadata_dict(skip_empty=True)
     document = Document(
         path=source.name,
