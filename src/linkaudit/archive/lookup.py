@@ -153,7 +153,7 @@ async def _snapshot_for(
     robust = await robust_snapshot(result, settings, client)
     if robust is not None:
         return robust
-    day = _robust_date(result) or settings.cited_on or cited_on(result)
+    day = settings.cited_on or _robust_date(result) or cited_on(result)
     key = f"{result.url} {day.isoformat() if day else '-'}"
     if key not in cache:
         cache[key] = await find_snapshot(result.url, day, settings, client)
