@@ -1,0 +1,11 @@
+"""Fixtures for the check stage's tests (helpers are in ``check_helpers``)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def unique(request: pytest.FixtureRequest) -> str:
+    """A key unique to the test, for the stateful routes (``?key=…``)."""
+    return request.node.name.replace("[", "-").replace("]", "")
