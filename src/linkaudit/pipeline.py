@@ -236,7 +236,9 @@ async def _check_remote(
             else:
                 _save(result, settings, store, run_id, state, listener)
     finally:
-        await observations.aclose()
+        aclose = getattr(observations, "aclose", None)  # an async generator: stop its workers
+        if aclose is not None:
+            await aclose()
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
     unchecked = [r.url for r in requests if r.url not in state.results]

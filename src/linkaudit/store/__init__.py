@@ -29,7 +29,7 @@ from sqlite_utils import Database
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
 from linkaudit.extract.base import Extraction
-from linkaudit.models import Result, RunId
+from linkaudit.models import Document, Result, RunId
 from linkaudit.store import _reads, _writes
 from linkaudit.store._codec import result_from_row
 from linkaudit.store._connection import (
@@ -211,6 +211,10 @@ class Store:
     def run_results(self, run: RunId | None = None) -> tuple[RunInfo, list[Result]]:
         """One run's results (default: the latest finished run) with their occurrences."""
         return self._read(lambda: _reads.run_results(self._db, run))
+
+    def run_documents(self, run: RunId) -> list[Document]:
+        """The documents a run scanned, with their stated titles and publication dates."""
+        return self._read(lambda: _reads.run_documents(self._db, run))
 
     def changes_since(self, since: dt.datetime | None = None, run: RunId | None = None) -> Changes:
         """Newly dead, still dead and recovered in ``run`` against ``since`` (or its start)."""

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from linkaudit.exceptions import StoreError
-from linkaudit.models import Occurrence, Result, RunId
+from linkaudit.models import Document, DocumentFormat, Occurrence, Result, RunId
 from linkaudit.store._codec import (
     from_iso,
     normalised,
@@ -209,3 +209,24 @@ def changes_since(db: Database, since: dt.datetime | None, run: RunId | None) ->
         still_dead=tuple(still_dead),
         recovered=tuple(recovered),
     )
+
+
+def run_documents(db: Database, run: RunId) -> list[Document]:
+    """The documents ``run`` scanned, as last scanned (for health figures and reports)."""
+    sql = (
+        "SELECT d.*, (SELECT count(*) FROM occurrences o WHERE o.document_id = d.id) AS n "
+        "FROM documents d JOIN run_documents r ON r.document_id = d.id WHERE r.run_id = ? "
+        "ORDER BY d.path"
+    )
+    return [
+        Document(
+            path=row["path"],
+            format=DocumentFormat(row["format"]) if row["format"] else DocumentFormat.TEXT,
+            title=row["title"],
+            published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+            content_hash=row["content_hash"],
+            error=row["error"],
+            links=row["n"] or 0,
+        )
+        for row in rows(db, sql, [run])
+    ]

@@ -1,0 +1,150 @@
+"""
+Reports from the store alone, with no network: a past run, what changed, a URL's timeline,
+and the archive health report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING
+
+from linkaudit.config import Settings
+from linkaudit.exceptions import ConfigError, StoreError
+from linkaudit.report.base import HealthPoint, Report, ReportOptions
+from linkaudit.report.build import build_report
+
+if TYPE_CHECKING:
+    from linkaudit.store import Changes, CheckRecord, RunInfo, Store
+
+__all__ = ["render_history", "render_stored", "stored_report"]
+
+HEALTH_FORMATS = ("table", "json", "markdown", "html")
+
+
+def render_stored(
+    settings: Settings,
+    *,
+    fmt: str,
+    run_id: int | None = None,
+    since: dt.datetime | None = None,
+    health: bool = False,
+    today: dt.date | None = None,
+) -> str:
+    """A stored run (default: the latest finished one) rendered as ``fmt``, with its changes."""
+    from linkaudit.store import Store
+
+    store = Store.open(settings.db, read_only=True)
+    try:
+        report, info, changes, previous = stored_report(store, run_id, since)
+    finally:
+        store.close()
+    if health:
+        from linkaudit.report.health import render_health
+
+        if fmt not in HEALTH_FORMATS:
+            raise ConfigError(f"--health renders {', '.join(HEALTH_FORMATS)}, not {fmt!r}")
+        return render_health(report, previous, fmt=fmt, today=today or dt.date.today())
+    from linkaudit.report import get_reporter
+
+    text = get_reporter(fmt, ReportOptions(fail_on=settings.fail_on, width=100)).render(report)
+    return _with_changes(text, fmt, info, changes)
+
+
+def stored_report(
+    store: Store, run_id: int | None, since: dt.datetime | None
+) -> tuple[Report, RunInfo, Changes, dict[str, str]]:
+    """The report of one stored run, its changes, and the previous run's verdicts by URL."""
+    from linkaudit.models import RunId
+
+    if not store.runs():
+        raise StoreError(f"{store.path}: no runs in the store yet; run `linkaudit check` first")
+    info, results = store.run_results(RunId(run_id) if run_id is not None else None)
+    documents = store.run_documents(info.id)
+    changes = store.changes_since(since, info.id)
+    earlier = [r for r in store.runs() if r.id < info.id and r.status == "finished"]
+    previous: dict[str, str] = {}
+    if earlier:
+        _, before = store.run_results(earlier[-1].id)
+        previous = {r.url: r.verdict.value for r in before}
+    points = [
+        HealthPoint(run_at=r.started_at, by_verdict=dict(r.counts))
+        for r in store.runs()
+        if r.id <= info.id and r.counts
+    ]
+    report = build_report(
+        documents,
+        results,
+        generated_at=info.finished_at or info.started_at,
+        warnings=[] if info.status == "finished" else [f"run {info.id} did not finish"],
+    )
+    return _with_health(report, points), info, changes, previous
+
+
+def _with_health(report: Report, points: list[HealthPoint]) -> Report:
+    import dataclasses
+
+    return dataclasses.replace(report, health=points)
+
+
+def _with_changes(text: str, fmt: str, info: RunInfo, changes: Changes) -> str:
+    """Newly dead, still dead (since when) and recovered, where the format has room for them."""
+    lines = _change_lines(changes)
+    if fmt == "json":
+        data = json.loads(text)
+        data["run"] = {"id": info.id, "started_at": info.started_at.isoformat()}
+        data["changes"] = {
+            "newly_dead": [r.url for r in changes.newly_dead],
+            "still_dead": [
+                {"url": r.url, "failing_since": _since(r)} for r in changes.still_dead
+            ],
+            "recovered": [r.url for r in changes.recovered],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return text.rstrip("\n") + "\n\n## Changes since the previous run\n\n" + "\n".join(
+            f"- {line}" for line in lines
+        ) + "\n"
+    if fmt == "table":
+        return text.rstrip("\n") + "\n\nChanges since the previous run\n" + "\n".join(
+            f"  {line}" for line in lines
+        ) + "\n"
+    return text
+
+
+def _since(result: object) -> str | None:
+    history = getattr(result, "history", None)
+    moment = getattr(history, "failing_since", None)
+    return moment.isoformat() if moment else None
+
+
+def _change_lines(changes: Changes) -> list[str]:
+    lines = [f"newly dead: {r.url}" for r in changes.newly_dead]
+    lines += [
+        f"still dead: {r.url} (failing since {(_since(r) or '?')[:10]})" for r in changes.still_dead
+    ]
+    lines += [f"recovered: {r.url}" for r in changes.recovered]
+    return lines or ["no change"]
+
+
+def render_history(url: str, records: list[CheckRecord]) -> str:
+    """One line per check, oldest first: when, verdict, reason, status, and what changed."""
+    lines = [url]
+    for record in records:
+        status = record.status if record.status is not None else "-"
+        flags = []
+        if record.cached:
+            flags.append("cached")
+        if record.escalated:
+            flags.append("escalated to dead")
+        if record.final_url and record.final_url != url:
+            flags.append(f"→ {record.final_url}")
+        if record.error:
+            flags.append(record.error)
+        extra = f"  ({'; '.join(flags)})" if flags else ""
+        when = record.checked_at.strftime("%Y-%m-%d %H:%M")
+        lines.append(
+            f"  {when}  run {record.run_id:<4} {record.verdict.value:<12} "
+            f"{record.reason or '':<20} {status}{extra}"
+        )
+    return "\n".join(lines) + "\n"
