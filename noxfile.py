@@ -52,7 +52,13 @@ def realworld(session: nox.Session) -> None:
         listing = session.run("python", "score_extract.py", "--list", silent=True)
         assert isinstance(listing, str)
         session.run(
-            "linkaudit", "extract", *listing.split(), "--format", "json", "--output", str(out),
+            "linkaudit",
+            "extract",
+            *listing.split(),
+            "--format",
+            "json",
+            "--output",
+            str(out),
             success_codes=[0, 2],
         )
         session.run("python", "score_extract.py", str(out), *session.posargs)

@@ -181,39 +181,60 @@ def _warn_documents(extractions: Sequence[Any]) -> None:
 def _check_options(func: F) -> F:
     options = [
         click.option(
-            "--format", "formats", multiple=True,
+            "--format",
+            "formats",
+            multiple=True,
             help="table, json, markdown, html, junit, sarif, github or csv; repeat for several.",
         ),
         click.option(
-            "--output", "-o", "outputs", multiple=True,
+            "--output",
+            "-o",
+            "outputs",
+            multiple=True,
             help="File for the matching --format (its suffix picks the format when none is given).",
         ),
-        click.option("--fail-on", help="Comma-separated verdicts that fail the run [dead,invalid]."),
-        click.option("--baseline", help="Baseline file of accepted findings (see `linkaudit baseline`)."),
+        click.option(
+            "--fail-on", help="Verdicts that fail the run, comma-separated [dead,invalid]."
+        ),
+        click.option("--baseline", help="Baseline file of accepted findings."),
         click.option("--max-concurrency", type=int, help="Requests in flight at once [64]."),
         click.option("--max-per-host", type=int, help="Requests in flight per host [2]."),
-        click.option("--min-interval", type=float, help="Seconds between requests to one host [0]."),
+        click.option("--min-interval", type=float, help="Seconds between requests to a host [0]."),
         click.option("--timeout", type=float, help="Seconds per request [20]."),
         click.option("--retries", type=int, help="Extra attempts for retryable failures [2]."),
         click.option("--user-agent", help="User-Agent header."),
         click.option("--exclude", multiple=True, help="Regex of URLs to skip; repeatable."),
-        click.option("--include", multiple=True, help="Regex: check only matching URLs; repeatable."),
+        click.option("--include", multiple=True, help="Regex: check only these URLs."),
         click.option("--accept", help="Comma-separated extra statuses taken as ok (e.g. 403,999)."),
         click.option("--max-age", type=float, help="Seconds a stored success is reused [86400]."),
-        click.option("--max-age-failure", type=float, help="Seconds a stored failure is reused [3600]."),
-        click.option("--fresh", is_flag=True, default=None, help="Ignore stored results; fetch everything."),
+        click.option("--max-age-failure", type=float, help="Seconds a failure is reused [3600]."),
+        click.option("--fresh", is_flag=True, default=None, help="Ignore stored results."),
         click.option("--no-store", is_flag=True, help="Keep nothing in SQLite for this run."),
-        click.option("--allow-private", is_flag=True, default=None,
-                     help="Allow loopback, private and link-local targets (see SECURITY.md)."),
-        click.option("--archive", type=click.Choice(["none", "dead", "all"]),
-                     help="Which links get a snapshot look-up [dead]."),
+        click.option(
+            "--allow-private",
+            is_flag=True,
+            default=None,
+            help="Allow loopback, private and link-local targets (see SECURITY.md).",
+        ),
+        click.option(
+            "--archive",
+            type=click.Choice(["none", "dead", "all"]),
+            help="Which links get a snapshot look-up [dead].",
+        ),
         click.option("--wayback-url", help="Wayback availability API endpoint."),
         click.option("--cdx-url", help="Wayback CDX API endpoint."),
         click.option("--memento-url", help="Memento TimeGate base URL."),
-        click.option("--cited-on", type=click.DateTime(["%Y-%m-%d"]),
-                     help="Date the sources were cited (default: the document's date)."),
-        click.option("--check-originals", is_flag=True, default=None,
-                     help="For archive links, also check whether the original is alive."),
+        click.option(
+            "--cited-on",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="Date the sources were cited (default: the document's date).",
+        ),
+        click.option(
+            "--check-originals",
+            is_flag=True,
+            default=None,
+            help="For archive links, also check whether the original is alive.",
+        ),
         click.option("--max-time", type=float, help="Seconds the whole run may take."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
         _db_option,
@@ -246,9 +267,24 @@ def _check_settings(opts: dict[str, Any]) -> Settings:
         values = opts.pop(key)
         overrides[key] = tuple(values) if values else None
     for key in (
-        "max_concurrency", "max_per_host", "min_interval", "timeout", "retries", "user_agent",
-        "max_age", "max_age_failure", "fresh", "allow_private", "archive", "wayback_url",
-        "cdx_url", "memento_url", "check_originals", "max_time", "db", "baseline",
+        "max_concurrency",
+        "max_per_host",
+        "min_interval",
+        "timeout",
+        "retries",
+        "user_agent",
+        "max_age",
+        "max_age_failure",
+        "fresh",
+        "allow_private",
+        "archive",
+        "wayback_url",
+        "cdx_url",
+        "memento_url",
+        "check_originals",
+        "max_time",
+        "db",
+        "baseline",
     ):
         overrides[key] = opts.pop(key)
     return _settings(opts.pop("config"), **overrides)
@@ -264,7 +300,7 @@ def _targets(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, 
         if fmt is None:
             raise _Fatal(f"--output {output}: cannot tell the format from the suffix; add --format")
         pairs.append((fmt, output))
-    pairs.extend((fmt, None) for fmt in formats[len(outputs):])
+    pairs.extend((fmt, None) for fmt in formats[len(outputs) :])
     if not pairs:
         pairs.append(("table", None))
     if sum(1 for _, out in pairs if out in (None, "-")) > 1:
@@ -302,8 +338,12 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
     names = _read_inputs(inputs)
     extractions = _extract_for_check(names, settings)
     coroutine = run_check(
-        names, settings, db=None if no_store else settings.db,
-        listener=listener, arguments=sys.argv[1:], extractions=extractions,
+        names,
+        settings,
+        db=None if no_store else settings.db,
+        listener=listener,
+        arguments=sys.argv[1:],
+        extractions=extractions,
     )
     try:
         outcome = asyncio.run(coroutine)
@@ -383,15 +423,25 @@ def history(url: str, db: str | None, config: str | None) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Changes since this date.")
 @click.option("--run", "run_id", type=int, help="Report this run (default: the latest finished).")
 @click.option("--health", is_flag=True, help="The archive health report.")
-@click.option("--format", "fmt", default="table", show_default=True,
-              help="table, json, markdown, html (and for a run: junit, sarif, github, csv).")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table, json, markdown, html (and for a run: junit, sarif, github, csv).",
+)
 @click.option("--output", "-o", help="Write to FILE instead of stdout.")
 @_db_option
 @_config_option
 @_one_line_errors
 def report(
-    since: dt.datetime | None, run_id: int | None, health: bool, fmt: str,
-    output: str | None, db: str | None, config: str | None,
+    since: dt.datetime | None,
+    run_id: int | None,
+    health: bool,
+    fmt: str,
+    output: str | None,
+    db: str | None,
+    config: str | None,
 ) -> None:
     """Render a report from stored results (no network): a run, changes, or archive health.
 
@@ -402,9 +452,7 @@ def report(
     from linkaudit.report.stored import render_stored
 
     settings = _settings(config, db=db)
-    text = render_stored(
-        settings, fmt=fmt, run_id=run_id, since=since, health=health
-    )
+    text = render_stored(settings, fmt=fmt, run_id=run_id, since=since, health=health)
     _write(text, output)
 
 
@@ -418,7 +466,7 @@ def report(
 def baseline(
     output: str, reason: str, expires: dt.datetime | None, db: str | None, config: str | None
 ) -> None:
-    """Write a baseline file that accepts the latest run's findings (to adopt the gate on an old corpus).
+    """Write a baseline file accepting the latest run's findings (adopt the gate on old briefs).
 
     \b
     Example:
@@ -444,8 +492,13 @@ def baseline(
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--save", is_flag=True, help="Submit the unarchived ones to Save Page Now.")
 @click.option("--yes", is_flag=True, help="Do not ask before saving.")
-@click.option("--within-days", type=int, default=365, show_default=True,
-              help="A snapshot this recent counts as preserved.")
+@click.option(
+    "--within-days",
+    type=int,
+    default=365,
+    show_default=True,
+    help="A snapshot this recent counts as preserved.",
+)
 @click.option("--allow-private", is_flag=True, default=None, help="See SECURITY.md.")
 @click.option("--wayback-url", help="Wayback availability API endpoint.")
 @click.option("--cdx-url", help="Wayback CDX API endpoint.")

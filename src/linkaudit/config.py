@@ -90,7 +90,7 @@ class Settings:
     soft404: bool = True
     check_fragments: bool = True
     allow_private: bool = False
-    """Allow loopback, private and link-local targets (intranets, tests). Off by default: see SECURITY.md."""
+    """Allow loopback, private and link-local targets (intranets, tests); see SECURITY.md."""
     allow_networks: tuple[str, ...] = ()
     """Addresses or CIDR networks allowed even though they are private (an intranet host)."""
     allow_file_escape: bool = False
@@ -207,7 +207,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _coerce(value: Any, hint: Any) -> Any:
-    """Check ``value`` against a Settings field type; convert lists to tuples and strings to enums."""
+    """Check ``value`` against a Settings field type; lists become tuples, strings enums."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):

@@ -124,7 +124,7 @@ class Occurrence:
     context: str | None = None
     """The sentence around the link."""
     problem: Reason | None = None
-    """Set when the link is invalid without any fetch: placeholder, malformed, unsupported_scheme."""
+    """Set when the link is invalid without a fetch: placeholder, malformed, unsupported_scheme."""
     robust: RobustLink | None = None
 
 

@@ -95,7 +95,7 @@ def check(
     *,
     db: str | Path | None = None,
 ) -> Report:
-    """Check every link of ``inputs`` and return the report (the Python API of ``linkaudit check``)."""
+    """Check every link of ``inputs`` and return the report (``linkaudit check`` as a function)."""
     settings = settings or Settings()
     outcome = asyncio.run(run_check(inputs, settings, db=db if db is not None else settings.db))
     return outcome.report
@@ -244,7 +244,7 @@ async def _check_remote(
     unchecked = [r.url for r in requests if r.url not in state.results]
     if unchecked:
         state.warnings.append(
-            f"--max-time reached: {len(unchecked)} URLs were not checked and are reported as timeout"
+            f"--max-time reached: {len(unchecked)} URLs not checked, reported as timeout"
         )
         for url in unchecked:
             _accept(_not_checked(url, groups[url]), state, listener)
@@ -367,4 +367,3 @@ def _save(
     if store is not None and run_id is not None and result.reason != Reason.NETWORK_UNAVAILABLE:
         result = store.save_result(RunId(run_id), result, settings)
     _accept(result, state, listener)
-

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from linkaudit.archive.health import DocumentHealth, Health, RotBucket, health_figures
+from linkaudit.models import Result
 from linkaudit.report.base import Report
 
 __all__ = ["health_to_dict", "render_health"]
@@ -66,7 +67,11 @@ def health_to_dict(health: Health, report: Report) -> dict[str, Any]:
         "schema": "linkaudit.health/1",
         "generated_at": report.generated_at.isoformat(),
         "lost_evidence": [
-            {"url": r.url, "reason": r.reason, "documents": sorted({o.document for o in r.occurrences})}
+            {
+                "url": r.url,
+                "reason": r.reason,
+                "documents": sorted({o.document for o in r.occurrences}),
+            }
             for r in health.lost_evidence
         ],
         "overall": _row(health.overall),
@@ -77,6 +82,10 @@ def health_to_dict(health: Health, report: Report) -> dict[str, Any]:
             {"run_at": p.run_at.isoformat(), "by_verdict": p.by_verdict} for p in report.health
         ],
     }
+
+
+def _documents(result: Result) -> list[str]:
+    return sorted({o.document for o in result.occurrences})
 
 
 def _markdown(health: Health) -> list[str]:
@@ -153,7 +162,7 @@ def _html(health: Health, report: Report) -> str:
     head = "".join(f"<th>{c}</th>" for c in _COLUMNS)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\"><title>linkaudit archive health</title>"
         f"<style>{_STYLE}</style></head><body><h1>Archive health</h1>"
         f"<p>Generated {escape(report.generated_at.isoformat())}.</p>"

@@ -95,20 +95,24 @@ def _with_changes(text: str, fmt: str, info: RunInfo, changes: Changes) -> str:
         data["run"] = {"id": info.id, "started_at": info.started_at.isoformat()}
         data["changes"] = {
             "newly_dead": [r.url for r in changes.newly_dead],
-            "still_dead": [
-                {"url": r.url, "failing_since": _since(r)} for r in changes.still_dead
-            ],
+            "still_dead": [{"url": r.url, "failing_since": _since(r)} for r in changes.still_dead],
             "recovered": [r.url for r in changes.recovered],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return text.rstrip("\n") + "\n\n## Changes since the previous run\n\n" + "\n".join(
-            f"- {line}" for line in lines
-        ) + "\n"
+        return (
+            text.rstrip("\n")
+            + "\n\n## Changes since the previous run\n\n"
+            + "\n".join(f"- {line}" for line in lines)
+            + "\n"
+        )
     if fmt == "table":
-        return text.rstrip("\n") + "\n\nChanges since the previous run\n" + "\n".join(
-            f"  {line}" for line in lines
-        ) + "\n"
+        return (
+            text.rstrip("\n")
+            + "\n\nChanges since the previous run\n"
+            + "\n".join(f"  {line}" for line in lines)
+            + "\n"
+        )
     return text
 
 
