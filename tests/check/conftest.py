@@ -8,4 +8,4 @@ import pytest
 @pytest.fixture
 def unique(request: pytest.FixtureRequest) -> str:
     """A key unique to the test, for the stateful routes (``?key=…``)."""
-    return request.node.name.replace("[", "-").replace("]", "")
+    return str(request.node.name).replace("[", "-").replace("]", "")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from web import SimWeb
+from check_helpers import observe, observe_all
 
 from linkaudit.check.client import Body, make_client, read_capped
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
-
-from check_helpers import observe, observe_all
+from web import SimWeb
 
 pytestmark = pytest.mark.anyio
 
@@ -44,9 +43,11 @@ async def test_trickle_is_cut_at_the_deadline(web: SimWeb, test_settings: Settin
 async def test_gzip_bomb_costs_only_the_bound(web: SimWeb, test_settings: Settings) -> None:
     """Reading the bomb stops at max_inflated_bytes, having read little from the wire."""
     settings = test_settings.replace(max_inflated_bytes=1_000_000, max_body_bytes=2_000_000)
-    async with make_client(settings) as client:
-        async with client.stream("GET", web.url("/bomb")) as response:
-            body = await read_capped(response, settings, Body())
+    async with (
+        make_client(settings) as client,
+        client.stream("GET", web.url("/bomb")) as response,
+    ):
+        body = await read_capped(response, settings, Body())
     assert body.truncated
     assert body.inflated_bytes <= settings.max_inflated_bytes
     assert len(body.data) <= settings.max_inflated_bytes
@@ -58,9 +59,11 @@ async def test_gzip_bomb_costs_only_the_bound(web: SimWeb, test_settings: Settin
 async def test_large_body_is_capped(web: SimWeb, test_settings: Settings) -> None:
     """A body larger than max_body_bytes is read up to the cap only."""
     settings = test_settings.replace(max_body_bytes=100_000)
-    async with make_client(settings) as client:
-        async with client.stream("GET", web.url("/big")) as response:
-            body = await read_capped(response, settings, Body())
+    async with (
+        make_client(settings) as client,
+        client.stream("GET", web.url("/big")) as response,
+    ):
+        body = await read_capped(response, settings, Body())
     assert body.truncated and body.raw_bytes == 100_000
 
 

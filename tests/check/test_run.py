@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from check_helpers import observe, observe_all
-from web import Reply, SimWeb, WebRequest
 
 from linkaudit.check import CheckRequest, check_urls, network_available
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
+from web import Reply, SimWeb, WebRequest
 
 pytestmark = pytest.mark.anyio
 

@@ -6,7 +6,7 @@ The simulated web: real HTTP and HTTPS servers on loopback for the check stage's
     web.url("/page", host="127.0.0.2")      # another "host" (same port, other address)
     web.https_url("/page")                  # trusted by web.ca_file (a trustme CA)
     web.untrusted_url("/page")              # a certificate from a CA nobody trusts
-    web.requests                            # the log: LogEntry(method, host, target, headers, in_flight…)
+    web.requests                            # the log: LogEntry(method, host, target…)
     web.route("/mine", handler)             # per-test routes; remove with web.unroute("/mine")
 
 Routes are in ``routes.py``; the server (raw asyncio streams) in ``server.py``.

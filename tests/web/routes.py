@@ -165,7 +165,10 @@ async def _trickle(request: WebRequest) -> None:
 
 async def _bomb(request: WebRequest) -> None:
     """About 10 GiB of zeros as gzip, sent lazily; nobody should read to the end."""
-    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-encoding: gzip\r\nconnection: close\r\n\r\n"
+    head = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\n"
+        b"content-encoding: gzip\r\nconnection: close\r\n\r\n"
+    )
     request.writer.write(head + _GZIP_HEADER)
     try:
         for _ in range(10 * 1024):

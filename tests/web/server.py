@@ -10,6 +10,7 @@ writes what it wants itself and returns ``None`` (the connection is then closed)
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import threading
 import time
@@ -137,7 +138,7 @@ class Server:
                 port = 0
                 for host in hosts:
                     server = await asyncio.start_server(
-                        lambda r, w, s=scheme: self._connection(r, w, s),
+                        functools.partial(self._connection, scheme=scheme),
                         host,
                         port,
                         ssl=context,
@@ -175,7 +176,7 @@ class Server:
             self.log.clear()
 
     async def _connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, scheme: str
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, scheme: str
     ) -> None:
         host, port = writer.get_extra_info("sockname")[:2]
         try:
@@ -198,7 +199,7 @@ class Server:
     ) -> bool:
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
-        method, target, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+        method, target, _ = [*lines[0].split(" ", 2), "", ""][:3]
         headers = {}
         for line in lines[1:]:
             if ":" in line:
