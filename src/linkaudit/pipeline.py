@@ -176,6 +176,7 @@ async def _check_all(
     state.published = {e.document.path: e.document.published for e in extractions}
     resumed = store.finished_in_unfinished_run(groups) if store is not None else {}
     requests: list[CheckRequest] = []
+    known: list[Result] = []
     for url, occurrences in groups.items():
         result = precheck(url, occurrences, settings)
         if result is None and url in resumed:
@@ -186,7 +187,13 @@ async def _check_all(
                 result = dataclasses.replace(cached, occurrences=tuple(occurrences))
         if result is None:
             requests.append(CheckRequest(url=url, root=roots.get(occurrences[0].document)))
-            continue
+        else:
+            known.append(result)
+    if store is not None and run_id is not None:
+        # One transaction for what needed no fetch, so the stored run is complete and cheap.
+        saved = store.save_results(RunId(run_id), known, settings)
+        known = [dataclasses.replace(s, occurrences=k.occurrences) for s, k in zip(saved, known)]
+    for result in known:
         _accept(result, state, listener)
     if requests:
         await _check_remote(requests, groups, settings, store, run_id, state, listener)

@@ -107,7 +107,7 @@ def test_html_base_href_robust_links_and_images() -> None:
         ("https://example.org/area", "", 9, 6, Element.AREA, None),
         ("https://example.org/old", "robust", 10, 1, Element.LINK, None),
         ("https://example.org/docs/#here", "self", 11, 1, Element.LINK, None),
-        ("https://example.org/docs/#missing", "gone", 11, 36, Element.LINK, Reason.PLACEHOLDER),
+        ("#missing", "gone", 11, 36, Element.LINK, Reason.PLACEHOLDER),
     ]
     assert found.occurrences[5].robust == RobustLink(
         original_url="https://example.org/old",

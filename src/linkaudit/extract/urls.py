@@ -162,10 +162,9 @@ def make_occurrence(
     ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded).
     """
     url = resolve(raw if target is None else target, base)
-    return Occurrence(
-        document=document,
-        raw=raw,
-        url=url,
-        problem=problem(raw, url, defined_fragments),
-        **fields,
-    )
+    found = problem(raw, url, defined_fragments)
+    if found is Reason.PLACEHOLDER:
+        # A placeholder cites nothing: resolving `#` would name the document itself, which
+        # reads as a real link in reports. Keep it as written so the editor sees what to fix.
+        url = raw.strip() or "#"
+    return Occurrence(document=document, raw=raw, url=url, problem=found, **fields)

@@ -145,6 +145,17 @@ class Store:
         now = self._now()
         return self._write(lambda: _writes.save_check(self._db, run, result, settings, now))
 
+    def save_results(
+        self, run: RunId, results: Sequence[Result], settings: Settings
+    ) -> list[Result]:
+        """``save_result`` for many results in one transaction (cached and offline verdicts)."""
+        if not results:
+            return []
+        now = self._now()
+        return self._write(
+            lambda: [_writes.save_check(self._db, run, r, settings, now) for r in results]
+        )
+
     def cached_result(self, url: str, settings: Settings) -> Result | None:
         """The URL's last real check when still fresh per ``settings`` (``cached=True``)."""
         if settings.fresh:
