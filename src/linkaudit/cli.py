@@ -169,8 +169,10 @@ def _width(output: str | None) -> int:
 
 def _warn_documents(extractions: Sequence[Any]) -> None:
     for extraction in extractions:
-        if extraction.document.error:
-            click.echo(f"error: {extraction.document.error}", err=True)
+        error, path = extraction.document.error, extraction.document.path
+        if error:
+            named = error if error.startswith(path) else f"{path}: {error}"
+            click.echo(f"error: {named}", err=True)
         for warning in extraction.warnings:
             click.echo(f"warning: {extraction.document.path}: {warning}", err=True)
 
