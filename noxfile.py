@@ -68,7 +68,7 @@ def realworld(session: nox.Session) -> None:
 def reports(session: nox.Session) -> None:
     """Regenerate the sample reports in reports/ from the example brief (offline)."""
     session.install("-e", ".")
-    session.run("python", "benchmarks/sample_reports.py")
+    session.run("python", "scripts/sample_reports.py")
 
 
 @nox.session(default=False)
