@@ -75,7 +75,8 @@ def extract_source(source: Source, settings: Settings) -> Extraction:
     except RecursionError as exc:
         raise CorruptDocument(source.name, "nested too deeply to read") from exc
     except Exception as exc:  # any bug or library failure is this document's error only
-        raise CorruptDocument(source.name, f"{type(exc).__name__}: {exc}") from exc
+        cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
+        raise CorruptDocument(source.name, cause) from exc
     return _bounded(_with_hash(extraction, source), settings)
 
 

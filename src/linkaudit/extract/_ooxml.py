@@ -80,7 +80,8 @@ class Package:
         try:
             return etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            raise CorruptDocument(self.name, f"{part} is not well-formed XML: {exc}") from exc
+            cause = " ".join(str(exc).split())  # libxml2 messages span lines
+            raise CorruptDocument(self.name, f"{part} is not well-formed XML: {cause}") from exc
 
     def relationships(self, part: str) -> dict[str, Relationship]:
         """The relationships of ``part`` by id (an absent .rels file means none)."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument
@@ -138,7 +139,7 @@ class HtmlExtractor:
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""
         text = decode_text(source.data, source.content_type)
-        soup = BeautifulSoup(text, "lxml")
+        soup = _parse(text)
         if soup.html is None and text.strip():
             raise CorruptDocument(source.name, "no HTML could be parsed")
         base = _base(soup, source.base_url)
@@ -155,6 +156,15 @@ class HtmlExtractor:
             links=len(occurrences),
         )
         return Extraction(document=document, occurrences=occurrences)
+
+
+def _parse(text: str) -> BeautifulSoup:
+    """The tree, without bs4's advice to the programmer (a document that looks like a URL
+    or like XML is still the user's document, not a mistake to warn about on stderr)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, "lxml")
 
 
 def _base(soup: BeautifulSoup, fallback: str) -> str:
