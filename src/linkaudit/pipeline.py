@@ -192,7 +192,10 @@ async def _check_all(
     if store is not None and run_id is not None:
         # One transaction for what needed no fetch, so the stored run is complete and cheap.
         saved = store.save_results(RunId(run_id), known, settings)
-        known = [dataclasses.replace(s, occurrences=k.occurrences) for s, k in zip(saved, known)]
+        known = [
+            dataclasses.replace(s, occurrences=k.occurrences)
+            for s, k in zip(saved, known, strict=True)
+        ]
     for result in known:
         _accept(result, state, listener)
     if requests:
