@@ -16,7 +16,7 @@ from pathlib import Path
 
 from simweb import Kind, Plan
 
-__all__ = ["Corpus", "write_corpus", "write_big_markdown"]
+__all__ = ["Corpus", "write_big_markdown", "write_corpus"]
 
 LINKS_PER_FILE = 1000
 
@@ -34,7 +34,7 @@ class Corpus:
 
 
 def write_corpus(plan: Plan, url_of: Callable[[int], str], root: Path) -> Corpus:
-    """Write the documents and truth.json under ``root`` (world-readable, for peers that drop root)."""
+    """Write the documents and truth.json under ``root``, world-readable for LinkChecker."""
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     urls = tuple(url_of(i) for i in range(plan.urls))
@@ -85,7 +85,7 @@ def write_big_markdown(path: Path, links: int) -> Path:
     """One large Markdown file for extraction speed: inline, reference-style and bare links."""
     lines = ["# A long report", ""]
     for i in range(links):
-        url = f"https://example.org/section/{i // 100}/item-{i}"
+        url = f"https://www.institute-{i % 50}.org/section/{i // 100}/item-{i}"
         style = i % 3
         if style == 0:
             lines.append(f"Item {i} is described in [the source]({url}) at length.")

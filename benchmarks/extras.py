@@ -22,6 +22,10 @@ __all__ = ["cached_rerun", "extraction", "startup", "sub_benchmarks"]
 SUB_BENCHMARKS = ("bench_extract_docs.py", "bench_store.py")
 
 
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def _exe(name: str) -> str:
     return _which(name) or str(BIN / name)
 
@@ -32,7 +36,7 @@ def startup(names: Iterable[str]) -> list[str]:
     for name in ("linkaudit", "lychee"):
         if name in names:
             lines.append(f"| {name} | {median_wall([_exe(name), '--version']) * 1000:.0f} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _count_links(path: Path) -> int:
@@ -49,7 +53,13 @@ def extraction(names: Iterable[str], work: Path, links: int) -> list[str]:
     work.mkdir(parents=True, exist_ok=True)
     big = write_big_markdown(work / "big.md", links)
     lines = [
-        f"| extraction of one Markdown file, {links:,} links | wall s | links/s | links found | peak RSS MB |",
+        _row(
+            f"extraction of one Markdown file, {links:,} links",
+            "wall s",
+            "links/s",
+            "links found",
+            "peak RSS MB",
+        ),
         "| --- | --- | --- | --- | --- |",
     ]
     if "linkaudit" in names:
@@ -57,13 +67,29 @@ def extraction(names: Iterable[str], work: Path, links: int) -> list[str]:
         cmd = [_exe("linkaudit"), "extract", str(big), "--format", "json", "--output", str(out)]
         m = measure(cmd, timeout_s=600, stderr=work / "extract.err")
         found = _count_links(out)
-        lines.append(f"| linkaudit extract | {m.wall_s:.2f} | {found / m.wall_s:.0f} | {found} | {m.peak_rss_mb:.0f} |")
+        lines.append(
+            _row(
+                "linkaudit extract",
+                f"{m.wall_s:.2f}",
+                f"{found / m.wall_s:.0f}",
+                found,
+                f"{m.peak_rss_mb:.0f}",
+            )
+        )
     if "lychee" in names:
         out = work / "dump.txt"
         m = measure([_exe("lychee"), "--dump", str(big)], timeout_s=600, stdout=out)
         found = sum(1 for line in out.read_text().splitlines() if line.startswith("http"))
-        lines.append(f"| lychee --dump | {m.wall_s:.2f} | {found / m.wall_s:.0f} | {found} | {m.peak_rss_mb:.0f} |")
-    return lines + [""]
+        lines.append(
+            _row(
+                "lychee --dump",
+                f"{m.wall_s:.2f}",
+                f"{found / m.wall_s:.0f}",
+                found,
+                f"{m.peak_rss_mb:.0f}",
+            )
+        )
+    return [*lines, ""]
 
 
 def _check_cmd(files: Iterable[Path], limits: Limits, db: Path, out: Path) -> list[str]:
@@ -81,7 +107,13 @@ def cached_rerun(plan: Plan, limits: Limits, work: Path) -> list[str]:
     work.chmod(0o777)
     db = work / "store.sqlite"
     lines = [
-        f"| linkaudit with a store, {plan.urls:,} URLs | wall s | peak RSS MB | requests | cached results |",
+        _row(
+            f"linkaudit with a store, {plan.urls:,} URLs",
+            "wall s",
+            "peak RSS MB",
+            "requests",
+            "cached results",
+        ),
         "| --- | --- | --- | --- | --- |",
     ]
     with sim_web(plan) as web:
@@ -89,10 +121,12 @@ def cached_rerun(plan: Plan, limits: Limits, work: Path) -> list[str]:
         for label in ("fresh run", "fully cached re-run"):
             out = work / f"{label.split()[0]}.json"
             web.reset()
-            m = measure(_check_cmd(corpus.mixed, limits, db, out), timeout_s=900, stderr=work / "err.txt")
+            m = measure(
+                _check_cmd(corpus.mixed, limits, db, out), timeout_s=900, stderr=work / "err.txt"
+            )
             cached = _cached(out)
             lines.append(
-                f"| {label} | {m.wall_s:.2f} | {m.peak_rss_mb:.0f} | {web.stats().requests} | {cached} |"
+                _row(label, f"{m.wall_s:.2f}", f"{m.peak_rss_mb:.0f}", web.stats().requests, cached)
             )
     size = db.stat().st_size / 1024 / 1024 if db.exists() else 0.0
     lines += ["", f"- store size after {plan.urls:,} checks: {size:.1f} MB "
@@ -120,12 +154,19 @@ def sub_benchmarks(folder: Path) -> list[str]:
         print(f"== {name}", flush=True)
         try:
             done = subprocess.run(
-                [sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False
+                [sys.executable, str(script)],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             lines += [f"- {name}: stopped after 600 s", ""]
             continue
-        body = done.stdout.strip() or f"(no output; exit {done.returncode}: {done.stderr.strip()[-300:]})"
+        body = (
+            done.stdout.strip()
+            or f"(no output; exit {done.returncode}: {done.stderr.strip()[-300:]})"
+        )
         lines += [f"## {name}", "", body, ""]
     return lines
 

@@ -105,7 +105,8 @@ def ratio_lines(runs: Sequence[ToolRun]) -> list[str]:
     a, b = ours.measured, theirs.measured
     return [
         f"- wall time: linkaudit / lychee = **{a.wall_s / b.wall_s:.2f}×** (target ≤ 1.00×)",
-        f"- CPU seconds: linkaudit / lychee = **{a.cpu_s / max(b.cpu_s, 1e-6):.2f}×** (target ≤ 3×)",
+        f"- CPU seconds: linkaudit / lychee = **{a.cpu_s / max(b.cpu_s, 1e-6):.2f}×** "
+        "(target ≤ 3×)",
         f"- peak RSS: linkaudit / lychee = **{a.peak_rss_mb / b.peak_rss_mb:.2f}×**",
         f"- requests: linkaudit {ours.stats.requests}, lychee {theirs.stats.requests}",
     ]
@@ -116,7 +117,7 @@ def rss_profile(samples: Sequence[tuple[float, float]], points: int = 10) -> lis
     if not samples:
         return ["(no RSS samples)"]
     step = max(1, len(samples) // points)
-    chosen = list(samples[::step])[:points] + [samples[-1]]
+    chosen = [*list(samples[::step])[:points], samples[-1]]
     head = "| t (s) | " + " | ".join(f"{t:.0f}" for t, _ in chosen) + " |"
     row = "| RSS MB | " + " | ".join(f"{mb:.0f}" for _, mb in chosen) + " |"
     return [head, "|" + " --- |" * (len(chosen) + 1), row]

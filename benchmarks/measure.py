@@ -8,6 +8,7 @@ A sampler thread reads the RSS from /proc over time, for the soak's "memory stay
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -105,10 +106,8 @@ def measure(
 def _kill_group(pid: int, flag: threading.Event) -> None:
     """The tool ran past its bound: end its own process group (it was started in a new session)."""
     flag.set()
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def median_wall(cmd: Sequence[str], runs: int = 10) -> float:

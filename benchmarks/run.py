@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import Corpus, kind_counts, write_corpus  # noqa: E402
-from extras import cached_rerun, extraction, startup, sub_benchmarks  # noqa: E402
-from figures import Floor, ToolRun, flatness, floor, ratio_lines, rss_profile, tool_table  # noqa: E402
-from measure import measure  # noqa: E402
-from simweb import Plan, SimWeb, build_plan, sim_web  # noqa: E402
-from tools import Limits, Tool, default_cache, find_tools  # noqa: E402
+from corpus import Corpus, kind_counts, write_corpus
+from extras import cached_rerun, extraction, startup, sub_benchmarks
+from figures import Floor, ToolRun, flatness, floor, ratio_lines, rss_profile, tool_table
+from measure import measure
+from simweb import Plan, SimWeb, build_plan, sim_web
+from tools import Limits, Tool, default_cache, find_tools
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,15 +56,20 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--retries", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--full", action="store_true", help="10,000 URLs / 50 hosts, 100,000 for memory")
+    parser.add_argument(
+        "--full", action="store_true", help="10,000 URLs / 50 hosts, 100,000 for memory"
+    )
     parser.add_argument("--soak", action="store_true", help="100,000 URLs, 10%% hostile hosts")
     parser.add_argument("--no-peers", action="store_true", help="only linkaudit and lychee")
     parser.add_argument("--no-extras", action="store_true", help="skip start-up, extract, cache")
     parser.add_argument("--output", type=Path, default=ROOT / "reports" / "benchmarks.md")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (for debugging)")
     return parser.parse_args(argv)
 
 
-def _limits(hosts: int, per_host: int, concurrency: int | None, retries: int, timeout: float) -> Limits:
+def _limits(
+    hosts: int, per_host: int, concurrency: int | None, retries: int, timeout: float
+) -> Limits:
     return Limits(concurrency or hosts * per_host, per_host, retries, timeout)
 
 
@@ -80,26 +85,45 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
         out.append(Scenario("10,000 URLs over 50 hosts (issue 7 throughput target)", plan, limits))
         plan = build_plan(100_000, 200, seed=args.seed, latency=args.latency)
         limits = _limits(200, args.per_host, None, args.retries, args.timeout)
-        out.append(Scenario("100,000 URLs over 200 hosts (memory target)", plan, limits, ("linkaudit", "lychee")))
+        out.append(
+            Scenario(
+                "100,000 URLs over 200 hosts (memory target)", plan, limits, ("linkaudit", "lychee")
+            )
+        )
     if args.soak:
         plan = build_plan(100_000, 200, seed=args.seed, latency=args.latency, bad_host_share=0.1)
         limits = _limits(200, args.per_host, None, 1, 2.0)
-        out.append(Scenario("Soak: 100,000 URLs, 10% of hosts misbehaving", plan, limits, ("linkaudit",), soak=True))
+        out.append(
+            Scenario(
+                "Soak: 100,000 URLs, 10% of hosts misbehaving",
+                plan,
+                limits,
+                ("linkaudit",),
+                soak=True,
+            )
+        )
     return out
 
 
-def run_tool(tool: Tool, corpus: Corpus, web: SimWeb, limits: Limits, work: Path, bound: float) -> ToolRun:
+def run_tool(
+    tool: Tool, corpus: Corpus, web: SimWeb, limits: Limits, work: Path, bound: float
+) -> ToolRun:
     """Run one tool over the corpus with the server's counters zeroed first."""
-    files = {"mixed": corpus.mixed, "markdown": corpus.markdown, "html": corpus.html}[tool.inputs]
+    chosen = {"mixed": corpus.mixed, "markdown": corpus.markdown, "html": corpus.html}[tool.inputs]
+    files = [path.relative_to(work) for path in chosen]  # linkinator reads relative paths only
     out, stdout, stderr = (work / f"{tool.name}.{ext}" for ext in ("out", "stdout", "stderr"))
     web.reset()
-    measured = measure(tool.command(files, limits, out), timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work)
+    measured = measure(
+        tool.command(files, limits, out), timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work
+    )
     stats = web.stats()
     try:
         verdicts = tool.parse(out, stdout)
     except (OSError, ValueError, KeyError) as exc:
         tail = stderr.read_text(errors="replace").strip().splitlines()[-3:]
-        return ToolRun(tool, measured, stats, None, f"{type(exc).__name__}: {exc}; {' / '.join(tail)}")
+        return ToolRun(
+            tool, measured, stats, None, f"{type(exc).__name__}: {exc}; {' / '.join(tail)}"
+        )
     return ToolRun(tool, measured, stats, verdicts)
 
 
@@ -109,7 +133,9 @@ def check_scenario(scenario: Scenario, tools: list[Tool], work: Path) -> list[st
     fl = floor(plan, limits)
     bound = max(120.0, 15 * fl.mix_s + 60)
     chosen = [t for t in tools if scenario.tools is None or t.name in scenario.tools]
-    print(f"== {scenario.title}: floor {fl.mix_s:.1f} s, tools {[t.name for t in chosen]}", flush=True)
+    print(
+        f"== {scenario.title}: floor {fl.mix_s:.1f} s, tools {[t.name for t in chosen]}", flush=True
+    )
     with sim_web(plan) as web:
         corpus = write_corpus(plan, web.url, work / "corpus")
         runs = []
@@ -125,13 +151,14 @@ def check_scenario(scenario: Scenario, tools: list[Tool], work: Path) -> list[st
     lines += [f"- {r.tool.name} failed: {r.error}" for r in runs if r.error]
     if scenario.soak:
         lines += _soak_lines(runs, corpus)
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _parameters(plan: Plan, limits: Limits, fl: Floor) -> list[str]:
     mix = ", ".join(f"{k} {v}" for k, v in kind_counts(plan).items())
     return [
-        f"- {plan.urls:,} distinct URLs over {plan.hosts} hosts; latency {plan.latency * 1000:.0f} ms "
+        f"- {plan.urls:,} distinct URLs over {plan.hosts} hosts; "
+        f"latency {plan.latency * 1000:.0f} ms "
         f"per response ({plan.slow:.0f} s for slow pages); mix: {mix}",
         f"- every tool: global concurrency {limits.concurrency}, per host {limits.per_host}, "
         f"retries {limits.retries}, timeout {limits.timeout:g} s",
@@ -153,7 +180,8 @@ def _soak_lines(runs: Sequence[ToolRun], corpus: Corpus) -> list[str]:
             *rss_profile(run.measured.rss_samples),
             "",
             f"- every URL got a verdict: {'yes' if answered == len(corpus.urls) else '**no**'} "
-            f"({answered:,}/{len(corpus.urls):,}); hostile URLs not reported failing: {passed_hostile}",
+            f"({answered:,}/{len(corpus.urls):,}); "
+            f"hostile URLs not reported failing: {passed_hostile}",
             f"- peak RSS first half {first:.0f} MB, second half {second:.0f} MB "
             f"(flat: {'yes' if second <= first * 1.2 + 10 else '**no**'})",
         ]
@@ -162,18 +190,20 @@ def _soak_lines(runs: Sequence[ToolRun], corpus: Corpus) -> list[str]:
 
 def _header(tools: list[Tool], notes: list[str], args: argparse.Namespace) -> list[str]:
     mode = "soak" if args.soak else "full" if args.full else "default"
+    command = "".join(f" {a}" for a in sys.argv[1:])
     lines = [
         "# linkaudit benchmarks",
         "",
-        f"Generated by `python benchmarks/run.py{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}` "
-        f"on {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} ({mode} run). See docs/benchmarks.md.",
+        f"Generated by `python benchmarks/run.py{command}` on "
+        f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} ({mode} run). "
+        "See docs/benchmarks.md.",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs (nproc), {platform.platform()}",
         f"- python {platform.python_version()}",
     ]
     lines += [f"- {t.name}: {t.version}" for t in tools]
     lines += [f"- {note}" for note in notes]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     tools, notes = find_tools(default_cache(), peers=not args.no_peers)
     lines = _header(tools, notes, args)
     with tempfile.TemporaryDirectory(prefix="linkaudit-bench-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         work.chmod(0o755)
         for number, scenario in enumerate(_scenarios(args)):
             folder = work / f"scenario-{number}"

