@@ -3,11 +3,20 @@ linkaudit: find every link in a brief, check it, keep its history, and say what 
 
 The public API is what this module exports; everything else may change.
 
-    report = linkaudit.check(["brief.docx"], linkaudit.Settings(max_per_host=1), db=None)
+    report = linkaudit.check(["brief.docx"], linkaudit.Settings(max_per_host=1), store=False)
     extractions = linkaudit.extract(["brief.pdf"])   # offline: documents and occurrences
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# The stage packages `check` and `extract` share their names with the API functions below.
+# Importing a submodule binds its name on this package, so the packages are imported first
+# and the functions bound after: `linkaudit.check(...)` is always the function.
+importlib.import_module("linkaudit.check")
+importlib.import_module("linkaudit.extract")
 
 from linkaudit._version import __version__
 from linkaudit.config import Settings, load_settings
@@ -27,9 +36,13 @@ from linkaudit.models import (
     Result,
     Snapshot,
 )
-from linkaudit.pipeline import check, extract
 from linkaudit.report.base import Report, Summary
 from linkaudit.verdicts import Reason, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from linkaudit.extract.base import Extraction
 
 __all__ = [
     "ArchiveError",
@@ -54,3 +67,20 @@ __all__ = [
     "extract",
     "load_settings",
 ]
+
+
+def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
+    """Check every link of ``inputs`` and return the report (``linkaudit check`` as a function).
+
+    Results are kept in ``settings.db`` (history, cache, resume) unless ``store=False``.
+    """
+    from linkaudit.pipeline import check as run
+
+    return run(inputs, settings, store=store)
+
+
+def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
+    """Every document's links, offline (``linkaudit extract`` as a function)."""
+    from linkaudit.pipeline import extract as run
+
+    return run(inputs, settings)

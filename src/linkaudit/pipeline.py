@@ -89,15 +89,10 @@ def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, list[Occur
     return groups
 
 
-def check(
-    inputs: Sequence[str],
-    settings: Settings | None = None,
-    *,
-    db: str | Path | None = None,
-) -> Report:
-    """Check every link of ``inputs`` and return the report (``linkaudit check`` as a function)."""
+def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
+    """Check every link of ``inputs``; keep results in ``settings.db`` unless ``store=False``."""
     settings = settings or Settings()
-    outcome = asyncio.run(run_check(inputs, settings, db=db if db is not None else settings.db))
+    outcome = asyncio.run(run_check(inputs, settings, db=settings.db if store else None))
     return outcome.report
 
 
@@ -251,6 +246,8 @@ async def _check_remote(
             await aclose()
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
+    if settings.check_originals and not state.offline:
+        await _check_originals(settings, state)
     unchecked = [r.url for r in requests if r.url not in state.results]
     if unchecked:
         state.warnings.append(
@@ -258,6 +255,29 @@ async def _check_remote(
         )
         for url in unchecked:
             _accept(_not_checked(url, groups[url]), state, listener)
+
+
+async def _check_originals(settings: Settings, state: _RunState) -> None:
+    """``--check-originals``: is the page an archive link preserves alive again?"""
+    from linkaudit.check import CheckRequest, check_urls
+    from linkaudit.classify import classify
+
+    snapshots = {
+        r.archive.original: r
+        for r in state.results.values()
+        if r.verdict is Verdict.ARCHIVED and r.archive is not None and r.archive.original
+    }
+    requests = [CheckRequest(url=url) for url in snapshots]
+    async for observation in check_urls(requests, settings):
+        archived = snapshots[observation.url]
+        original = classify(observation, archived.occurrences, settings)
+        alive = original.verdict in (Verdict.OK, Verdict.REDIRECTED)
+        note = (
+            f"the original {original.url} is alive again ({original.verdict.value})"
+            if alive
+            else f"the original {original.url} is {original.verdict.value} ({original.reason})"
+        )
+        state.results[archived.url] = dataclasses.replace(archived, error=note)
 
 
 async def _until(

@@ -13,8 +13,27 @@ addresses), ``soft404``, ``fragments``, ``local`` (file: URLs), ``failures`` (ex
 
 from __future__ import annotations
 
-from linkaudit.check.guard import refusal
-from linkaudit.check.network import network_available
-from linkaudit.check.runner import CheckRequest, check_urls
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from linkaudit.check.guard import refusal
+    from linkaudit.check.network import network_available
+    from linkaudit.check.runner import CheckRequest, check_urls
 
 __all__ = ["CheckRequest", "check_urls", "network_available", "refusal"]
+
+# Imported on first use, so that importing linkaudit (and `linkaudit --version`) does not pay
+# for httpx.
+_HOMES = {
+    "CheckRequest": "linkaudit.check.runner",
+    "check_urls": "linkaudit.check.runner",
+    "network_available": "linkaudit.check.network",
+    "refusal": "linkaudit.check.guard",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -12,15 +12,17 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-import httpx
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
 from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.detect import SUFFIXES
 from linkaudit.models import Document, DocumentFormat
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["discover", "fetch_document", "iter_inputs", "read_file"]
 
@@ -121,6 +123,8 @@ def _guard() -> Callable[[str, Settings], str | None] | None:
 
 def fetch_document(url: str, settings: Settings) -> Source:
     """GET a published document once, following redirects by hand so each hop is guarded."""
+    import httpx  # only documents given as URLs need it; `linkaudit extract FILE` starts faster
+
     timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
     headers = {"User-Agent": settings.user_agent}
     try:
