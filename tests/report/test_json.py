@@ -15,6 +15,10 @@ from linkaudit.report.json import render_links
 from linkaudit.verdicts import Reason, Verdict
 
 
+#: The contracts ship with the package (copies of ../shared's, kept equal by test_schemas_match).
+PACKAGED = Path(__file__).resolve().parents[2] / "src" / "linkaudit" / "schemas"
+
+
 def _validate(data: Any, schema_path: Path) -> None:
     if not schema_path.is_file():
         pytest.skip(f"{schema_path} is absent")
@@ -23,9 +27,9 @@ def _validate(data: Any, schema_path: Path) -> None:
     validator_class(schema, format_checker=validator_class.FORMAT_CHECKER).validate(data)
 
 
-def test_report_matches_schema(sample_report: Report, shared: Path) -> None:
+def test_report_matches_schema(sample_report: Report) -> None:
     data = json.loads(get_reporter("json").render(sample_report))
-    _validate(data, shared / "report-schema.json")
+    _validate(data, PACKAGED / "report-schema.json")
     assert data["generated_at"] == "2025-03-14T09:30:00Z"
     assert data["summary"] == {
         "documents": 3,
@@ -58,7 +62,7 @@ def test_report_results_carry_every_field(sample_report: Report) -> None:
     assert data["warnings"] == ["papers/annex.pdf: 1 page had no text"]
 
 
-def test_links_match_schema(shared: Path) -> None:
+def test_links_match_schema() -> None:
     links = LinksReport(
         documents=[Document(path="a.md", format=DocumentFormat.MARKDOWN, links=2)],
         links=[
@@ -76,7 +80,7 @@ def test_links_match_schema(shared: Path) -> None:
         ],
     )
     data = json.loads(render_links(links))
-    _validate(data, shared / "links-schema.json")
+    _validate(data, PACKAGED / "links-schema.json")
     assert [link["problem"] for link in data["links"]] == ["placeholder", None]
 
 
@@ -110,3 +114,9 @@ def test_sarif_levels_follow_fail_on(sample_report: Report) -> None:
     data = json.loads(get_reporter("sarif", options).render(sample_report))
     errors = [r for r in data["runs"][0]["results"] if r["level"] == "error"]
     assert [r["properties"]["verdict"] for r in errors] == ["redirected"]
+
+
+@pytest.mark.parametrize("name", ["report-schema.json", "links-schema.json"])
+def test_packaged_schemas_match_shared(name: str, shared: Path) -> None:
+    """The schemas shipped in the package are the shared contracts, unchanged."""
+    assert (PACKAGED / name).read_bytes() == (shared / name).read_bytes()
