@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -225,7 +225,8 @@ async def _check_remote(
     deadline = None if settings.max_time is None else time.monotonic() + settings.max_time
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
-    lookup_cache: dict[str, Any] = {}
+    # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
+    lookup_cache: MutableMapping[str, Any] = store.snapshot_cache() if store is not None else {}
     observations = check_urls(requests, settings)
     try:
         async for observation in _until(observations, deadline):
@@ -352,7 +353,7 @@ async def _archive_then_save(
     state: _RunState,
     listener: Listener,
     limit: asyncio.Semaphore,
-    lookup_cache: dict[str, Any],
+    lookup_cache: MutableMapping[str, Any],
 ) -> None:
     from linkaudit.archive import attach_snapshots
 

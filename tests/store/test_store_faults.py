@@ -14,6 +14,7 @@ import pytest
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
 from linkaudit.store import RunStatus, Store
+from linkaudit.store.schema import LATEST
 
 from .conftest import result
 
@@ -50,7 +51,7 @@ def test_two_concurrent_writer_processes_lose_nothing(db_path: Path) -> None:
     assert count(db_path, "SELECT count(*) FROM checks") == 600
     assert count(db_path, "SELECT count(*) FROM urls") == 600
     assert count(db_path, "SELECT count(*) FROM runs WHERE status = 'finished'") == 2
-    assert count(db_path, "SELECT count(*) FROM _sqlite_migrations") == 3
+    assert count(db_path, "SELECT count(*) FROM _sqlite_migrations") == LATEST
 
 
 def test_sigkill_mid_run_keeps_every_commit(db_path: Path) -> None:

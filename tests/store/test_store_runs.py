@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,23 @@ def test_changes_since_the_previous_run(
     # Against a date before the first run, everything dead now is newly dead.
     early = fresh_store.changes_since(since=changes.run.started_at - dt.timedelta(days=10))
     assert len(early.newly_dead) == 2 and early.recovered == ()
+
+
+def test_snapshot_lookups_outlive_the_run(tmp_path: Path) -> None:
+    """A found snapshot is reused for a month, "nothing archived" for a day only."""
+    now = [dt.datetime(2025, 1, 1, tzinfo=dt.UTC)]
+    store = Store.open(tmp_path / "s.sqlite", clock=lambda: now[0])
+    cache = store.snapshot_cache()
+    snap = Snapshot("https://web.archive.org/web/2024/x", "2024", "https://x/", "wayback")
+    cache["https://x/ 2024-01-01"] = snap
+    cache["https://y/ -"] = None
+    store.close()
+    reopened = Store.open(tmp_path / "s.sqlite", clock=lambda: now[0])
+    cache = reopened.snapshot_cache()
+    assert cache["https://x/ 2024-01-01"] == snap and cache["https://y/ -"] is None
+    now[0] += dt.timedelta(days=2)
+    assert "https://y/ -" not in cache and "https://x/ 2024-01-01" in cache
+    now[0] += dt.timedelta(days=40)
+    assert "https://x/ 2024-01-01" not in cache
+    assert len(cache) == 2
+    reopened.close()

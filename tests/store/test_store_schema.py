@@ -10,7 +10,7 @@ import pytest
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError, StoreVersionError
 from linkaudit.store import Store
-from linkaudit.store.schema import LATEST
+from linkaudit.store.schema import LATEST, NAMES
 
 from .conftest import result
 
@@ -63,7 +63,7 @@ def test_empty_file_gets_the_latest_schema(db_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == ["m001_tables", "m002_history", "m003_views"]
+    assert applied == list(NAMES)
     Store.open(db_path).close()  # a second open applies nothing and fails on nothing
 
 

@@ -41,6 +41,7 @@ from linkaudit.store._connection import (
 )
 from linkaudit.store._types import Changes, CheckRecord, RunInfo, RunStatus
 from linkaudit.store.history import FAILING, NO_EVIDENCE
+from linkaudit.store.lookups import SnapshotCache
 from linkaudit.store.schema import LATEST, check_version, ensure_schema
 
 __all__ = ["Changes", "CheckRecord", "RunInfo", "RunStatus", "Store", "utc_now"]
@@ -222,6 +223,10 @@ class Store:
     def run_results(self, run: RunId | None = None) -> tuple[RunInfo, list[Result]]:
         """One run's results (default: the latest finished run) with their occurrences."""
         return self._read(lambda: _reads.run_results(self._db, run))
+
+    def snapshot_cache(self) -> SnapshotCache:
+        """The archive look-ups of earlier runs, as the mapping the archive stage fills."""
+        return SnapshotCache(self._db, self._now, self._write)
 
     def run_documents(self, run: RunId) -> list[Document]:
         """The documents a run scanned, with their stated titles and publication dates."""

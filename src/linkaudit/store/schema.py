@@ -177,8 +177,25 @@ def m003_views(db: Database) -> None:
     _run(db, _V3, 3)
 
 
-LATEST = 3
-NAMES = ("m001_tables", "m002_history", "m003_views")
+_V4 = [
+    """CREATE TABLE archive_lookups (
+        key TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        cited_on TEXT,
+        snapshot TEXT,
+        looked_up_at TEXT NOT NULL
+    )""",
+]
+
+
+@MIGRATIONS(name="m004_archive_lookups")
+def m004_archive_lookups(db: Database) -> None:
+    """Schema 4: snapshot look-ups, so a re-run does not ask the archives again."""
+    _run(db, _V4, 4)
+
+
+LATEST = 4
+NAMES = ("m001_tables", "m002_history", "m003_views", "m004_archive_lookups")
 
 
 def schema_version(db: Database) -> int:
