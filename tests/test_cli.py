@@ -274,3 +274,15 @@ def test_offline_with_nothing_else_exits_3(tmp_path: Path) -> None:
         pytest.skip("needs root and unshare --net for a machine with no network")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "dead" not in done.stdout.split("unreachable")[0]
+
+
+def test_folder_globs(tmp_path: Path) -> None:
+    """--glob and --exclude-glob choose the files of a folder."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.md").write_text("[a](https://a.example/)\n")
+    (tmp_path / "sub" / "b.md").write_text("[b](https://b.example/)\n")
+    (tmp_path / "c.html").write_text('<a href="https://c.example/">c</a>\n')
+    result = run(
+        "extract", str(tmp_path), "--glob", "*.md", "--exclude-glob", "sub/*", "--format", "json"
+    )
+    assert [link["url"] for link in json.loads(result.output)["links"]] == ["https://a.example/"]

@@ -108,6 +108,22 @@ def _db_option(func: F) -> F:
     )(func)
 
 
+def _glob_options(func: F) -> F:
+    func = click.option(
+        "--exclude-glob", "exclude_globs", multiple=True,
+        help="In folders, skip files matching this glob (e.g. 'drafts/**'); repeatable.",
+    )(func)  # fmt: skip
+    return click.option(
+        "--glob", "include_globs", multiple=True,
+        help="In folders, read only files matching this glob (e.g. '*.pdf'); repeatable.",
+    )(func)  # fmt: skip
+
+
+def _globs(opts: dict[str, Any]) -> dict[str, Any]:
+    """The glob flags as Settings overrides (None: keep the config file's)."""
+    return {key: tuple(opts.pop(key)) or None for key in ("include_globs", "exclude_globs")}
+
+
 def _write(text: str, output: str | None) -> None:
     if output in (None, "-"):
         click.echo(text, nl=not text.endswith("\n"))
@@ -124,9 +140,12 @@ def _write(text: str, output: str | None) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option("--output", "-o", help="Write to FILE instead of stdout.")
+@_glob_options
 @_config_option
 @_one_line_errors
-def extract(inputs: tuple[str, ...], fmt: str, output: str | None, config: str | None) -> None:
+def extract(
+    inputs: tuple[str, ...], fmt: str, output: str | None, config: str | None, **opts: Any
+) -> None:
     """List every link in INPUTS (files, folders, URLs, or - for a list on stdin), offline.
 
     Each link has its anchor text, page or line, part and the problems visible without the
@@ -140,7 +159,7 @@ def extract(inputs: tuple[str, ...], fmt: str, output: str | None, config: str |
     from linkaudit.pipeline import extract as run_extract
     from linkaudit.report.base import LinksReport
 
-    settings = _settings(config)
+    settings = _settings(config, **_globs(opts))
     extractions = run_extract(_read_inputs(inputs), settings)
     links = LinksReport(
         documents=[e.document for e in extractions],
@@ -239,6 +258,7 @@ def _check_options(func: F) -> F:
         ),
         click.option("--max-time", type=float, help="Seconds the whole run may take."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        _glob_options,
         _db_option,
         _config_option,
     ]
@@ -265,6 +285,7 @@ def _check_settings(opts: dict[str, Any]) -> Settings:
     except ValueError as exc:
         raise _Fatal(f"--fail-on/--accept: {exc}") from exc
     overrides["cited_on"] = cited_on.date() if cited_on else None
+    overrides.update(_globs(opts))
     for key in ("exclude", "include"):
         values = opts.pop(key)
         overrides[key] = tuple(values) if values else None
