@@ -360,27 +360,18 @@ async def _archive_then_save(
     async with limit:
         try:
             (result,) = await attach_snapshots(
-                [result], _cited_on(settings, state.published), settings, lookup_cache=lookup_cache
+                [result], _cited_on(state.published), settings, lookup_cache=lookup_cache
             )
         except Exception as exc:  # an archive service must never break the run
             state.warnings.append(f"archive look-up failed for {result.url}: {exc}")
     _save(result, settings, store, run_id, state, listener)
 
 
-def _cited_on(
-    settings: Settings, published: dict[str, dt.date | None]
-) -> Callable[[Result], dt.date | None]:
-    """The date a source was cited: --cited-on, a Robust Links date, else the document's date."""
+def _cited_on(published: dict[str, dt.date | None]) -> Callable[[Result], dt.date | None]:
+    """The citing document's publication date (the archive stage prefers --cited-on and a
+    Robust Links date when there is one)."""
 
     def cited_on(result: Result) -> dt.date | None:
-        if settings.cited_on is not None:
-            return settings.cited_on
-        for occurrence in result.occurrences:
-            if occurrence.robust and occurrence.robust.version_date:
-                try:
-                    return dt.date.fromisoformat(occurrence.robust.version_date[:10])
-                except ValueError:
-                    continue
         return published.get(result.occurrences[0].document) if result.occurrences else None
 
     return cited_on
