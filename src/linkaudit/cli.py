@@ -62,7 +62,10 @@ def _one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
 @click.version_option(__version__, prog_name="linkaudit")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
@@ -331,7 +334,7 @@ def _targets(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, 
     return pairs
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True)
 @_check_options
 @_one_line_errors
@@ -553,6 +556,4 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
 
 def main() -> None:
     """Entry point of the console script."""
-    cli.help = (cli.help or "") + "\n\n" + EXIT_CODES_HELP
-    check.help = (check.help or "") + "\n\n" + EXIT_CODES_HELP
     cli(prog_name="linkaudit")
