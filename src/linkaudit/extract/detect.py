@@ -68,6 +68,7 @@ _BIBTEX = re.compile(
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _XML_ENCODING = re.compile(rb"^<\?xml[^>]+encoding\s*=\s*[\"']([A-Za-z0-9_.-]+)", re.I)
 _SNIFF = 4096
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def detect_format(data: bytes, name: str, content_type: str | None = None) -> DocumentFormat:
@@ -102,6 +103,8 @@ def _by_magic(data: bytes, name: str) -> DocumentFormat | None:
         return DocumentFormat.PDF
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
+    if data.startswith(_OLE_MAGIC) and _suffix(name) in (".docx", ".docm", ".dotx"):
+        return DocumentFormat.DOCX  # Word encrypts a .docx into an OLE file: say so, not "binary"
     return None
 
 

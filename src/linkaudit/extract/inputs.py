@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
@@ -66,13 +67,17 @@ def discover(name: str, settings: Settings) -> Iterator[str]:
     if _is_url(name) or not os.path.isdir(name):
         yield name
         return
+    found = False
     for folder, dirs, files in os.walk(name):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file in sorted(files):
             path = os.path.join(folder, file)
             relative = PurePosixPath(Path(path).relative_to(name).as_posix())
             if not file.startswith(".") and _wanted(relative, settings):
+                found = True
                 yield path
+    if not found:  # said, not silently nothing: read_file reports the empty directory
+        yield name
 
 
 def _wanted(relative: PurePosixPath, settings: Settings) -> bool:
@@ -95,13 +100,21 @@ def _load(name: str, settings: Settings) -> Source:
 def read_file(name: str, settings: Settings) -> Source:
     """The bytes of a local document, refusing one larger than ``max_document_bytes``."""
     path = Path(name)
+    limit = settings.max_document_bytes
     try:
-        size = path.stat().st_size
-        if size > settings.max_document_bytes:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DocumentError(name, "a directory with no document linkaudit reads")
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero never ends, a FIFO blocks
+            raise DocumentError(name, "not a regular file (a device, pipe or socket)")
+        if info.st_size > limit:
             raise DocumentTooLarge(
-                name, f"{size} bytes, more than max_document_bytes ({settings.max_document_bytes})"
+                name, f"{info.st_size} bytes, more than max_document_bytes ({limit})"
             )
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:  # it grew while being read
+            raise DocumentTooLarge(name, f"more than max_document_bytes ({limit}) bytes")
     except FileNotFoundError as exc:
         raise DocumentError(name, "no such file") from exc
     except IsADirectoryError as exc:
