@@ -14,7 +14,6 @@ from linkaudit.report import LinksReport, Report, ReportOptions, get_reporter
 from linkaudit.report.json import render_links
 from linkaudit.verdicts import Reason, Verdict
 
-
 #: The contracts ship with the package (copies of ../shared's, kept equal by test_schemas_match).
 PACKAGED = Path(__file__).resolve().parents[2] / "src" / "linkaudit" / "schemas"
 
