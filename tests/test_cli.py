@@ -286,3 +286,19 @@ def test_folder_globs(tmp_path: Path) -> None:
         "extract", str(tmp_path), "--glob", "*.md", "--exclude-glob", "sub/*", "--format", "json"
     )
     assert [link["url"] for link in json.loads(result.output)["links"]] == ["https://a.example/"]
+
+
+def test_periodic_reports_are_dated(
+    tmp_path: Path, web: SimWeb, canary_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`linkaudit report --health --format html` writes reports/health-<date>.html by default."""
+    import datetime as dt
+
+    doc = brief(tmp_path, web)
+    db = tmp_path / "db.sqlite"
+    run("check", str(doc), *local_args(web, db), "--config", str(canary_config))
+    monkeypatch.chdir(tmp_path)
+    result = run("report", "--health", "--db", str(db), "--format", "html")
+    assert result.exit_code == 0
+    written = tmp_path / "reports" / f"health-{dt.date.today().isoformat()}.html"
+    assert written.read_text().startswith("<!DOCTYPE html>")

@@ -456,7 +456,10 @@ def history(url: str, db: str | None, config: str | None) -> None:
     show_default=True,
     help="table, json, markdown, html (and for a run: junit, sarif, github, csv).",
 )
-@click.option("--output", "-o", help="Write to FILE instead of stdout.")
+@click.option(
+    "--output", "-o",
+    help="Write to FILE (- for stdout). Default: stdout for table, else a dated file in reports/.",
+)  # fmt: skip
 @_db_option
 @_config_option
 @_one_line_errors
@@ -473,13 +476,29 @@ def report(
 
     \b
     Example:
-      linkaudit report --health --format html --output reports/health.html
+      linkaudit report --health --format html        # writes reports/health-<date>.html
+      linkaudit report --since 2026-01-01 --format markdown --output -
     """
     from linkaudit.report.stored import render_stored
 
     settings = _settings(config, db=db)
     text = render_stored(settings, fmt=fmt, run_id=run_id, since=since, health=health)
+    if output is None and fmt != "table":
+        # The periodic job keeps a dated trail of reports without having to name each one.
+        output = _dated_report_path("health" if health else "report", fmt)
+        click.echo(f"wrote {output}", err=True)
     _write(text, output)
+
+
+_REPORT_SUFFIX = {"json": "json", "markdown": "md", "html": "html", "junit": "xml",
+                  "sarif": "sarif", "github": "txt", "csv": "csv"}  # fmt: skip
+
+
+def _dated_report_path(kind: str, fmt: str) -> str:
+    folder = Path("reports")
+    folder.mkdir(exist_ok=True)
+    suffix = _REPORT_SUFFIX.get(fmt, "txt")
+    return str(folder / f"{kind}-{dt.date.today().isoformat()}.{suffix}")
 
 
 @cli.command()
