@@ -145,10 +145,10 @@ def test_stored_reports_history_and_baseline(
     db = tmp_path / "db.sqlite"
     args = ["check", str(doc), *local_args(web, db), "--config", str(canary_config)]
     assert run(*args).exit_code == 1
-    report = run("report", "--db", str(db), "--format", "json")
+    report = run("report", "--db", str(db), "--format", "json", "--output", "-")
     assert report.exit_code == 0
     jsonschema.validate(json.loads(report.output), schema("report-schema.json"))
-    health = run("report", "--db", str(db), "--health", "--format", "markdown")
+    health = run("report", "--db", str(db), "--health", "--format", "markdown", "-o", "-")
     assert "Archive health" in health.output and "Lost evidence" in health.output
     history = run("history", web.url("/status/404"), "--db", str(db))
     assert "dead" in history.output and "http_404" in history.output
