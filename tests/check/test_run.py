@@ -159,3 +159,19 @@ async def test_proxy_is_used_and_no_proxy_honoured(
     by_host = {e.host: e.target for e in web.requests}
     assert by_host["127.0.0.3"] == web.url("/status/200", host="127.0.0.1")
     assert by_host["127.0.0.2"] == "/page"
+
+
+async def test_no_cookie_crosses_from_one_url_to_another(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    """The client-wide jar keeps nothing: a cookie set in one chain is not sent in the next."""
+    setter = web.url("/set-cookie-to?url=" + web.url("/page", host="127.0.0.2"), host="127.0.0.2")
+    later = web.url("/status/200", host="127.0.0.2")
+    settings = test_settings.replace(max_concurrency=1, soft404=False)
+    web.reset_log()
+    async for _ in check_urls([CheckRequest(setter), CheckRequest(later)], settings):
+        pass
+    hop = next(e for e in web.requests if e.path == "/page")
+    other = next(e for e in web.requests if e.path == "/status/200")
+    assert hop.headers.get("cookie") == "session=s3cret"
+    assert "cookie" not in other.headers

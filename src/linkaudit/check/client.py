@@ -1,12 +1,13 @@
 """
 The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
 
-Polite and bounded by construction: HTTP/1.1 with keep-alive, ``trust_env`` (proxies,
-``SSL_CERT_FILE``/``SSL_CERT_DIR`` as in httpx and curl), no automatic redirects (the
-follower records every hop), no cookie jar shared across URLs, a total deadline around
-connect + headers + body, and a body read that stops at ``max_body_bytes`` on the wire or
-``max_inflated_bytes`` once inflated. Inflation is done here with ``zlib`` and a
-``max_length`` per call, so a gzip bomb costs at most the bound in memory and time.
+Polite and bounded by construction: HTTP/1.1 with keep-alive in one small pool per
+origin (``transport``), ``trust_env`` (proxies, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` as in
+httpx and curl), no automatic redirects (the follower records every hop), no cookie jar
+shared across URLs, a total deadline around connect + headers + body, and a body read that
+stops at ``max_body_bytes`` on the wire or ``max_inflated_bytes`` once inflated. Inflation
+is done here with ``zlib`` and a ``max_length`` per call, so a gzip bomb costs at most the
+bound in memory and time.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ import httpx
 from linkaudit.check.failures import failure_of
 from linkaudit.check.guard import parse_ip_literal, proxy_for, refusal_for_address
 from linkaudit.check.retry import retry_after_seconds
+from linkaudit.check.transport import OriginRouter, quiet_sniffio_probe
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
 
 __all__ = ["Body", "Fetched", "fetch_once", "headers_for", "make_client", "read_capped"]
 
 _CHUNK = 64 * 1024
+_MIN_OPEN_ORIGINS = 16
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -76,19 +79,21 @@ class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    """The run's client: pool limits, timeouts, User-Agent, env proxies and CA settings."""
+    """The run's client: per-origin pools, timeouts, User-Agent, env proxies and CA settings."""
+    quiet_sniffio_probe()
+    router = OriginRouter(
+        httpx.create_ssl_context(trust_env=True),  # SSL_CERT_FILE / SSL_CERT_DIR, once per run
+        per_origin=settings.max_per_host,
+        proxy_connections=settings.max_concurrency,
+        keep_open=max(_MIN_OPEN_ORIGINS, settings.max_concurrency),
+    )
     return httpx.AsyncClient(
-        http1=True,
-        http2=False,
+        transport=router,
         trust_env=True,
         follow_redirects=False,
-        cookies=httpx.Cookies(http.cookiejar.CookieJar(policy=_RefuseAll())),
+        # The jar itself: httpx copies an ``httpx.Cookies`` into a default-policy jar.
+        cookies=http.cookiejar.CookieJar(policy=_RefuseAll()),
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        limits=httpx.Limits(
-            max_connections=settings.max_concurrency,
-            max_keepalive_connections=settings.max_concurrency,
-            keepalive_expiry=5.0,
-        ),
         headers={
             "User-Agent": settings.user_agent,
             "Accept": _ACCEPT,
@@ -142,7 +147,7 @@ async def _finish(
     refused = _peer_refusal(response, url, settings)
     if refused is not None:
         return Fetched(url=url, failure=Reason.PRIVATE_ADDRESS, error=refused)
-    if cookies is not None:
+    if cookies is not None and "set-cookie" in response.headers:
         cookies.extract_cookies(response)
     body = Body()
     error = None

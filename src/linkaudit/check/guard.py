@@ -31,8 +31,10 @@ __all__ = [
     "IPAddress",
     "address_kind",
     "is_allowed",
+    "needs_dns",
     "parse_ip_literal",
     "proxy_for",
+    "proxy_from",
     "refusal",
     "refusal_for_address",
 ]
@@ -62,6 +64,17 @@ def refusal(url: str, settings: Settings) -> str | None:
     if proxy_for(url) is not None:
         return None
     return _refusal_for_addresses(host, _resolve(host, parts.port), settings)
+
+
+def needs_dns(url: str, settings: Settings) -> bool:
+    """Whether ``refusal(url)`` has to resolve a name (and so blocks); else it is instant."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or settings.allow_private:
+        return False
+    host = (parts.hostname or "").rstrip(".")
+    if not host or parse_ip_literal(host) is not None or _is_local_name(host):
+        return False
+    return proxy_for(url) is None
 
 
 def refusal_for_address(address: IPAddress, settings: Settings, host: str = "") -> str | None:
@@ -174,8 +187,12 @@ def _is_local_name(host: str) -> bool:
 
 def proxy_for(url: str) -> str | None:
     """The proxy the environment configures for ``url`` (as httpx with ``trust_env``), if any."""
+    return proxy_from(url, urllib.request.getproxies_environment())
+
+
+def proxy_from(url: str, proxies: dict[str, str]) -> str | None:
+    """The proxy for ``url`` among ``proxies`` (``urllib.request.getproxies_environment()``)."""
     parts = urlsplit(url)
-    proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if not proxy:
         return None

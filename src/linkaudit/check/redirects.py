@@ -21,16 +21,24 @@ import anyio
 import httpx
 
 from linkaudit.check.client import Fetched, headers_for
-from linkaudit.check.guard import refusal
+from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.config import Settings
 from linkaudit.models import Redirect
 from linkaudit.verdicts import Reason
 
-__all__ = ["REDIRECT_STATUSES", "Chain", "follow", "meta_refresh_target", "redirect_target"]
+__all__ = [
+    "REDIRECT_STATUSES",
+    "Chain",
+    "follow",
+    "guard_hop",
+    "meta_refresh_target",
+    "redirect_target",
+]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 Fetch = Callable[[str, Mapping[str, str], httpx.Cookies], Awaitable[Fetched]]
+Guard = Callable[[str, Settings], Awaitable[str | None]]
 
 _META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
 _HTTP_EQUIV = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh""", re.IGNORECASE)
@@ -79,15 +87,22 @@ def redirect_target(fetched: Fetched) -> tuple[str, str] | None:
     return None
 
 
-async def follow(url: str, fetch: Fetch, settings: Settings) -> Chain:
-    """Fetch ``url`` and every hop after it, asking the guard before each request."""
+async def guard_hop(url: str, settings: Settings) -> str | None:
+    """The guard's ``refusal``, in a thread only when it must resolve a name."""
+    if needs_dns(url, settings):
+        return await anyio.to_thread.run_sync(refusal, url, settings)
+    return refusal(url, settings)
+
+
+async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guard_hop) -> Chain:
+    """Fetch ``url`` and every hop after it, asking ``guard`` before each request."""
     jar = httpx.Cookies()
     seen = {url}
     hops: list[Redirect] = []
     current = url
     downgraded = False
     while True:
-        refused = await anyio.to_thread.run_sync(refusal, current, settings)
+        refused = await guard(current, settings)
         if refused is not None:
             return _stop(Fetched(url=current), hops, Reason.PRIVATE_ADDRESS, refused)
         extra = {} if downgraded else headers_for(current, settings)

@@ -32,6 +32,8 @@ __all__ = [
     "build_retrying",
     "is_retryable",
     "retry_after_seconds",
+    "should_retry",
+    "wait_seconds",
 ]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -75,25 +77,36 @@ def backoff_seconds(attempt: int, base: float, rand: Callable[[], float] = rando
     return base * 2.0 ** (attempt - 1) * (0.5 + rand())
 
 
-def build_retrying(settings: Settings) -> AsyncRetrying:
-    """The tenacity loop for one request: ``settings.retries`` extra attempts at most."""
+def should_retry(outcome: Outcome, settings: Settings) -> bool:
+    """Retryable, and not asking (by ``Retry-After``) for a wait beyond the cap."""
+    if not is_retryable(outcome.status, outcome.failure):
+        return False
+    wait = outcome.retry_after
+    return wait is None or wait <= settings.retry_after_cap
 
-    def should_retry(outcome: Outcome) -> bool:
-        if not is_retryable(outcome.status, outcome.failure):
-            return False
-        wait = outcome.retry_after
-        return wait is None or wait <= settings.retry_after_cap
+
+def wait_seconds(attempt: int, outcome: Outcome | None, settings: Settings) -> float:
+    """The wait after attempt ``attempt``: the backoff, or a longer ``Retry-After``."""
+    backoff = backoff_seconds(attempt, settings.backoff_base)
+    asked: float | None = getattr(outcome, "retry_after", None)
+    return max(backoff, asked) if asked is not None else backoff
+
+
+def build_retrying(settings: Settings, done: int = 0) -> AsyncRetrying:
+    """The tenacity loop for one request: ``settings.retries`` extra attempts at most.
+
+    ``done`` attempts already made outside the loop (the runner makes the first one
+    directly, as most requests need no retry) count against the limit and the backoff.
+    """
 
     def wait(state: RetryCallState) -> float:
         outcome = state.outcome.result() if state.outcome is not None else None
-        backoff = backoff_seconds(state.attempt_number, settings.backoff_base)
-        asked: float | None = getattr(outcome, "retry_after", None)
-        return max(backoff, asked) if asked is not None else backoff
+        return wait_seconds(state.attempt_number + done, outcome, settings)
 
     return AsyncRetrying(
-        stop=stop_after_attempt(settings.retries + 1),
+        stop=stop_after_attempt(max(1, settings.retries + 1 - done)),
         wait=wait,
-        retry=retry_if_result(should_retry),
+        retry=retry_if_result(lambda outcome: should_retry(outcome, settings)),
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         reraise=True,
     )

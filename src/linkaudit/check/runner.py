@@ -1,10 +1,12 @@
 """
 ``check_urls``: a bounded pool of workers turning ``CheckRequest``s into ``Observation``s.
 
-``max_concurrency`` workers read from a small queue that a feeder fills lazily from the
-requests iterable, so 100,000 URLs never become 100,000 tasks. Each worker follows one
-URL's chain, one attempt at a time inside a per-host slot (``hosts``), retrying by the
-pure predicate (``retry``), then probes for a soft 404 and looks for the fragment.
+``max_concurrency`` workers take requests from per-host queues (``dispatch``), only for a
+host with fewer than ``max_per_host`` checks under way, so a busy host never holds a
+global slot idle; the queues are filled lazily from the requests iterable, so 100,000
+URLs never become 100,000 tasks. Each worker follows one URL's chain, one attempt at a
+time inside a per-host slot (``hosts``), retrying by the pure predicate (``retry``), then
+probes for a soft 404 and looks for the fragment.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import anyio
 import httpx
 
 from linkaudit.check.client import Fetched, fetch_once, make_client
+from linkaudit.check.dispatch import Dispatcher
 from linkaudit.check.fragments import fragment_found
-from linkaudit.check.hosts import HostLimiter
+from linkaudit.check.guard import needs_dns, refusal
+from linkaudit.check.hosts import HostLimiter, host_key
 from linkaudit.check.local import check_file
 from linkaudit.check.redirects import Chain, follow
-from linkaudit.check.retry import build_retrying
+from linkaudit.check.retry import build_retrying, should_retry, wait_seconds
 from linkaudit.check.soft404 import Probe, ProbeCache, normalise_text, should_probe, similarity
 from linkaudit.config import Settings
 from linkaudit.models import Observation
@@ -39,6 +43,8 @@ BODY_SAMPLE = 64 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _DONE = object()
+_LOOKAHEAD = 1024
+"""URLs read ahead of the workers at most (more when the pool is larger), for busy hosts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +75,16 @@ class Checker:
         self.settings = settings
         self.hosts = HostLimiter(settings)
         self.probes = ProbeCache()
+        self._refusals: dict[tuple[str, str, int | None], str | None] = {}
 
     async def run(self, requests: Iterable[CheckRequest]) -> AsyncIterator[Observation]:
         """The worker pool; see the module docstring."""
         workers = max(1, self.settings.max_concurrency)
-        inbox: asyncio.Queue[object] = asyncio.Queue(maxsize=workers * 2)
+        dispatcher = Dispatcher(
+            requests, _host_of, self.settings.max_per_host, max(_LOOKAHEAD, workers * 4)
+        )
         outbox: asyncio.Queue[object] = asyncio.Queue(maxsize=workers * 2)
-        tasks = [asyncio.create_task(self._feed(requests, inbox, workers))]
-        tasks += [asyncio.create_task(self._work(inbox, outbox)) for _ in range(workers)]
+        tasks = [asyncio.create_task(self._work(dispatcher, outbox)) for _ in range(workers)]
         try:
             finished = 0
             while finished < workers:
@@ -92,22 +100,19 @@ class Checker:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _feed(
-        self, requests: Iterable[CheckRequest], inbox: asyncio.Queue[object], n: int
+    async def _work(
+        self, dispatcher: Dispatcher[CheckRequest], outbox: asyncio.Queue[object]
     ) -> None:
-        for request in requests:
-            await inbox.put(request)
-        for _ in range(n):
-            await inbox.put(_DONE)
-
-    async def _work(self, inbox: asyncio.Queue[object], outbox: asyncio.Queue[object]) -> None:
-        while (request := await inbox.get()) is not _DONE:
-            assert isinstance(request, CheckRequest)
-            try:
-                await outbox.put(await self.check(request))
-            except Exception as exc:  # a bug: hand it to the consumer rather than hang
-                await outbox.put(exc)
-                break
+        try:
+            while (taken := await dispatcher.next()) is not None:
+                host, request = taken
+                try:
+                    observation = await self.check(request)
+                finally:
+                    dispatcher.done(host)
+                await outbox.put(observation)
+        except Exception as exc:  # a bug: hand it to the consumer rather than hang
+            await outbox.put(exc)
         await outbox.put(_DONE)
 
     async def check(self, request: CheckRequest) -> Observation:
@@ -123,10 +128,21 @@ class Checker:
             return Observation(url=request.url, failure=Reason.UNSUPPORTED_SCHEME, error=error)
         started = time.monotonic()
         target, fragment = urldefrag(request.url)
-        chain = await follow(target, self._fetch, self.settings)
+        chain = await follow(target, self._fetch, self.settings, self._guard)
         observation = _observe(request.url, chain, checked_at, fragment or None, self.settings)
         observation = await self._probe_soft404(target, observation)
         return replace(observation, elapsed_ms=round((time.monotonic() - started) * 1000, 1))
+
+    async def _guard(self, url: str, settings: Settings) -> str | None:
+        """The guard, resolving each (scheme, host, port) once per run; the client still checks
+        the address each connection reached, so a name that changes later is caught there."""
+        if not needs_dns(url, settings):
+            return refusal(url, settings)
+        parts = urlsplit(url)
+        key = (parts.scheme, (parts.hostname or "").lower(), parts.port)
+        if key not in self._refusals:
+            self._refusals[key] = await anyio.to_thread.run_sync(refusal, url, settings)
+        return self._refusals[key]
 
     async def _fetch(self, url: str, headers: Mapping[str, str], jar: httpx.Cookies) -> Fetched:
         attempts = 0
@@ -144,8 +160,11 @@ class Checker:
                 self.hosts.relax(url)
             return fetched
 
-        result: Fetched = await build_retrying(self.settings)(attempt)
-        return replace(result, attempts=attempts)
+        result = await attempt()  # most requests need no retry: no tenacity loop for them
+        if self.settings.retries > 0 and should_retry(result, self.settings):
+            await asyncio.sleep(wait_seconds(1, result, self.settings))
+            result = await build_retrying(self.settings, done=1)(attempt)
+        return replace(result, attempts=attempts) if attempts != result.attempts else result
 
     async def _probe_soft404(self, target: str, observation: Observation) -> Observation:
         if not self.settings.soft404 or observation.failure is not None:
@@ -162,10 +181,15 @@ class Checker:
         )
 
     async def _send_probe(self, url: str, name: str) -> Probe:
-        chain = await follow(url, self._fetch, self.settings)
+        chain = await follow(url, self._fetch, self.settings, self._guard)
         text = normalise_text(_decode(chain.last), name)
         final = chain.final_url if chain.failure is None else None
         return Probe(url=url, status=chain.last.status, final_url=final, text=text)
+
+
+def _host_of(request: CheckRequest) -> str:
+    """The dispatch queue of a request: its host, or one queue for file: and the rest."""
+    return host_key(request.url) if request.url[:4].lower() == "http" else ""
 
 
 def _observe(

@@ -1,0 +1,159 @@
+"""
+One small connection pool per origin instead of one pool for the whole run.
+
+httpcore's pool scans every pooled connection whenever a request starts or a response
+closes, so with one pool of ``max_concurrency`` connections the scans grow with the
+global concurrency and dominated linkaudit's CPU time. ``OriginRouter`` gives each
+(scheme, host, port) its own pool of at most a few connections (``max_per_host`` are in
+flight at once by the host limiter), created on first use; the least recently used idle
+pools are closed beyond ``keep_open``, so a run over 10,000 hosts does not keep 10,000
+pools and their sockets.
+
+Proxies come from the environment as httpx's ``trust_env`` reads them (``HTTP_PROXY``,
+``HTTPS_PROXY``, ``ALL_PROXY`` minus ``NO_PROXY``), decided by ``guard.proxy_for`` so the
+request guard and the routing agree; all requests through one proxy share one pool.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ssl
+import sys
+import urllib.request
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+
+from linkaudit.check.guard import proxy_from
+
+__all__ = ["OriginRouter", "quiet_sniffio_probe"]
+
+_Origin = tuple[bytes, bytes, int | None]
+
+
+def quiet_sniffio_probe() -> None:
+    """Make httpcore's per-lock ``import sniffio`` fail fast when sniffio is not installed.
+
+    httpcore asks ``import sniffio`` for every connection lock it sets up; a module that is
+    not installed is searched for on the whole ``sys.path`` each time (failed imports are
+    not cached), which cost a tenth of a run's CPU. ``None`` in ``sys.modules`` makes the
+    import fail at once with the same ``ImportError``, so httpcore behaves as before.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class _Pool:
+    transport: httpx.AsyncHTTPTransport
+    active: int = 0
+
+
+class _Tracked(httpx.AsyncByteStream):
+    """A response body that tells its pool when it is closed (the pool is idle again)."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, pool: _Pool) -> None:
+        self._stream = stream
+        self._pool: _Pool | None = pool
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._pool is not None:
+                self._pool.active -= 1
+                self._pool = None
+
+
+class OriginRouter(httpx.AsyncBaseTransport):
+    """Routes each request to its origin's own small pool, or to its proxy's pool."""
+
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        *,
+        per_origin: int,
+        proxy_connections: int,
+        keep_open: int,
+        keepalive_expiry: float = 5.0,
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._per_origin = max(1, per_origin)
+        self._proxy_connections = max(1, proxy_connections)
+        self._keep_open = max(1, keep_open)
+        self._expiry = keepalive_expiry
+        self._proxies = urllib.request.getproxies_environment()
+        self._pools: OrderedDict[_Origin, _Pool] = OrderedDict()
+        self._proxy_pools: dict[str, _Pool] = {}
+
+    @property
+    def open_pools(self) -> int:
+        """Origin pools currently open (for tests and statistics)."""
+        return len(self._pools)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the pool of its origin (or proxy)."""
+        pool = await self._pool_for(request.url)
+        pool.active += 1
+        try:
+            response = await pool.transport.handle_async_request(request)
+        except BaseException:
+            pool.active -= 1
+            raise
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        response.stream = _Tracked(stream, pool)
+        return response
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        pools = [*self._pools.values(), *self._proxy_pools.values()]
+        self._pools.clear()
+        self._proxy_pools.clear()
+        for pool in pools:
+            await pool.transport.aclose()
+
+    async def _pool_for(self, url: httpx.URL) -> _Pool:
+        proxy = proxy_from(str(url), self._proxies) if self._proxies else None
+        if proxy is not None:
+            found = self._proxy_pools.get(proxy)
+            if found is None:
+                found = self._proxy_pools[proxy] = self._new(self._proxy_connections, proxy)
+            return found
+        origin = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(origin)
+        if pool is not None:
+            self._pools.move_to_end(origin)
+            return pool
+        pool = self._pools[origin] = self._new(self._per_origin, None)
+        await self._close_idle_beyond_bound()
+        return pool
+
+    def _new(self, connections: int, proxy: str | None) -> _Pool:
+        limits = httpx.Limits(
+            max_connections=connections,
+            max_keepalive_connections=connections,
+            keepalive_expiry=self._expiry,
+        )
+        transport = httpx.AsyncHTTPTransport(
+            verify=self._ssl_context, http1=True, http2=False, limits=limits, proxy=proxy
+        )
+        return _Pool(transport)
+
+    async def _close_idle_beyond_bound(self) -> None:
+        """Close the least recently used idle pools while there are more than ``keep_open``."""
+        excess = len(self._pools) - self._keep_open
+        idle: list[_Origin] = []
+        for origin, pool in self._pools.items():
+            if len(idle) >= excess:
+                break
+            if pool.active == 0:
+                idle.append(origin)
+        for origin in idle:
+            await self._pools.pop(origin).transport.aclose()
