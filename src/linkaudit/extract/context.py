@@ -51,17 +51,73 @@ def fold_whitespace(s: str) -> str:
 
 def sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
     """The sentence holding ``text[start:end]``, folded, at most ``limit`` characters."""
-    begin = 0
-    for match in _END_BEFORE.finditer(text, 0, start):
-        begin = match.end()
-    after = _END_AFTER.search(text, end)
-    stop = after.end() if after else len(text)
-    if after and text[after.start()] == "\n":
-        stop = after.start()
-    sentence = fold_whitespace(text[begin:stop])
-    if len(sentence) <= limit:
-        return sentence
+    begin = _sentence_begin(text, start, limit)
+    stop = _sentence_stop(text, end, limit)
+    if begin is not None and stop is not None:
+        sentence = fold_whitespace(text[begin:stop])
+        if len(sentence) <= limit:
+            return sentence
+    # Over-long: only whether the sentence reaches past the window matters, so a bound
+    # past the window stands in for a boundary that was not looked for.
+    begin = 0 if begin is None else begin
+    stop = len(text) if stop is None else stop
     return _window(text, begin, start, end, stop, limit)
+
+
+# Searching only near the link keeps a document with thousands of links linear. The
+# result is the same as a scan from the start of ``text``: a search restarted just after
+# a letter or digit (which no boundary contains) finds the same boundaries from there on.
+_FIRST_WINDOW = 1024
+
+
+def _sentence_begin(text: str, start: int, limit: int) -> int | None:
+    """Where the sentence before ``start`` begins, or ``None`` when it is longer than
+    ``limit`` visible characters (the exact start is then irrelevant)."""
+    width = _FIRST_WINDOW
+    while True:
+        pos = max(start - width, 0)
+        while pos > 0 and not text[pos - 1].isalnum():
+            pos -= 1
+        last = None
+        for match in _END_BEFORE.finditer(text, pos, start):
+            last = match
+        if last is not None:
+            return last.end()
+        if pos == 0:
+            return 0
+        if _visible(text, pos, start) > limit:
+            return None
+        width *= 4
+
+
+def _sentence_stop(text: str, end: int, limit: int) -> int | None:
+    """Where the sentence after ``end`` stops, or ``None`` when it is longer than
+    ``limit`` visible characters."""
+    width = _FIRST_WINDOW
+    while True:
+        endpos = min(end + width, len(text))
+        if endpos == len(text):
+            after = _END_AFTER.search(text, end)
+        else:
+            after = _END_AFTER.search(text, end, endpos)
+            # A boundary near the cut may depend on what follows the cut (a run of
+            # spaces, then a capital); trust only one with visible text after it.
+            if after is not None and not text[after.end() : endpos].strip():
+                after = None
+            elif after is None and _visible(text, end, endpos) > limit:
+                return None
+        if after is not None:
+            if text[after.start()] == "\n":
+                return after.start()
+            return after.end()
+        if endpos == len(text):
+            return len(text)
+        width *= 4
+
+
+def _visible(text: str, start: int, stop: int) -> int:
+    """Non-whitespace characters in ``text[start:stop]``."""
+    return sum(map(len, text[start:stop].split()))
 
 
 def _window(text: str, begin: int, start: int, end: int, stop: int, limit: int) -> str:

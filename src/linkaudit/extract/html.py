@@ -182,7 +182,10 @@ def _links(
     positions: dict[str, list[tuple[int, int]]],
 ) -> Iterator[Occurrence]:
     seen: dict[str, int] = defaultdict(int)
-    for tag in soup.find_all(True):
+    blocks: dict[int, str] = {}  # folded text of each block, computed once
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag):
+            continue
         index = seen[tag.name]
         seen[tag.name] += 1
         found = _target(tag)
@@ -190,7 +193,7 @@ def _links(
             continue
         raw, element, text = found
         line, column = _position(positions, tag.name, index)
-        context = _context(tag, text) if element != Element.RESOURCE else None
+        context = _context(tag, text, blocks) if element != Element.RESOURCE else None
         yield make_occurrence(
             name,
             raw,
@@ -243,12 +246,19 @@ _BLOCKS = frozenset(
 )
 
 
-def _context(tag: Tag, text: str) -> str | None:
-    """The sentence around the link in its nearest block (paragraph, list item, cell…)."""
-    block = tag.find_parent(_BLOCKS)
+def _context(tag: Tag, text: str, blocks: dict[int, str]) -> str | None:
+    """The sentence around the link in its nearest block (paragraph, list item, cell…).
+
+    ``blocks`` caches each block's text by identity: a ``<body>`` holding thousands of
+    links is read once, not once per link."""
+    block = tag.parent
+    while block is not None and block.name not in _BLOCKS:
+        block = block.parent
     if block is None:
         return None
-    whole = fold_whitespace(block.get_text())
+    whole = blocks.get(id(block))
+    if whole is None:
+        whole = blocks[id(block)] = fold_whitespace(block.get_text())
     start = whole.find(text) if text else -1
     if start < 0:
         return None

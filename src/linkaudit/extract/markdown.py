@@ -164,9 +164,8 @@ class _Walker:
         stack: list[_Open] = []
         pending: list[tuple[Occurrence, int, int]] = []
         html_open: list[tuple[int, list[str]]] = []  # raw <a> awaiting its </a>
-        cursor = 0
+        cursor = offset = 0  # offset: length of ``rendered`` so far
         for child in inline.children:
-            offset = sum(map(len, rendered))
             if child.type == "link_open":
                 stack.append(_Open(child, _element(child), offset))
             elif child.type == "link_close" and stack:
@@ -188,6 +187,7 @@ class _Walker:
                 occurrence = self._occurrence(child.attrGet("src"), alt, Element.IMAGE, where)
                 pending.append((occurrence, offset, offset + len(alt)))
                 rendered.append(alt)
+                offset += len(alt)
             elif child.type == "html_inline":
                 where = self._locate(inline, child, "", cursor)
                 cursor = where[2]
@@ -207,6 +207,7 @@ class _Walker:
                 for _, parts in html_open:
                     parts.append(piece)
                 rendered.append(piece)
+                offset += len(piece)
         yield from self._with_context("".join(rendered), pending)
 
     def _with_context(
@@ -227,10 +228,12 @@ class _Walker:
             found = inline.content.find(text, cursor) if text else -1
             start = found if found >= 0 else cursor
         source = str(meta.get("source", text))
-        before = inline.content[:start]
-        line_index = inline.map[0] + before.count("\n")
-        content_line = inline.content.split("\n")[before.count("\n")]
-        column_in_content = start - (before.rfind("\n") + 1)
+        content = inline.content
+        line_index = inline.map[0] + content.count("\n", 0, start)
+        line_begin = content.rfind("\n", 0, start) + 1
+        line_end = content.find("\n", line_begin)
+        content_line = content[line_begin : line_end if line_end >= 0 else len(content)]
+        column_in_content = start - line_begin
         source_line = self.lines[line_index] if line_index < len(self.lines) else ""
         shift = source_line.find(content_line) if content_line else 0
         column = max(shift, 0) + column_in_content + 1

@@ -145,19 +145,23 @@ class TextExtractor:
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""
         text = decode_text(source.data, source.content_type)
-        occurrences = [
-            make_occurrence(
+        occurrences = []
+        line, line_start, counted = 1, 0, 0  # counted up to ``counted``, URLs come in order
+        for start, end, url in find_urls(text):
+            line += text.count("\n", counted, start)
+            counted = start
+            line_start = text.rfind("\n", line_start, start) + 1 or line_start
+            occurrence = make_occurrence(
                 source.name,
                 url,
                 source.base_url,
                 None,
-                line=text.count("\n", 0, start) + 1,
-                column=start - text.rfind("\n", 0, start),
+                line=line,
+                column=start - line_start + 1,
                 element=Element.BARE,
                 context=sentence_around(text, start, end) or None,
             )
-            for start, end, url in find_urls(text)
-        ]
+            occurrences.append(occurrence)
         document = Document(
             path=source.name,
             format=self.format,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
@@ -74,10 +75,14 @@ def _scheme_problem(url: str) -> Reason | None:
     return None
 
 
+_SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
+
+
 def _has_space(url: str) -> bool:
-    return any(ch.isspace() for ch in url)
+    return _SPACE.search(url) is not None
 
 
+@lru_cache(maxsize=4096)  # documents cite a few hosts many times
 def _is_valid_host(host: str | None) -> bool:
     """A DNS name (IDN letters allowed) or an IP address."""
     if not host:
