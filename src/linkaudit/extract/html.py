@@ -277,7 +277,8 @@ def _anchor_text(tag: Tag) -> str:
     text = fold_whitespace(tag.get_text())
     if text:
         return text
-    alts = [_attr(img, "alt") for img in tag.find_all("img") if isinstance(img, Tag)]
+    images = (d for d in tag.descendants if isinstance(d, Tag) and d.name == "img")
+    alts = [_attr(img, "alt") for img in images]
     return fold_whitespace(" ".join(alts))
 
 

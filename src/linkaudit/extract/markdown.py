@@ -143,6 +143,23 @@ class _Open:
     images: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Found:
+    """A link whose occurrence is built once its sentence is known (one object, no copies)."""
+
+    raw: str
+    text: str
+    element: Element
+    line: int
+    column: int
+    shown: str | None = None
+    """The target as the reader sees it, when that differs from ``raw`` (bare links)."""
+
+
+def _written(raw: str | float | None) -> str:
+    return str(raw or "")
+
+
 class _Walker:
     """Turns the token stream into occurrences, keeping track of lines and text."""
 
@@ -154,7 +171,8 @@ class _Walker:
     def walk(self, tokens: list[Token]) -> Iterator[Occurrence]:
         for token in tokens:
             if token.type == "html_block" and token.map:
-                yield from self._html(token.content, token.map[0], 0)
+                for found in self._html(token.content, token.map[0], 0):
+                    yield self._occurrence(found, None)
             elif token.type == "inline" and token.children and token.map:
                 yield from self._inline(token)
 
@@ -162,7 +180,7 @@ class _Walker:
         assert inline.map is not None and inline.children is not None
         rendered: list[str] = []
         stack: list[_Open] = []
-        pending: list[tuple[Occurrence, int, int]] = []
+        pending: list[tuple[_Found, int, int]] = []
         html_open: list[tuple[int, list[str]]] = []  # raw <a> awaiting its </a>
         cursor = offset = 0  # offset: length of ``rendered`` so far
         for child in inline.children:
@@ -173,19 +191,19 @@ class _Walker:
                 text = fold_whitespace("".join(link.parts)) or " ".join(link.images)
                 where = self._locate(inline, link.token, text, cursor)
                 cursor = where[2]
-                href = str(link.token.attrGet("href") or "")
-                occurrence = self._occurrence(href, text, link.element, where)
+                href = link.token.attrGet("href")
+                found = _Found(_written(href), text, link.element, where[0], where[1])
                 if link.element == Element.BARE:  # written without the http:// or mailto: added
-                    occurrence = dataclasses.replace(occurrence, raw=text)
-                pending.append((occurrence, link.start, offset))
+                    found.shown = text
+                pending.append((found, link.start, offset))
             elif child.type == "image":
                 alt = fold_whitespace(_plain(child.children or []))
                 for link in stack:
                     link.images.append(alt)
                 where = self._locate(inline, child, alt, cursor)
                 cursor = where[2]
-                occurrence = self._occurrence(child.attrGet("src"), alt, Element.IMAGE, where)
-                pending.append((occurrence, offset, offset + len(alt)))
+                found = _Found(_written(child.attrGet("src")), alt, Element.IMAGE, *where[:2])
+                pending.append((found, offset, offset + len(alt)))
                 rendered.append(alt)
                 offset += len(alt)
             elif child.type == "html_inline":
@@ -194,8 +212,8 @@ class _Walker:
                 if _CLOSE_A.match(child.content) and html_open:
                     index, parts = html_open.pop()
                     found, start, _ = pending[index]
-                    text = fold_whitespace("".join(parts))
-                    pending[index] = (dataclasses.replace(found, text=text), start, offset)
+                    found.text = fold_whitespace("".join(parts))
+                    pending[index] = (found, start, offset)
                 for found in self._html(child.content, where[0] - 1, where[1] - 1):
                     pending.append((found, offset, offset))
                     if found.element == Element.LINK and not child.content.endswith("/>"):
@@ -211,13 +229,10 @@ class _Walker:
         yield from self._with_context("".join(rendered), pending)
 
     def _with_context(
-        self, rendered: str, pending: list[tuple[Occurrence, int, int]]
+        self, rendered: str, pending: list[tuple[_Found, int, int]]
     ) -> Iterator[Occurrence]:
-        for occurrence, start, end in sorted(
-            pending, key=lambda p: (p[0].line or 0, p[0].column or 0)
-        ):
-            context = sentence_around(rendered, start, end) or None
-            yield dataclasses.replace(occurrence, context=context)
+        for found, start, end in sorted(pending, key=lambda p: (p[0].line, p[0].column)):
+            yield self._occurrence(found, sentence_around(rendered, start, end) or None)
 
     def _locate(self, inline: Token, token: Token, text: str, cursor: int) -> tuple[int, int, int]:
         """(line, column, next cursor) of ``token`` in the source, 1-based."""
@@ -239,24 +254,25 @@ class _Walker:
         column = max(shift, 0) + column_in_content + 1
         return line_index + 1, column, start + max(len(source), 1)
 
-    def _occurrence(
-        self, raw: str | float | None, text: str, element: Element, where: tuple[int, int, int]
-    ) -> Occurrence:
-        written = str(raw or "")
-        return make_occurrence(
+    def _occurrence(self, found: _Found, context: str | None) -> Occurrence:
+        occurrence = make_occurrence(
             self.source.name,
-            written,
+            found.raw,
             self.source.base_url,
             self.fragments,
             # CommonMark percent-encodes what may not stand in a URL (``]``, ``\``, spaces).
-            target=normalizeLink(written) if written else written,
-            text=text,
-            line=where[0],
-            column=where[1],
-            element=element,
+            target=_normalised(found.raw),
+            text=found.text,
+            line=found.line,
+            column=found.column,
+            element=found.element,
+            context=context,
         )
+        if found.shown is not None:
+            return dataclasses.replace(occurrence, raw=found.shown)
+        return occurrence
 
-    def _html(self, html: str, line0: int, col0: int) -> Iterator[Occurrence]:
+    def _html(self, html: str, line0: int, col0: int) -> Iterator[_Found]:
         """Links of raw HTML starting at 0-based ``line0``/``col0`` of the source."""
         for found in html_links(html):
             line = line0 + found.line
@@ -264,13 +280,27 @@ class _Walker:
             if found.line > 1 or col0 == 0:
                 column = self._column_of(line, found.tag_source, column)
             element = Element.IMAGE if found.tag == "img" else Element.LINK
-            occurrence = self._occurrence(found.target, found.text, element, (line, column, 0))
-            yield occurrence
+            yield _Found(found.target, found.text, element, line, column)
 
     def _column_of(self, line: int, needle: str, default: int) -> int:
         source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         found = source_line.find(needle) if needle else -1
         return found + 1 if found >= 0 else default
+
+
+# Targets that CommonMark's normalisation leaves as they are (checked against
+# ``normalizeLink`` on generated and corpus URLs): a lower-case ASCII host and only
+# characters that need no percent-encoding. Most citations look like this.
+_UNCHANGED_BY_NORMALISATION = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?:[/?#][A-Za-z0-9/?#._~!$&'()*+,;=:@-]*)?\Z"
+)
+
+
+def _normalised(written: str) -> str:
+    """CommonMark's percent-encoded form of a target (``]``, ``\\``, spaces encoded)."""
+    if not written or _UNCHANGED_BY_NORMALISATION.match(written):
+        return written
+    return normalizeLink(written)
 
 
 def _element(token: Token) -> Element:
