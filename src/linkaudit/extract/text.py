@@ -64,6 +64,7 @@ def _is_plausible(url: str) -> bool:
     return bool(head) and head[0] not in "/.:"
 
 
+_PRETEST = re.compile(r"://|www\.|@", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+@-])[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 _WWW_DOMAIN = re.compile(r"^www\.[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 
@@ -99,9 +100,13 @@ class GfmLinkify:
     not; this keeps to GFM's rules by reusing ``find_urls``.
     """
 
+    def __init__(self) -> None:
+        # markdown-it-py calls ``test`` and then ``match`` on the same text: scan it once.
+        self._last: tuple[str, list[LinkifyMatch] | None] = ("", None)
+
     def pretest(self, text: str) -> bool:
         """Cheap test: could ``text`` hold a link at all."""
-        return "://" in text or "www." in text.lower() or "@" in text
+        return _PRETEST.search(text) is not None
 
     def test(self, text: str) -> bool:
         """``text`` holds at least one link."""
@@ -109,6 +114,14 @@ class GfmLinkify:
 
     def match(self, text: str) -> list[LinkifyMatch] | None:
         """Every link in ``text``, in order, or ``None``."""
+        last_text, last_found = self._last
+        if text == last_text:
+            return list(last_found) if last_found else None
+        found = self._match(text)
+        self._last = (text, found)
+        return list(found) if found else None
+
+    def _match(self, text: str) -> list[LinkifyMatch] | None:
         candidates = (_as_match(start, end, url) for start, end, url in find_urls(text))
         found = [m for m in candidates if m is not None]
         taken = [(m.index, m.last_index) for m in found]
