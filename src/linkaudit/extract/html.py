@@ -69,21 +69,42 @@ class HtmlLink:
     tag_source: str
 
 
-class _Collector(HTMLParser):
-    """Start tags with positions; the text of ``<a>`` elements; ids and names."""
+class _Positions(HTMLParser):
+    """Start tags with positions, and ids and names: all a whole document needs."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[HtmlLink] = []
         self.positions: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]]) -> dict[str, str | None]:
+        self.positions[tag].append(self.getpos())
+        values = dict(attrs)  # a repeated attribute: the last one counts
+        for key in ("id", "name"):
+            value = values.get(key)
+            if value:
+                self.ids.add(value)
+        return values
+
+
+class _Collector(_Positions):
+    """Also the links of a fragment, with the text of each ``<a>``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[HtmlLink] = []
         self._open: list[tuple[int, list[str]]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line, column = self.getpos()
-        self.positions[tag].append((line, column))
-        values = {name: value or "" for name, value in attrs}
-        self.ids.update(values[key] for key in ("id", "name") if values.get(key))
+        found = self._start(tag, attrs)
+        values = {name: value or "" for name, value in found.items()}
+        line, column = self.positions[tag][-1]
         source = self.get_starttag_text() or ""
         if tag == "a" and "href" in values:
             self._open.append((len(self.links), []))
@@ -93,9 +114,6 @@ class _Collector(HTMLParser):
             self.links.append(HtmlLink("img", values["src"], alt, line, column, source))
             for _, parts in self._open:
                 parts.append(alt)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
 
     def handle_data(self, data: str) -> None:
         for _, parts in self._open:
@@ -116,6 +134,14 @@ def _collect(html: str) -> _Collector:
     collector.feed(html)
     collector.close()
     return collector
+
+
+def _positions(html: str) -> _Positions:
+    """One pass of the stdlib tokenizer: bs4's lxml builder records no positions."""
+    tokens = _Positions()
+    tokens.feed(html)
+    tokens.close()
+    return tokens
 
 
 def html_links(fragment: str) -> list[HtmlLink]:
@@ -142,15 +168,16 @@ class HtmlExtractor:
         soup = _parse(text)
         if soup.html is None and text.strip():
             raise CorruptDocument(source.name, "no HTML could be parsed")
-        base = _base(soup, source.base_url)
-        tokens = _collect(text)
+        tags = [node for node in soup.descendants if isinstance(node, Tag)]
+        base = _base(tags, source.base_url)
+        tokens = _positions(text)
         fragments = frozenset(tokens.ids)
-        occurrences = list(_links(soup, source.name, base, fragments, tokens.positions))
+        occurrences = list(_links(tags, source.name, base, fragments, tokens.positions))
         document = Document(
             path=source.name,
             format=self.format,
             title=_title(soup),
-            published=_published(soup),
+            published=_published(tags),
             base_url=base,
             content_hash=hashlib.sha256(source.data).hexdigest(),
             links=len(occurrences),
@@ -167,15 +194,15 @@ def _parse(text: str) -> BeautifulSoup:
         return BeautifulSoup(text, "lxml")
 
 
-def _base(soup: BeautifulSoup, fallback: str) -> str:
-    tag = soup.find("base", href=True)
-    if isinstance(tag, Tag):
-        return resolve(str(tag["href"]), fallback)
+def _base(tags: list[Tag], fallback: str) -> str:
+    for tag in tags:
+        if tag.name == "base" and tag.get("href") is not None:
+            return resolve(str(tag["href"]), fallback)
     return fallback
 
 
 def _links(
-    soup: BeautifulSoup,
+    tags: list[Tag],
     name: str,
     base: str,
     fragments: frozenset[str],
@@ -183,9 +210,7 @@ def _links(
 ) -> Iterator[Occurrence]:
     seen: dict[str, int] = defaultdict(int)
     blocks: dict[int, str] = {}  # folded text of each block, computed once
-    for tag in soup.descendants:
-        if not isinstance(tag, Tag):
-            continue
+    for tag in tags:
         index = seen[tag.name]
         seen[tag.name] += 1
         found = _target(tag)
@@ -306,8 +331,8 @@ def _title(soup: BeautifulSoup) -> str | None:
     return fold_whitespace(soup.title.get_text()) or None
 
 
-def _published(soup: BeautifulSoup) -> dt.date | None:
-    for meta in soup.find_all("meta", content=True):
+def _published(tags: list[Tag]) -> dt.date | None:
+    for meta in (t for t in tags if t.name == "meta" and t.get("content") is not None):
         key = str(meta.get("property") or meta.get("name") or "").lower()
         if key in _PUBLISHED_META:
             date = find_date(_attr(meta, "content").replace("/", "-"))
