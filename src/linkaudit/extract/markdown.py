@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from markdown_it import MarkdownIt
-from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -72,6 +72,7 @@ def _parser() -> MarkdownIt:
     # javascript: links must reach the problem check instead of vanishing as text.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.normalizeLinkText = _normalised_text  # type: ignore[method-assign]
     for name in _WRAPPED_RULES:
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
         md.inline.ruler.at(name, _remember_start(rule.fn))
@@ -301,6 +302,14 @@ def _normalised(written: str) -> str:
     if not written or _UNCHANGED_BY_NORMALISATION.match(written):
         return written
     return normalizeLink(written)
+
+
+def _normalised_text(link: str) -> str:
+    """markdown-it-py's autolink text (hostnames shown in Unicode, escapes decoded),
+    without its parse for the common case it would leave unchanged."""
+    if _UNCHANGED_BY_NORMALISATION.match(link) and "xn--" not in link:
+        return link
+    return normalizeLinkText(link)
 
 
 def _element(token: Token) -> Element:
