@@ -89,7 +89,6 @@ def objstm_loop_pdf() -> bytes:
     catalog = out.tell()
     out.write(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n")
     inner = b"2 0 << /Type /Pages /Kids [] /Count 0 >>"
-    stream3 = out.tell()
     out.write(
         b"3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Extends 3 0 R /Length %d >>\nstream\n%s\n"
         b"endstream\nendobj\n" % (len(inner), inner)

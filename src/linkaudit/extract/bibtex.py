@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction, Source
+from linkaudit.extract.context import LineCounter
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.latex import plain_text
 from linkaudit.extract.urls import make_occurrence
@@ -98,6 +99,7 @@ class BibtexExtractor:
 
     def _links(self, text: str, source: Source) -> Iterator[Occurrence]:
         cursor = 0
+        lines = LineCounter(text)
         while (entry := _ENTRY.search(text, cursor)) is not None:
             if entry.group(1).lower() in _SKIPPED:
                 cursor = entry.end()
@@ -108,14 +110,15 @@ class BibtexExtractor:
                 raw = _target(field)
                 if raw is None:
                     continue
+                line, column = lines.at(field.offset)
                 yield make_occurrence(
                     source.name,
                     raw,
                     source.base_url,
                     None,
                     text=title,
-                    line=text.count("\n", 0, field.offset) + 1,
-                    column=field.offset - text.rfind("\n", 0, field.offset),
+                    line=line,
+                    column=column,
                     part=Part.BIBLIOGRAPHY,
                     element=Element.CITATION,
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["find_date", "fold_whitespace", "github_slug", "sentence_around"]
+__all__ = ["LineCounter", "find_date", "fold_whitespace", "github_slug", "sentence_around"]
 
 _MONTHS = {
     name: number
@@ -42,6 +42,28 @@ _DATE_PATTERNS = (
 _NEXT_STARTS = r"(?=[A-Z0-9\"“‘(\[]|\W*$)"
 _END_BEFORE = re.compile(r"(?:[.!?][\"”’)]?\s+" + _NEXT_STARTS + r"|[。！？]|\n\s*\n)")
 _END_AFTER = re.compile(r"(?:[.!?][\"”’)]?(?=\s+[A-Z0-9\"“‘(\[]|\s*$)|[。！？]|\n\s*\n)")
+
+
+class LineCounter:
+    """
+    The 1-based line and column of offsets met in increasing order, in linear time overall
+    (counting from the start for each link is quadratic on a document of one long line).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._line, self._line_start, self._counted = 1, 0, 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """``(line, column)`` of ``offset``; an earlier offset than the last restarts the count."""
+        if offset < self._counted:
+            self._line, self._line_start, self._counted = 1, 0, 0
+        newlines = self._text.count("\n", self._counted, offset)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._text.rfind("\n", self._counted, offset) + 1
+        self._counted = offset
+        return self._line, offset - self._line_start + 1
 
 
 def fold_whitespace(s: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction, Source
-from linkaudit.extract.context import find_date, fold_whitespace, sentence_around
+from linkaudit.extract.context import LineCounter, find_date, fold_whitespace, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence
 from linkaudit.models import Document, DocumentFormat, Element, Occurrence
@@ -21,6 +21,7 @@ from linkaudit.models import Document, DocumentFormat, Element, Occurrence
 __all__ = ["LatexExtractor", "plain_text", "strip_comments"]
 
 _COMMAND = re.compile(r"\\(href|url)\s*\{")
+_LABEL = re.compile(r"\s*\{")
 _TITLE = re.compile(r"\\title\s*(?:\[[^\]]*\])?\s*\{")
 _DATE = re.compile(r"\\date\s*\{")
 _ESCAPES = re.compile(r"\\([%#&_~$])")
@@ -35,22 +36,31 @@ def strip_comments(text: str) -> str:
     )
 
 
-def _group(text: str, start: int) -> tuple[str, int] | None:
-    """The brace group opened just before ``start``: (content, index after ``}``)."""
-    depth, index = 1, start
+def _closing_braces(text: str) -> dict[int, int]:
+    """
+    For each ``{``, the index after it → the index of its ``}``, in one pass (``\\x``
+    escapes skipped); scanning from every ``\\href{`` instead is quadratic on unclosed ones.
+    """
+    found: dict[int, int] = {}
+    opened: list[int] = []
+    index = 0
     while index < len(text):
         char = text[index]
         if char == "\\":
             index += 2
             continue
         if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:index], index + 1
+            opened.append(index + 1)
+        elif char == "}" and opened:
+            found[opened.pop()] = index
         index += 1
-    return None
+    return found
+
+
+def _group(text: str, start: int, closing: dict[int, int]) -> tuple[str, int] | None:
+    """The brace group opened just before ``start``: (content, index after ``}``)."""
+    end = closing.get(start)
+    return None if end is None else (text[start:end], end + 1)
 
 
 def plain_text(tex: str) -> str:
@@ -82,26 +92,29 @@ class LatexExtractor:
         return Extraction(document=document, occurrences=occurrences)
 
     def _links(self, text: str, source: Source) -> Iterator[Occurrence]:
+        closing = _closing_braces(text)
+        lines = LineCounter(text)
         for match in _COMMAND.finditer(text):
-            target = _group(text, match.end())
+            target = _group(text, match.end(), closing)
             if target is None:
                 continue
             raw, after = target
             anchor = ""
             if match.group(1) == "href":
-                rest = re.match(r"\s*\{", text[after:])
-                label = _group(text, after + rest.end()) if rest else None
+                rest = _LABEL.match(text, after)
+                label = _group(text, rest.end(), closing) if rest else None
                 anchor = plain_text(label[0]) if label else ""
                 after = label[1] if label else after
             start = match.start()
+            line, column = lines.at(start)
             yield make_occurrence(
                 source.name,
                 _ESCAPES.sub(r"\1", raw.strip()),
                 source.base_url,
                 None,
                 text=anchor,
-                line=text.count("\n", 0, start) + 1,
-                column=start - text.rfind("\n", 0, start),
+                line=line,
+                column=column,
                 element=Element.CITATION,
                 context=plain_text(sentence_around(text, start, after)) or None,
             )
@@ -109,5 +122,5 @@ class LatexExtractor:
 
 def _field(pattern: re.Pattern[str], text: str) -> str | None:
     match = pattern.search(text)
-    group = _group(text, match.end()) if match else None
+    group = _group(text, match.end(), _closing_braces(text)) if match else None
     return (plain_text(group[0]) or None) if group else None

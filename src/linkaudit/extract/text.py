@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction, Source
-from linkaudit.extract.context import sentence_around
+from linkaudit.extract.context import LineCounter, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence
 from linkaudit.models import Document, DocumentFormat, Element
@@ -159,18 +159,16 @@ class TextExtractor:
         """See ``Extractor.extract``."""
         text = decode_text(source.data, source.content_type)
         occurrences = []
-        line, line_start, counted = 1, 0, 0  # counted up to ``counted``, URLs come in order
+        lines = LineCounter(text)
         for start, end, url in find_urls(text):
-            line += text.count("\n", counted, start)
-            counted = start
-            line_start = text.rfind("\n", line_start, start) + 1 or line_start
+            line, column = lines.at(start)
             occurrence = make_occurrence(
                 source.name,
                 url,
                 source.base_url,
                 None,
                 line=line,
-                column=start - line_start + 1,
+                column=column,
                 element=Element.BARE,
                 context=sentence_around(text, start, end) or None,
             )
