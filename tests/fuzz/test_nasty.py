@@ -201,3 +201,11 @@ def test_cli_reports_each_bad_document_on_one_line(tmp_path: Path) -> None:
         assert line.startswith(f"error: {name}: "), line
     listed = {link["document"] for link in json.loads(proc.stdout)["links"]}
     assert listed == set(good)
+
+
+def test_pdf_error_is_not_inherited_from_the_previous_document() -> None:
+    """pdfium keeps its last error per thread: a broken PDF read next is not "encrypted"."""
+    encrypted = extract_once("encrypted.pdf", (CORPUS / "encrypted.pdf").read_bytes()).error
+    broken = extract_once("objstm-loop.pdf", (CORPUS / "objstm-loop.pdf").read_bytes()).error
+    assert encrypted is not None and "encrypted PDF" in str(encrypted)
+    assert broken is not None and "encrypted" not in str(broken)

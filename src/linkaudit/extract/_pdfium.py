@@ -59,7 +59,9 @@ def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
-        if code in (_ERR_PASSWORD, _ERR_SECURITY):
+        # pdfium's last error is per thread and not reset by a failure that sets none: a
+        # broken PDF read after an encrypted one would inherit "password required".
+        if code in (_ERR_PASSWORD, _ERR_SECURITY) and b"/Encrypt" in data:
             raise EncryptedDocument(name, "encrypted PDF (a password is required)") from exc
         cause = _CAUSES.get(code or 1, str(exc))
         raise CorruptDocument(name, f"unreadable PDF: {cause}") from exc
