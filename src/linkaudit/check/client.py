@@ -105,6 +105,8 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
 
 def headers_for(url: str, settings: Settings) -> dict[str, str]:
     """Extra headers configured for ``url``'s host (fnmatch globs on the host name)."""
+    if not settings.headers:
+        return {}
     host = (urlsplit(url).hostname or "").lower()
     merged: dict[str, str] = {}
     for pattern, headers in settings.headers.items():

@@ -11,6 +11,7 @@ redirect to another host, so chains cannot deadlock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ __all__ = ["HostLimiter", "HostState", "host_key"]
 _MAX_INTERVAL = 30.0
 
 
+@functools.lru_cache(maxsize=4096)
 def host_key(url: str) -> str:
     """The host a URL counts against (name only: http and https share the budget)."""
     return (urlsplit(url).hostname or "").lower()
@@ -82,6 +84,8 @@ class HostLimiter:
                 state.in_flight -= 1
 
     async def _wait_turn(self, state: HostState) -> None:
+        if state.interval <= 0 and state.next_start <= time.monotonic():
+            return  # no interval to keep (the default): no lock, no wait
         async with state.lock:
             now = time.monotonic()
             start = max(now, state.next_start)

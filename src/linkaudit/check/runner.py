@@ -129,9 +129,10 @@ class Checker:
         started = time.monotonic()
         target, fragment = urldefrag(request.url)
         chain = await follow(target, self._fetch, self.settings, self._guard)
-        observation = _observe(request.url, chain, checked_at, fragment or None, self.settings)
-        observation = await self._probe_soft404(target, observation)
-        return replace(observation, elapsed_ms=round((time.monotonic() - started) * 1000, 1))
+        probe = await self._probe_soft404(target, chain)
+        elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        seen = _Seen(request.url, chain, checked_at, fragment or None, probe, elapsed_ms)
+        return _observe(seen, self.settings)
 
     async def _guard(self, url: str, settings: Settings) -> str | None:
         """The guard, resolving each (scheme, host, port) once per run; the client still checks
@@ -166,19 +167,12 @@ class Checker:
             result = await build_retrying(self.settings, done=1)(attempt)
         return replace(result, attempts=attempts) if attempts != result.attempts else result
 
-    async def _probe_soft404(self, target: str, observation: Observation) -> Observation:
-        if not self.settings.soft404 or observation.failure is not None:
-            return observation
-        if not should_probe(target, observation.status):
-            return observation
-        probe = await self.probes.get(target, self._send_probe)
-        score = similarity(observation.body, observation.final_url, probe, urlsplit(target).path)
-        return replace(
-            observation,
-            probe_status=probe.status,
-            probe_final_url=probe.final_url,
-            probe_similarity=score,
-        )
+    async def _probe_soft404(self, target: str, chain: Chain) -> Probe | None:
+        if not self.settings.soft404 or chain.failure is not None:
+            return None
+        if not should_probe(target, chain.last.status):
+            return None
+        return await self.probes.get(target, self._send_probe)
 
     async def _send_probe(self, url: str, name: str) -> Probe:
         chain = await follow(url, self._fetch, self.settings, self._guard)
@@ -192,9 +186,21 @@ def _host_of(request: CheckRequest) -> str:
     return host_key(request.url) if request.url[:4].lower() == "http" else ""
 
 
-def _observe(
-    url: str, chain: Chain, checked_at: dt.datetime, fragment: str | None, settings: Settings
-) -> Observation:
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What one check saw, before it becomes an ``Observation``."""
+
+    url: str
+    chain: Chain
+    checked_at: dt.datetime
+    fragment: str | None
+    probe: Probe | None
+    elapsed_ms: float
+
+
+def _observe(seen: _Seen, settings: Settings) -> Observation:
+    """The observation, built once (with the soft-404 comparison when a probe was sent)."""
+    chain, probe, fragment = seen.chain, seen.probe, seen.fragment
     last = chain.last
     content_type = last.headers.get("content-type")
     text = _decode(last)
@@ -204,8 +210,11 @@ def _observe(
     if fragment and settings.check_fragments and is_html and ok and chain.failure is None:
         found = fragment_found(text, fragment)
     sample = text[:BODY_SAMPLE]
+    score = None
+    if probe is not None:
+        score = similarity(sample, chain.final_url, probe, urlsplit(seen.url).path)
     return Observation(
-        url=url,
+        url=seen.url,
         status=last.status,
         final_url=chain.final_url,
         redirects=chain.redirects,
@@ -216,11 +225,15 @@ def _observe(
         failure=chain.failure,
         error=chain.error or last.error,
         attempts=last.attempts,
-        checked_at=checked_at,
+        checked_at=seen.checked_at,
         fragment=fragment,
         fragment_found=found,
         fingerprint=hashlib.sha256(normalise_text(sample).encode()).hexdigest() if sample else None,
         truncated=last.truncated,
+        elapsed_ms=seen.elapsed_ms,
+        probe_status=probe.status if probe else None,
+        probe_final_url=probe.final_url if probe else None,
+        probe_similarity=score,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import functools
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -88,10 +89,18 @@ def similarity(page: str, page_final: str | None, probe: Probe, *remove: str) ->
     b = probe.text
     if not a and not b:
         return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = _matcher_for(b)
+    matcher.set_seq1(a)
     if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
         return round(matcher.quick_ratio(), 3)
     return round(matcher.ratio(), 3)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher_for(probe_text: str) -> difflib.SequenceMatcher[str]:
+    """One matcher per probe text: difflib caches its work on the second sequence, which
+    every page of the same parent path is compared with (synchronous use only)."""
+    return difflib.SequenceMatcher(None, "", probe_text, autojunk=False)
 
 
 class ProbeCache:

@@ -58,9 +58,8 @@ class _Tracked(httpx.AsyncByteStream):
         self._stream = stream
         self._pool: _Pool | None = pool
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()  # no extra generator frame per chunk
 
     async def aclose(self) -> None:
         try:
