@@ -23,7 +23,13 @@ from markdown_it.token import Token
 
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction, Source
-from linkaudit.extract.context import find_date, fold_whitespace, github_slug, sentence_around
+from linkaudit.extract.context import (
+    LineCounter,
+    find_date,
+    fold_whitespace,
+    github_slug,
+    sentence_around,
+)
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.html import fragment_ids, html_links
 from linkaudit.extract.text import GfmLinkify
@@ -184,13 +190,14 @@ class _Walker:
         pending: list[tuple[_Found, int, int]] = []
         html_open: list[tuple[int, list[str]]] = []  # raw <a> awaiting its </a>
         cursor = offset = 0  # offset: length of ``rendered`` so far
+        counter = LineCounter(inline.content)
         for child in inline.children:
             if child.type == "link_open":
                 stack.append(_Open(child, _element(child), offset))
             elif child.type == "link_close" and stack:
                 link = stack.pop()
                 text = fold_whitespace("".join(link.parts)) or " ".join(link.images)
-                where = self._locate(inline, link.token, text, cursor)
+                where = self._locate(inline, counter, link.token, text, cursor)
                 cursor = where[2]
                 href = link.token.attrGet("href")
                 found = _Found(_written(href), text, link.element, where[0], where[1])
@@ -201,14 +208,14 @@ class _Walker:
                 alt = fold_whitespace(_plain(child.children or []))
                 for link in stack:
                     link.images.append(alt)
-                where = self._locate(inline, child, alt, cursor)
+                where = self._locate(inline, counter, child, alt, cursor)
                 cursor = where[2]
                 found = _Found(_written(child.attrGet("src")), alt, Element.IMAGE, *where[:2])
                 pending.append((found, offset, offset + len(alt)))
                 rendered.append(alt)
                 offset += len(alt)
             elif child.type == "html_inline":
-                where = self._locate(inline, child, "", cursor)
+                where = self._locate(inline, counter, child, "", cursor)
                 cursor = where[2]
                 if _CLOSE_A.match(child.content) and html_open:
                     index, parts = html_open.pop()
@@ -235,7 +242,9 @@ class _Walker:
         for found, start, end in sorted(pending, key=lambda p: (p[0].line, p[0].column)):
             yield self._occurrence(found, sentence_around(rendered, start, end) or None)
 
-    def _locate(self, inline: Token, token: Token, text: str, cursor: int) -> tuple[int, int, int]:
+    def _locate(
+        self, inline: Token, counter: LineCounter, token: Token, text: str, cursor: int
+    ) -> tuple[int, int, int]:
         """(line, column, next cursor) of ``token`` in the source, 1-based."""
         assert inline.map is not None
         meta = token.meta or {}
@@ -245,8 +254,9 @@ class _Walker:
             start = found if found >= 0 else cursor
         source = str(meta.get("source", text))
         content = inline.content
-        line_index = inline.map[0] + content.count("\n", 0, start)
-        line_begin = content.rfind("\n", 0, start) + 1
+        line_in_content, column_in_line = counter.at(start)  # not a count from 0 per link
+        line_index = inline.map[0] + line_in_content - 1
+        line_begin = start - column_in_line + 1
         line_end = content.find("\n", line_begin)
         content_line = content[line_begin : line_end if line_end >= 0 else len(content)]
         column_in_content = start - line_begin

@@ -132,11 +132,15 @@ class GfmLinkify:
         return found or None
 
     def match_at_start(self, text: str) -> LinkifyMatch | None:
-        """The link ``text`` begins with (a ``scheme://`` URL), or ``None``."""
-        urls = find_urls(text)
-        if not urls or urls[0][0] != 0:
+        """The link ``text`` begins with (a ``scheme://`` URL), or ``None``.
+
+        Only the start is looked at: markdown-it-py passes the rest of the paragraph, and
+        scanning all of it for every link made long paragraphs quadratic."""
+        candidate = _CANDIDATE.match(text)
+        if candidate is None:
             return None
-        return _as_match(*urls[0])
+        url = _trim(candidate.group())
+        return _as_match(0, len(url), url) if _is_plausible(url) else None
 
 
 def _as_match(start: int, end: int, url: str) -> LinkifyMatch | None:
