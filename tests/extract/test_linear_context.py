@@ -16,7 +16,7 @@ from linkaudit.config import Settings
 from linkaudit.extract import context
 from linkaudit.extract.base import Source
 from linkaudit.extract.context import fold_whitespace, sentence_around
-from linkaudit.extract.text import TextExtractor
+from linkaudit.extract.text import GfmLinkify, LinkifyMatch, TextExtractor, _as_match, find_urls
 
 _END_BEFORE = context._END_BEFORE
 _END_AFTER = context._END_AFTER
@@ -79,3 +79,39 @@ def test_text_lines_and_columns_match_counting_from_start() -> None:
         start = match.start()
         expected.append((text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)))
     assert [(o.line, o.column) for o in found] == expected
+
+
+def first_url_at_start(text: str) -> LinkifyMatch | None:
+    """The former ``match_at_start``: every URL of the text, then the first one if at 0."""
+    urls = find_urls(text)
+    if not urls or urls[0][0] != 0:
+        return None
+    return _as_match(*urls[0])
+
+
+_URL_PIECES = [
+    "http",
+    "s",
+    "://",
+    "ftp",
+    "www.",
+    "x",
+    ".",
+    "org",
+    "/",
+    "(",
+    ")",
+    " ",
+    ",",
+    "_",
+    "*",
+    "&amp;",
+    "?",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=30))
+def test_match_at_start_reads_only_the_start(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert GfmLinkify().match_at_start(text) == first_url_at_start(text)
