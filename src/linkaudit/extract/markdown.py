@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction, Source
@@ -34,7 +35,7 @@ from linkaudit.extract.detect import decode_text
 from linkaudit.extract.html import fragment_ids, html_links
 from linkaudit.extract.text import GfmLinkify
 from linkaudit.extract.urls import make_occurrence
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence
+from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
 
 __all__ = ["MarkdownExtractor"]
 
@@ -57,7 +58,8 @@ class MarkdownExtractor:
         lines = text.splitlines()
         fragments = _defined_fragments(tokens)
         walker = _Walker(source, lines, fragments)
-        occurrences = list(walker.walk(tokens))
+        # Footnote definitions come out of the parser after the body: back to document order.
+        occurrences = sorted(walker.walk(tokens), key=lambda o: (o.line or 0, o.column or 0))
         document = Document(
             path=source.name,
             format=self.format,
@@ -73,6 +75,8 @@ class MarkdownExtractor:
 @cache
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True}).enable(["linkify", "table", "strikethrough"])
+    # Footnotes ([^1]: …) are where briefs put their sources; their links get Part.FOOTNOTE.
+    footnote_plugin(md, inline=False)
     md.linkify = GfmLinkify()
     # Keep every target as written: checking, not sanitising, is the job here, so
     # javascript: links must reach the problem check instead of vanishing as text.
@@ -174,10 +178,15 @@ class _Walker:
         self.source = source
         self.lines = lines
         self.fragments = fragments
+        self.part = Part.BODY
 
     def walk(self, tokens: list[Token]) -> Iterator[Occurrence]:
         for token in tokens:
-            if token.type == "html_block" and token.map:
+            if token.type == "footnote_block_open":
+                self.part = Part.FOOTNOTE
+            elif token.type == "footnote_block_close":
+                self.part = Part.BODY
+            elif token.type == "html_block" and token.map:
                 for found in self._html(token.content, token.map[0], 0):
                     yield self._occurrence(found, None)
             elif token.type == "inline" and token.children and token.map:
@@ -278,6 +287,7 @@ class _Walker:
             column=found.column,
             element=found.element,
             context=context,
+            part=self.part,
         )
         if found.shown is not None:
             return dataclasses.replace(occurrence, raw=found.shown)
