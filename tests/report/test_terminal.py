@@ -70,3 +70,24 @@ def test_progress_is_silent_when_it_should_be(case: str, monkeypatch: pytest.Mon
     listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
     listener.finished()
     assert console.file.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_many_links_print_one_line_each() -> None:
+    """Above PLAIN_ROWS links the extract table becomes one line per link (fast to lay out)."""
+    from linkaudit.models import Document, DocumentFormat, Occurrence
+    from linkaudit.report.base import LinksReport
+    from linkaudit.report.terminal import PLAIN_ROWS, render_links_table
+
+    count = PLAIN_ROWS + 1
+    links = LinksReport(
+        documents=[Document("big.md", DocumentFormat.MARKDOWN, links=count)],
+        links=[
+            Occurrence(
+                "big.md", f"https://x.example/{i}", f"https://x.example/{i}", text="[t]", line=i + 1
+            )
+            for i in range(count)
+        ],
+    )
+    out = render_links_table(links, width=80)
+    assert out.count("https://x.example/") == count
+    assert "big.md line 1  [t]  https://x.example/0" in out

@@ -65,6 +65,33 @@ class TableReporter:
 def render_links_table(links: LinksReport, width: int = 80, color: bool | None = False) -> str:
     """What ``linkaudit extract`` shows: every link with where it is and any problem."""
     console = _console(width, color)
+    if len(links.links) > PLAIN_ROWS:
+        _plain_links(console, links)
+    else:
+        console.print(_links_table(links, width))
+    errors = [d for d in links.documents if d.error]
+    for document in errors:
+        console.print(Text(f"{document.path}: {document.error}", style="red"))
+    console.print(Text(f"{len(links.links)} links in {len(links.documents)} documents"))
+    return _output(console)
+
+
+#: Above this many links a table costs seconds to lay out (rich measures every cell), so
+#: ``linkaudit extract`` prints one line per link instead: ``where  text  url  problem``.
+PLAIN_ROWS = 1000
+
+
+def _plain_links(console: Console, links: LinksReport) -> None:
+    for occurrence in links.links:
+        line = Text(f"{occurrence.document} {location(occurrence)}".rstrip(), style="dim")
+        line.append(f"  {occurrence.text or '(bare URL)'}  ")
+        line.append(occurrence.url, style="cyan")
+        if occurrence.problem:
+            line.append(f"  {occurrence.problem.value}", style="magenta")
+        console.print(line, overflow="fold", crop=False, soft_wrap=True)
+
+
+def _links_table(links: LinksReport, width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=False, show_lines=False, pad_edge=False)
     table.add_column("Where", overflow="fold", max_width=max(16, width // 4))
     table.add_column("Link", overflow="fold")
@@ -77,12 +104,7 @@ def render_links_table(links: LinksReport, width: int = 80, color: bool | None =
         link.append(f"\n{occurrence.url}", style="cyan")
         problem = Text(occurrence.problem.value if occurrence.problem else "", style="magenta")
         table.add_row(where, link, problem)
-    console.print(table)
-    errors = [d for d in links.documents if d.error]
-    for document in errors:
-        console.print(Text(f"{document.path}: {document.error}", style="red"))
-    console.print(Text(f"{len(links.links)} links in {len(links.documents)} documents"))
-    return _output(console)
+    return table
 
 
 def _console(width: int, color: bool | None) -> Console:
