@@ -183,7 +183,12 @@ class Checker:
 
 def _host_of(request: CheckRequest) -> str:
     """The dispatch queue of a request: its host, or one queue for file: and the rest."""
-    return host_key(request.url) if request.url[:4].lower() == "http" else ""
+    if request.url[:4].lower() != "http":
+        return ""
+    try:
+        return host_key(request.url)
+    except ValueError:  # a malformed authority: ``check`` reports it, the queue is shared
+        return ""
 
 
 @dataclass(frozen=True, slots=True)
