@@ -196,7 +196,8 @@ def _warn_documents(extractions: Sequence[Any]) -> None:
             named = error if error.startswith(path) else f"{path}: {error}"
             click.echo(f"error: {named}", err=True)
         for warning in extraction.warnings:
-            click.echo(f"warning: {extraction.document.path}: {warning}", err=True)
+            named = warning if warning.startswith(path) else f"{path}: {warning}"
+            click.echo(f"warning: {named}", err=True)
 
 
 # ----------------------------------------------------------------------------- check

@@ -128,6 +128,8 @@ class Settings:
 
     # --- documents
     max_document_bytes: int = 200_000_000
+    max_unzipped_bytes: int = 256_000_000
+    """Bytes the XML parts of a DOCX may inflate to in total (zip bombs stop there)."""
     max_pages: int = 5000
     max_links_per_document: int = 100_000
     join_wrapped_pdf_links: bool = True

@@ -107,7 +107,9 @@ class Package:
         return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
 
 
-def open_package(data: bytes, name: str, max_document_bytes: int) -> Package:
+def open_package(
+    data: bytes, name: str, max_document_bytes: int, max_unzipped_bytes: int | None = None
+) -> Package:
     """Open ``data`` as a DOCX, or say in one line why it is not one."""
     if data.startswith(_OLE_MAGIC):
         raise EncryptedDocument(name, "password-protected Office document (OLE compound file)")
@@ -117,6 +119,8 @@ def open_package(data: bytes, name: str, max_document_bytes: int) -> Package:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise CorruptDocument(name, f"not a DOCX (not a zip archive: {exc})") from exc
     budget = max_document_bytes * _INFLATE_FACTOR
+    if max_unzipped_bytes is not None:
+        budget = min(budget, max_unzipped_bytes)
     declared = sum(info.file_size for info in infos if info.filename.endswith((".xml", ".rels")))
     if declared > budget:
         raise DocumentTooLarge(name, f"XML parts declare {declared} bytes > {budget} (zip bomb?)")

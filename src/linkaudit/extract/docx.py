@@ -191,7 +191,9 @@ class DocxExtractor:
         """Every link in ``source``, part by part; raise ``DocumentError`` on bad input."""
         if len(source.data) > settings.max_document_bytes:
             raise DocumentTooLarge(source.name, f"{len(source.data)} bytes > max_document_bytes")
-        package = open_package(source.data, source.name, settings.max_document_bytes)
+        package = open_package(
+            source.data, source.name, settings.max_document_bytes, settings.max_unzipped_bytes
+        )
         occurrences: list[Occurrence] = []
         for part_name, part in _parts(package):
             occurrences.extend(_read_part(package, part_name, part, source))

@@ -84,7 +84,14 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
     occurrences: list[Occurrence] = []
     in_notes = False
     for index in range(min(pages, settings.max_pages)):
-        page = pdf[index]
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError as exc:
+            if index == 0:
+                raise
+            # A broken page tree (e.g. /Count far above the real pages) keeps what was read.
+            warnings.append(f"{source.name}: page {index + 1} unreadable ({exc}); stopped there")
+            break
         try:
             found, in_notes = _page(pdf, page, index + 1, source, base, in_notes, settings)
         finally:
