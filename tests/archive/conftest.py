@@ -1,3 +1,5 @@
+"""The fake archive services (tests/archive/fakes.py); environment and anyio come from tests/conftest.py."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -5,21 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from .fakes import FakeArchive, serve_archive
-
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Proxies from the developer's shell must not reroute loopback traffic."""
-    for name in _PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
 
 
 @pytest.fixture
