@@ -1,4 +1,4 @@
-"""The fake archive services (tests/archive/fakes.py); environment and anyio come from tests/conftest.py."""
+"""The fake archive services; environment and anyio fixtures come from tests/conftest.py."""
 
 from __future__ import annotations
 
