@@ -24,13 +24,16 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 
 from linkaudit.check.guard import proxy_from
+from linkaudit.check.netstream import FastBackend
 
 __all__ = ["OriginRouter", "quiet_sniffio_probe"]
 
 _Origin = tuple[bytes, bytes, int | None]
+_BACKEND = FastBackend()
 
 
 def quiet_sniffio_probe() -> None:
@@ -143,6 +146,11 @@ class OriginRouter(httpx.AsyncBaseTransport):
         transport = httpx.AsyncHTTPTransport(
             verify=self._ssl_context, http1=True, http2=False, limits=limits, proxy=proxy
         )
+        # httpx has no argument for httpcore's network backend; its pool reads this attribute
+        # whenever it opens a connection (httpcore 1.x). tests/check pins that it is used.
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.AsyncConnectionPool):
+            pool._network_backend = _BACKEND
         return _Pool(transport)
 
     async def _close_idle_beyond_bound(self) -> None:
