@@ -32,7 +32,15 @@ from linkaudit.check.hosts import HostLimiter, host_key
 from linkaudit.check.local import check_file
 from linkaudit.check.redirects import Chain, follow
 from linkaudit.check.retry import build_retrying, should_retry, wait_seconds
-from linkaudit.check.soft404 import Probe, ProbeCache, normalise_text, should_probe, similarity
+from linkaudit.check.soft404 import (
+    Probe,
+    ProbeCache,
+    normalise_text,
+    normalise_visible,
+    should_probe,
+    similarity_of,
+    visible_text,
+)
 from linkaudit.config import Settings
 from linkaudit.models import Observation
 from linkaudit.verdicts import Reason
@@ -215,9 +223,11 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
     if fragment and settings.check_fragments and is_html and ok and chain.failure is None:
         found = fragment_found(text, fragment)
     sample = text[:BODY_SAMPLE]
+    visible = visible_text(sample) if sample else ""
     score = None
     if probe is not None:
-        score = similarity(sample, chain.final_url, probe, urlsplit(seen.url).path)
+        page = normalise_visible(visible, urlsplit(seen.url).path)
+        score = similarity_of(page, chain.final_url, probe)
     return Observation(
         url=seen.url,
         status=last.status,
@@ -233,13 +243,19 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
         checked_at=seen.checked_at,
         fragment=fragment,
         fragment_found=found,
-        fingerprint=hashlib.sha256(normalise_text(sample).encode()).hexdigest() if sample else None,
+        fingerprint=hashlib.sha256(normalise_visible(visible).encode()).hexdigest()
+        if sample
+        else None,
         truncated=last.truncated,
         elapsed_ms=seen.elapsed_ms,
         probe_status=probe.status if probe else None,
         probe_final_url=probe.final_url if probe else None,
         probe_similarity=score,
     )
+
+
+def _fingerprint(visible: str) -> str:
+    return hashlib.sha256(normalise_visible(visible).encode()).hexdigest()
 
 
 def _decode(fetched: Fetched) -> str:

@@ -15,6 +15,7 @@ import difflib
 import functools
 import re
 import secrets
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -23,10 +24,13 @@ __all__ = [
     "Probe",
     "ProbeCache",
     "normalise_text",
+    "normalise_visible",
     "probe_key",
     "probe_url",
     "should_probe",
     "similarity",
+    "similarity_of",
+    "visible_text",
 ]
 
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
@@ -73,7 +77,17 @@ def probe_url(url: str, name: str | None = None) -> tuple[str, str]:
 
 def normalise_text(body: str, *remove: str) -> str:
     """Visible text, lower-cased, digits and ``remove`` strings dropped, spaces collapsed."""
-    text = _TAGS.sub(" ", body[: _SAMPLE * 4])
+    return normalise_visible(visible_text(body), *remove)
+
+
+def visible_text(body: str) -> str:
+    """``body`` without tags, scripts and styles (the costly step of ``normalise_text``,
+    done once when a page needs both a fingerprint and a comparison)."""
+    return _TAGS.sub(" ", body[: _SAMPLE * 4])
+
+
+def normalise_visible(text: str, *remove: str) -> str:
+    """``normalise_text`` of what ``visible_text`` returned."""
     for word in remove:
         if word:
             text = text.replace(word, " ")
@@ -83,17 +97,34 @@ def normalise_text(body: str, *remove: str) -> str:
 
 def similarity(page: str, page_final: str | None, probe: Probe, *remove: str) -> float:
     """0..1 likeness of the page to its probe; 1.0 when both ended at the same URL."""
+    return similarity_of(normalise_text(page, *remove), page_final, probe)
+
+
+def similarity_of(text: str, page_final: str | None, probe: Probe) -> float:
+    """``similarity`` of a page already normalised (``normalise_text``).
+
+    difflib's ``quick_ratio`` (an upper bound of ``ratio`` from the characters' counts) is
+    computed here with ``str.count`` per character of the probe, which gives the same value
+    without difflib's Python loop over every character of the page; the exact ``ratio`` is
+    computed only when the bound is 0.5 or more.
+    """
     if page_final is not None and probe.final_url is not None and page_final == probe.final_url:
         return 1.0
-    a = normalise_text(page, *remove)
     b = probe.text
-    if not a and not b:
+    if not text and not b:
         return 1.0
+    shared = sum(min(text.count(char), n) for char, n in _counts(b).items())
+    quick = 2.0 * shared / (len(text) + len(b))
+    if quick < 0.5:
+        return round(quick, 3)
     matcher = _matcher_for(b)
-    matcher.set_seq1(a)
-    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-        return round(matcher.quick_ratio(), 3)
+    matcher.set_seq1(text)
     return round(matcher.ratio(), 3)
+
+
+@functools.lru_cache(maxsize=64)
+def _counts(probe_text: str) -> Counter[str]:
+    return Counter(probe_text)
 
 
 @functools.lru_cache(maxsize=64)
