@@ -63,8 +63,24 @@ def render_links(links: LinksReport) -> str:
     )
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """The object with one key per line and one list item (a result, a link) per line.
+
+    ``json.dumps(indent=2)`` runs the pure-Python encoder, about a second for 10,000 results;
+    without ``indent`` each value goes through the C encoder, several times faster, and the
+    file stays readable and diff-friendly.
+    """
+    members = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(map(_ENCODE, value))
+            members.append(f"  {_ENCODE(key)}: [\n    {items}\n  ]")
+        else:
+            members.append(f"  {_ENCODE(key)}: {_ENCODE(value)}")
+    return "{\n" + ",\n".join(members) + "\n}\n"
 
 
 def _document(document: Document) -> dict[str, Any]:
