@@ -224,9 +224,12 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
         found = fragment_found(text, fragment)
     sample = text[:BODY_SAMPLE]
     visible = visible_text(sample) if sample else ""
+    normalised = normalise_visible(visible)
     score = None
     if probe is not None:
-        page = normalise_visible(visible, urlsplit(seen.url).path)
+        path = urlsplit(seen.url).path
+        # Removing a path the text does not contain changes nothing: normalise only once.
+        page = normalise_visible(visible, path) if path and path in visible else normalised
         score = similarity_of(page, chain.final_url, probe)
     return Observation(
         url=seen.url,
@@ -252,10 +255,6 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
         probe_final_url=probe.final_url if probe else None,
         probe_similarity=score,
     )
-
-
-def _fingerprint(visible: str) -> str:
-    return hashlib.sha256(normalise_visible(visible).encode()).hexdigest()
 
 
 def _decode(fetched: Fetched) -> str:
