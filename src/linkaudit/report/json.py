@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 from linkaudit.models import Document, History, Occurrence, Result
 from linkaudit.report.base import LinksReport, Report, ReportOptions
 from linkaudit.report.findings import iso
 
-__all__ = ["JsonReporter", "render_links", "report_to_dict"]
+__all__ = ["JsonReporter", "iter_report_json", "render_links", "report_to_dict"]
 
 REPORT_SCHEMA = "linkaudit.report/1"
 LINKS_SCHEMA = "linkaudit.links/1"
@@ -26,11 +28,31 @@ class JsonReporter:
 
     def render(self, report: Report) -> str:
         """See ``Reporter.render``."""
-        return _dump(report_to_dict(report))
+        return "".join(iter_report_json(report))
+
+    def write(self, report: Report, stream: TextIO) -> None:
+        """What ``render`` returns, written a result at a time, so that 100,000 results never
+        become one string (nor one tree of dicts) in memory."""
+        for chunk in iter_report_json(report):
+            stream.write(chunk)
+
+
+def iter_report_json(report: Report) -> Iterator[str]:
+    """``render``'s text in pieces: each result is turned into JSON only when its turn comes."""
+    data = _envelope(report)
+    data["results"] = _Rows(report.results, _result)
+    return _chunks(data)
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON values."""
+    data = _envelope(report)
+    data["results"] = [_result(result) for result in report.results]
+    return data
+
+
+def _envelope(report: Report) -> dict[str, Any]:
+    """Every member in the schema's key order; ``results`` is left for the caller to fill."""
     summary = report.summary
     data: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
@@ -45,7 +67,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "interrupted": summary.interrupted,
         },
         "documents": [_document(document) for document in report.documents],
-        "results": [_result(result) for result in report.results],
+        "results": [],
     }
     if report.warnings:
         data["warnings"] = list(report.warnings)
@@ -66,21 +88,44 @@ def render_links(links: LinksReport) -> str:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A list member whose items become JSON values one at a time, as they are written."""
+
+    items: Sequence[Any]
+    row: Callable[[Any], Any]
+
+
 def _dump(data: dict[str, Any]) -> str:
+    return "".join(_chunks(data))
+
+
+def _chunks(data: dict[str, Any]) -> Iterator[str]:
     """The object with one key per line and one list item (a result, a link) per line.
 
     ``json.dumps(indent=2)`` runs the pure-Python encoder, about a second for 10,000 results;
     without ``indent`` each value goes through the C encoder, several times faster, and the
     file stays readable and diff-friendly.
     """
-    members = []
-    for key, value in data.items():
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(map(_ENCODE, value))
-            members.append(f"  {_ENCODE(key)}: [\n    {items}\n  ]")
+    yield "{"
+    for index, (key, value) in enumerate(data.items()):
+        yield f",\n  {_ENCODE(key)}: " if index else f"\n  {_ENCODE(key)}: "
+        if isinstance(value, _Rows):
+            yield from _list_chunks(map(value.row, value.items))
+        elif isinstance(value, list):
+            yield from _list_chunks(value)
         else:
-            members.append(f"  {_ENCODE(key)}: {_ENCODE(value)}")
-    return "{\n" + ",\n".join(members) + "\n}\n"
+            yield _ENCODE(value)
+    yield "\n}\n"
+
+
+def _list_chunks(rows: Iterable[Any]) -> Iterator[str]:
+    opened = False
+    for row in rows:
+        yield ",\n    " if opened else "[\n    "
+        opened = True
+        yield _ENCODE(row)
+    yield "\n  ]" if opened else "[]"
 
 
 def _document(document: Document) -> dict[str, Any]:
