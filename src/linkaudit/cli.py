@@ -410,7 +410,13 @@ def _emit(
             width=_width(None if to_terminal else output),
             color=None if to_terminal and sys.stdout.isatty() else False,
         )
-        text = get_reporter(fmt, options).render(report)
+        reporter = get_reporter(fmt, options)
+        write = getattr(reporter, "write", None)  # a streaming reporter (json): no whole string
+        if write is not None and not to_terminal:
+            with Path(str(output)).open("w", encoding="utf-8") as stream:
+                write(report, stream)
+            continue
+        text = reporter.render(report)
         if fmt == "table" and output in (None, "-") and terminal_to_stderr:
             click.echo(text, err=True, nl=not text.endswith("\n"))
         else:
