@@ -22,7 +22,18 @@ import anyio
 import anyio.abc
 import anyio.streams.tls
 import httpcore
-from httpcore._utils import is_socket_readable
+
+try:  # httpcore's own check; private, so a plain select() stands in if it ever moves
+    from httpcore._utils import is_socket_readable
+except ImportError:  # pragma: no cover - depends on the installed httpcore
+
+    def is_socket_readable(sock: socket.socket | None) -> bool:
+        """True when the peer closed or sent data (an idle kept-alive socket is unusable)."""
+        import select
+
+        if sock is None or sock.fileno() < 0:
+            return True
+        return bool(select.select([sock], [], [], 0)[0])
 
 __all__ = ["FastBackend"]
 
