@@ -69,6 +69,10 @@ class Settings:
     max_per_host: int = DEFAULT_MAX_PER_HOST
     min_interval: float = 0.0
     """Minimum seconds between the starts of two requests to one host."""
+    host_limits: Mapping[str, int] = field(default_factory=dict)
+    """Requests in flight per host for hosts matching a glob, e.g. {"*.gov" = 1}."""
+    host_intervals: Mapping[str, float] = field(default_factory=dict)
+    """Minimum seconds between requests for hosts matching a glob, e.g. {"www.sec.gov" = 1.0}."""
     retries: int = DEFAULT_RETRIES
     retry_after_cap: float = 60.0
     """Longest ``Retry-After`` honoured, in seconds; a longer one ends the retries."""

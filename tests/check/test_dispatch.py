@@ -164,3 +164,45 @@ async def test_connections_use_the_fast_backend_and_are_reused(
         assert len(pools[0].connections) == 1  # reused after the liveness check
     assert (first.status, second.status) == (200, 204)
     assert isinstance(pools[0]._network_backend, FastBackend)
+
+
+async def test_per_host_limits_from_config(web: SimWeb, test_settings: Settings) -> None:
+    """host_limits gives one host its own budget; the others keep max_per_host."""
+
+    async def slow(request: WebRequest) -> Reply:
+        await asyncio.sleep(0.03)
+        return Reply(200, "<title>p</title>" + request.path)
+
+    web.route("/limited/*", slow)
+    try:
+        urls = [web.url(f"/limited/{i}", host=h) for i in range(8) for h in (BUSY, OTHER)]
+        settings = test_settings.replace(
+            max_per_host=3, max_concurrency=16, soft404=False, host_limits={BUSY: 1}
+        )
+        web.reset_log()
+        seen = [o.url async for o in check_urls([CheckRequest(u) for u in urls], settings)]
+        log = [e for e in web.requests if e.path.startswith("/limited/")]
+    finally:
+        web.unroute("/limited/*")
+    assert sorted(seen) == sorted(urls)
+    assert max(e.in_flight for e in log if e.host == BUSY) == 1
+    assert max(e.in_flight for e in log if e.host == OTHER) > 1
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("www.sec.gov", (1, 2.0)),
+        ("data.census.gov", (1, 0.0)),
+        ("example.org", (2, 0.0)),
+        ("API.EXAMPLE.ORG", (2, 0.0)),
+    ],
+)
+def test_politeness_first_matching_glob(host: str, expected: tuple[int, float]) -> None:
+    """The first matching glob decides; hosts matching none get the defaults."""
+    from linkaudit.check.hosts import politeness
+
+    settings = Settings(
+        max_per_host=2, host_limits={"*.gov": 1}, host_intervals={"www.sec.gov": 2.0}
+    )
+    assert politeness(host.lower(), settings) == expected

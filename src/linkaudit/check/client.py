@@ -27,6 +27,7 @@ import httpx
 
 from linkaudit.check.failures import failure_of
 from linkaudit.check.guard import parse_ip_literal, proxy_for, refusal_for_address
+from linkaudit.check.hosts import politeness
 from linkaudit.check.retry import retry_after_seconds
 from linkaudit.check.transport import OriginRouter, quiet_sniffio_probe
 from linkaudit.config import Settings
@@ -116,7 +117,7 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
     quiet_sniffio_probe()
     router = OriginRouter(
         httpx.create_ssl_context(trust_env=True),  # SSL_CERT_FILE / SSL_CERT_DIR, once per run
-        per_origin=settings.max_per_host,
+        per_origin=lambda host: politeness(host, settings)[0],
         proxy_connections=settings.max_concurrency,
         keep_open=max(_MIN_OPEN_ORIGINS, settings.max_concurrency),
     )

@@ -24,11 +24,16 @@ class Dispatcher(Generic[T]):
     """Items grouped by host; ``await next()`` gives one whose host may take another check."""
 
     def __init__(
-        self, items: Iterable[T], host_of: Callable[[T], str], per_host: int, lookahead: int
+        self,
+        items: Iterable[T],
+        host_of: Callable[[T], str],
+        per_host: int | Callable[[str], int],
+        lookahead: int,
     ) -> None:
         self._source: Iterator[T] | None = iter(items)
         self._host_of = host_of
-        self._per_host = max(1, per_host)
+        self._limit_of = per_host if callable(per_host) else _constant(max(1, per_host))
+        self._limits: dict[str, int] = {}
         self._lookahead = max(1, lookahead)
         self._pending: dict[str, deque[T]] = {}
         self._active: dict[str, int] = {}
@@ -116,9 +121,15 @@ class Dispatcher(Generic[T]):
         return self._source is not None and self._buffered < self._lookahead
 
     def _mark_ready(self, host: str) -> None:
-        if host not in self._is_ready and self._active.get(host, 0) < self._per_host:
+        if host not in self._is_ready and self._active.get(host, 0) < self._limit(host):
             self._ready.append(host)
             self._is_ready.add(host)
+
+    def _limit(self, host: str) -> int:
+        limit = self._limits.get(host)
+        if limit is None:
+            limit = self._limits[host] = max(1, self._limit_of(host))
+        return limit
 
     def _finished(self) -> bool:
         return self._source is None and not self._pending
@@ -135,3 +146,7 @@ class Dispatcher(Generic[T]):
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
+
+
+def _constant(value: int) -> Callable[[str], int]:
+    return lambda host: value

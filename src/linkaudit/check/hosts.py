@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from linkaudit.config import Settings
@@ -23,6 +24,20 @@ from linkaudit.config import Settings
 __all__ = ["HostLimiter", "HostState", "host_key"]
 
 _MAX_INTERVAL = 30.0
+
+
+def politeness(host: str, settings: Settings) -> tuple[int, float]:
+    """(requests in flight, seconds between starts) for ``host``: the first matching glob of
+    ``host_limits`` and ``host_intervals``, else ``max_per_host`` and ``min_interval``."""
+    limit = next(
+        (n for glob, n in settings.host_limits.items() if fnmatchcase(host, glob.lower())),
+        settings.max_per_host,
+    )
+    interval = next(
+        (s for glob, s in settings.host_intervals.items() if fnmatchcase(host, glob.lower())),
+        settings.min_interval,
+    )
+    return max(1, limit), max(0.0, interval)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -43,6 +58,8 @@ class HostState:
     peak: int = 0
     requests: int = 0
     throttled: int = 0
+    floor: float = 0.0
+    """The configured interval a 429's slow-down relaxes back to."""
 
 
 class HostLimiter:
@@ -57,10 +74,8 @@ class HostLimiter:
         key = host_key(url)
         found = self._hosts.get(key)
         if found is None:
-            found = HostState(
-                semaphore=asyncio.Semaphore(max(1, self._settings.max_per_host)),
-                interval=self._settings.min_interval,
-            )
+            limit, interval = politeness(key, self._settings)
+            found = HostState(asyncio.Semaphore(limit), interval=interval, floor=interval)
             self._hosts[key] = found
         return found
 
@@ -101,9 +116,9 @@ class HostLimiter:
         state.interval = min(wanted, _MAX_INTERVAL, max(self._settings.retry_after_cap, 1.0))
 
     def relax(self, url: str) -> None:
-        """Any answer but a 429: halve a raised interval back towards ``min_interval``."""
+        """Any answer but a 429: halve a raised interval back towards the configured one."""
         state = self.state(url)
-        if state.interval > self._settings.min_interval:
-            state.interval = max(self._settings.min_interval, state.interval / 2)
+        if state.interval > state.floor:
+            state.interval = max(state.floor, state.interval / 2)
             if state.interval < 0.05:
-                state.interval = self._settings.min_interval
+                state.interval = state.floor

@@ -28,7 +28,7 @@ from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import needs_dns, refusal
-from linkaudit.check.hosts import HostLimiter, host_key
+from linkaudit.check.hosts import HostLimiter, host_key, politeness
 from linkaudit.check.local import check_file
 from linkaudit.check.redirects import Chain, follow
 from linkaudit.check.retry import build_retrying, should_retry, wait_seconds
@@ -89,7 +89,10 @@ class Checker:
         """The worker pool; see the module docstring."""
         workers = max(1, self.settings.max_concurrency)
         dispatcher = Dispatcher(
-            requests, _host_of, self.settings.max_per_host, max(_LOOKAHEAD, workers * 4)
+            requests,
+            _host_of,
+            lambda host: politeness(host, self.settings)[0],
+            max(_LOOKAHEAD, workers * 4),
         )
         outbox: asyncio.Queue[object] = asyncio.Queue(maxsize=workers * 2)
         tasks = [asyncio.create_task(self._work(dispatcher, outbox)) for _ in range(workers)]

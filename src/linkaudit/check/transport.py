@@ -21,7 +21,7 @@ import ssl
 import sys
 import urllib.request
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpcore
@@ -80,13 +80,13 @@ class OriginRouter(httpx.AsyncBaseTransport):
         self,
         ssl_context: ssl.SSLContext,
         *,
-        per_origin: int,
+        per_origin: int | Callable[[str], int],
         proxy_connections: int,
         keep_open: int,
         keepalive_expiry: float = 5.0,
     ) -> None:
         self._ssl_context = ssl_context
-        self._per_origin = max(1, per_origin)
+        self._per_origin = per_origin
         self._proxy_connections = max(1, proxy_connections)
         self._keep_open = max(1, keep_open)
         self._expiry = keepalive_expiry
@@ -133,7 +133,8 @@ class OriginRouter(httpx.AsyncBaseTransport):
         if pool is not None:
             self._pools.move_to_end(origin)
             return pool
-        pool = self._pools[origin] = self._new(self._per_origin, None)
+        size = self._per_origin(url.host) if callable(self._per_origin) else self._per_origin
+        pool = self._pools[origin] = self._new(max(1, size), None)
         await self._close_idle_beyond_bound()
         return pool
 
