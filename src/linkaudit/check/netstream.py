@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on the installed httpcore
             return True
         return bool(select.select([sock], [], [], 0)[0])
 
+
 __all__ = ["FastBackend"]
 
 _SocketOption = (
