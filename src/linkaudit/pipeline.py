@@ -53,13 +53,22 @@ class _SilentListener:
         """Nothing to show."""
 
 
-@dataclass
+@dataclass(repr=False)
 class RunOutcome:
     """A finished (or interrupted) run: its report and its id in the store."""
 
     report: Report
     run_id: int | None = None
     interrupted: bool = False
+
+    def __repr__(self) -> str:
+        """Counts, not results: Python 3.11's ``asyncio.run`` formats its main task, result
+        included, when it restores the SIGINT handler, and the full repr of a 100,000-result
+        report is hundreds of megabytes."""
+        return (
+            f"RunOutcome(run_id={self.run_id!r}, interrupted={self.interrupted!r}, "
+            f"urls={self.report.summary.urls}, links={self.report.summary.links})"
+        )
 
 
 @dataclass
