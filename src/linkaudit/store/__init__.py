@@ -30,7 +30,7 @@ from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
 from linkaudit.extract.base import Extraction
 from linkaudit.models import Document, Result, RunId
-from linkaudit.store import _reads, _writes
+from linkaudit.store import _batch, _reads, _writes
 from linkaudit.store._codec import result_from_row
 from linkaudit.store._connection import (
     DEFAULT_BUSY_TIMEOUT,
@@ -52,6 +52,14 @@ T = TypeVar("T")
 def utc_now() -> dt.datetime:
     """The current time, aware and in UTC (the default clock)."""
     return dt.datetime.now(dt.UTC)
+
+
+def _is_fresh(result: Result, settings: Settings, now: dt.datetime) -> bool:
+    """Younger than ``max_age`` (``max_age_failure`` for a failing verdict)."""
+    if result.checked_at is None:
+        return False
+    max_age = settings.max_age_failure if result.verdict in FAILING else settings.max_age
+    return now - result.checked_at <= dt.timedelta(seconds=max_age)
 
 
 class Store:
@@ -149,46 +157,58 @@ class Store:
     def save_results(
         self, run: RunId, results: Sequence[Result], settings: Settings
     ) -> list[Result]:
-        """``save_result`` for many results in one transaction (cached and offline verdicts)."""
+        """
+        ``save_result`` for many results in one transaction (cached and offline verdicts).
+
+        Cached, invalid and skipped results are not new evidence, so they are written
+        set-based (``_batch``); the others go through the history rules one by one.
+        """
         if not results:
             return []
         now = self._now()
-        return self._write(
-            lambda: [_writes.save_check(self._db, run, r, settings, now) for r in results]
-        )
+        if len({r.url for r in results}) < len(results):  # a URL twice: keep the order exact
+            return self._write(
+                lambda: [_writes.save_check(self._db, run, r, settings, now) for r in results]
+            )
+        return self._write(lambda: self._save_batch(run, results, settings, now))
+
+    def _save_batch(
+        self, run: RunId, results: Sequence[Result], settings: Settings, now: dt.datetime
+    ) -> list[Result]:
+        cached = [i for i, r in enumerate(results) if r.cached]
+        offline = [i for i, r in enumerate(results) if not r.cached and r.verdict in NO_EVIDENCE]
+        saved: dict[int, Result] = {}
+        for indexes, save in ((cached, _batch.save_cached), (offline, _batch.save_no_evidence)):
+            if indexes:
+                done = save(self._db, run, [results[i] for i in indexes], now)
+                saved.update(zip(indexes, done, strict=True))
+        for i, result in enumerate(results):
+            if i not in saved:
+                saved[i] = _writes.save_check(self._db, run, result, settings, now)
+        return [saved[i] for i in range(len(results))]
 
     def cached_result(self, url: str, settings: Settings) -> Result | None:
         """The URL's last real check when still fresh per ``settings`` (``cached=True``)."""
-        if settings.fresh:
-            return None
-        found = self._read(
-            lambda: list(
-                _reads.rows(
-                    self._db,
-                    "SELECT u.url AS url, c.* FROM urls u JOIN checks c ON c.id = u.last_check_id "
-                    "WHERE u.url = ?",
-                    [url],
-                )
-            )
-        )
-        if not found:
-            return None
-        result = result_from_row(found[0], cached=True)
-        if result.verdict in NO_EVIDENCE or not self._is_fresh(result, settings):
-            return None
-        history = result.history
-        if history is not None and history.recovered:  # a change event, not a state
-            result = dataclasses.replace(
-                result, history=dataclasses.replace(history, recovered=False)
-            )
-        return result
+        return self.cached_results([url], settings).get(url)
 
-    def _is_fresh(self, result: Result, settings: Settings) -> bool:
-        if result.checked_at is None:
-            return False
-        max_age = settings.max_age_failure if result.verdict in FAILING else settings.max_age
-        age = self._now() - result.checked_at
-        return age <= dt.timedelta(seconds=max_age)
+    def cached_results(self, urls: Iterable[str], settings: Settings) -> dict[str, Result]:
+        """``cached_result`` for many URLs in a few set-based queries: the fresh ones by URL."""
+        if settings.fresh:
+            return {}
+        found = self._read(lambda: list(_reads.last_checks(self._db, dict.fromkeys(urls))))
+        now = self._now()
+        fresh: dict[str, Result] = {}
+        for row in found:
+            result = result_from_row(row, cached=True)
+            if result.verdict in NO_EVIDENCE or not _is_fresh(result, settings, now):
+                continue
+            history = result.history
+            if history is not None and history.recovered:  # a change event, not a state
+                result = dataclasses.replace(
+                    result, history=dataclasses.replace(history, recovered=False)
+                )
+            fresh[result.url] = result
+        return fresh
 
     def finished_in_unfinished_run(self, urls: Iterable[str]) -> dict[str, Result]:
         """Results the latest interrupted (or crashed) run checked, to be reused as cached."""

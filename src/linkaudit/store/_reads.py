@@ -27,6 +27,7 @@ from linkaudit.verdicts import Verdict
 __all__ = [
     "changes_since",
     "chunks",
+    "last_checks",
     "latest_checks",
     "occurrences_of_run",
     "rows",
@@ -113,6 +114,16 @@ def latest_checks(db: Database, run: RunId, urls: Sequence[str] | None = None) -
         found = rows(db, f"{sql} AND u.url IN ({marks}) ORDER BY u.url", [run, *batch])
         results.extend(result_from_row(r, cached=bool(r["cached"])) for r in found)
     return results
+
+
+def last_checks(db: Database, urls: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The row of each URL's last real check (``urls.last_check_id``), for the cache."""
+    sql = (
+        f"SELECT {_CHECK_COLUMNS} FROM urls u JOIN checks c ON c.id = u.last_check_id "
+        "WHERE u.url IN ({})"
+    )
+    for batch in chunks(urls):
+        yield from rows(db, sql.format(",".join("?" * len(batch))), batch)
 
 
 def occurrences_of_run(db: Database, run: RunId) -> dict[str, list[Occurrence]]:
