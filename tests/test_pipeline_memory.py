@@ -27,3 +27,25 @@ def test_repr_does_not_grow_with_the_report() -> None:
     assert "https://example.org/0" not in large
     assert len(large) - len(small) < 10
     assert "run_id=3" in large and "urls=2000" in large
+
+
+def test_tuple_groups_equal_group_occurrences() -> None:
+    """The run's own grouping (tuples, no list per URL) keeps the public one's order and content."""
+    from linkaudit.extract.base import Extraction
+    from linkaudit.models import Document, DocumentFormat
+    from linkaudit.pipeline import _group_by_url, group_occurrences
+
+    def occ(doc: str, url: str, line: int) -> Occurrence:
+        return Occurrence(document=doc, raw=url, url=url, line=line)
+
+    extractions = [
+        Extraction(
+            Document(path=doc, format=DocumentFormat.MARKDOWN),
+            [occ(doc, u, n) for n, u in enumerate(urls)],
+        )
+        for doc, urls in (("a.md", "xyxzx"), ("b.md", "zwx"))
+    ]
+    tuples = _group_by_url(extractions)
+    assert list(tuples) == ["x", "y", "z", "w"]
+    assert tuples == {url: tuple(found) for url, found in group_occurrences(extractions).items()}
+    assert [o.line for o in tuples["x"]] == [0, 2, 4, 2]

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from linkaudit._version import __version__
 from linkaudit.config import Settings
@@ -98,6 +98,25 @@ def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, list[Occur
     return groups
 
 
+def _group_by_url(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
+    """``group_occurrences`` as tuples, built without a list per URL: the tuple becomes the
+    Result's ``occurrences`` as it is (100,000 lists were 11 MB more of a run's peak)."""
+    groups: dict[str, tuple[Occurrence, ...] | list[Occurrence]] = {}
+    for extraction in extractions:
+        for occurrence in extraction.occurrences:
+            found = groups.get(occurrence.url)
+            if found is None:
+                groups[occurrence.url] = (occurrence,)
+            elif isinstance(found, tuple):
+                groups[occurrence.url] = [*found, occurrence]
+            else:
+                found.append(occurrence)
+    for url, found in groups.items():
+        if isinstance(found, list):
+            groups[url] = tuple(found)
+    return cast(dict[str, tuple[Occurrence, ...]], groups)
+
+
 def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
     """Check every link of ``inputs``; keep results in ``settings.db`` unless ``store=False``."""
     settings = settings or Settings()
@@ -128,7 +147,7 @@ async def run_check(
         if store is not None:
             run_id = store.begin_run(list(arguments), __version__)
             store.record_documents(run_id, extractions)
-        groups = group_occurrences(extractions)
+        groups = _group_by_url(extractions)
         listener.start(len(groups))
         try:
             await _check_all(groups, extractions, settings, store, run_id, state, listener)
@@ -164,7 +183,7 @@ def _open_store(db: str | Path | None) -> Store | None:
 
 
 async def _check_all(
-    groups: dict[str, list[Occurrence]],
+    groups: dict[str, tuple[Occurrence, ...]],
     extractions: Sequence[Extraction],
     settings: Settings,
     store: Store | None,
@@ -222,7 +241,7 @@ def _accept(result: Result, state: _RunState, listener: Listener) -> None:
 
 async def _check_remote(
     requests: list[Any],
-    groups: dict[str, list[Occurrence]],
+    groups: dict[str, tuple[Occurrence, ...]],
     settings: Settings,
     store: Store | None,
     run_id: int | None,
@@ -308,19 +327,19 @@ async def _until(
         yield observation
 
 
-def _not_checked(url: str, occurrences: list[Occurrence]) -> Result:
+def _not_checked(url: str, occurrences: tuple[Occurrence, ...]) -> Result:
     return Result(
         url=url,
         verdict=Verdict.UNREACHABLE,
         reason=Reason.TIMEOUT,
         error="not checked before --max-time ran out",
-        occurrences=tuple(occurrences),
+        occurrences=occurrences,
     )
 
 
 async def _classify(
     observation: Observation,
-    occurrences: list[Occurrence],
+    occurrences: tuple[Occurrence, ...],
     settings: Settings,
     state: _RunState,
 ) -> Result:
