@@ -198,16 +198,20 @@ async def _check_all(
     roots = {e.document.path: _document_root(e.document) for e in extractions}
     state.published = {e.document.path: e.document.published for e in extractions}
     resumed = store.finished_in_unfinished_run(groups) if store is not None else {}
+    # One set-based look-up for the whole cache, not one query per URL.
+    fresh = (
+        store.cached_results((u for u in groups if u not in resumed), settings)
+        if store is not None
+        else {}
+    )
     requests: list[CheckRequest] = []
     known: list[Result] = []
     for url, occurrences in groups.items():
         result = precheck(url, occurrences, settings)
         if result is None and url in resumed:
             result = dataclasses.replace(resumed[url], occurrences=tuple(occurrences), cached=True)
-        elif result is None and store is not None:
-            cached = store.cached_result(url, settings)
-            if cached is not None:
-                result = dataclasses.replace(cached, occurrences=tuple(occurrences))
+        elif result is None and url in fresh:
+            result = dataclasses.replace(fresh[url], occurrences=tuple(occurrences))
         if result is None:
             requests.append(CheckRequest(url=url, root=roots.get(occurrences[0].document)))
         else:
