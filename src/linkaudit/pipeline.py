@@ -11,7 +11,14 @@ import asyncio
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, MutableMapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -22,6 +29,7 @@ from linkaudit.models import Document, Observation, Occurrence, Result, RunId
 from linkaudit.verdicts import Reason, Verdict
 
 if TYPE_CHECKING:
+    from linkaudit.check import CheckRequest
     from linkaudit.extract.base import Extraction
     from linkaudit.report.base import Report
     from linkaudit.store import Store
@@ -192,7 +200,6 @@ async def _check_all(
     listener: Listener,
 ) -> None:
     """Decide offline what can be, reuse what the store knows, check the rest."""
-    from linkaudit.check import CheckRequest
     from linkaudit.classify import precheck
 
     roots = {e.document.path: _document_root(e.document) for e in extractions}
@@ -204,7 +211,7 @@ async def _check_all(
         if store is not None
         else {}
     )
-    requests: list[CheckRequest] = []
+    remote: list[str] = []
     known: list[Result] = []
     for url, occurrences in groups.items():
         result = precheck(url, occurrences, settings)
@@ -213,7 +220,7 @@ async def _check_all(
         elif result is None and url in fresh:
             result = dataclasses.replace(fresh[url], occurrences=tuple(occurrences))
         if result is None:
-            requests.append(CheckRequest(url=url, root=roots.get(occurrences[0].document)))
+            remote.append(url)
         else:
             known.append(result)
     if store is not None and run_id is not None:
@@ -225,8 +232,19 @@ async def _check_all(
         ]
     for result in known:
         _accept(result, state, listener)
-    if requests:
+    if remote:
+        requests = _requests(remote, groups, roots)
         await _check_remote(requests, groups, settings, store, run_id, state, listener)
+
+
+def _requests(
+    urls: list[str], groups: dict[str, tuple[Occurrence, ...]], roots: dict[str, str | None]
+) -> Iterator[CheckRequest]:
+    """Made as the checker reads ahead, not 100,000 at once."""
+    from linkaudit.check import CheckRequest
+
+    for url in urls:
+        yield CheckRequest(url=url, root=roots.get(groups[url][0].document))
 
 
 def _document_root(document: Document) -> str | None:
@@ -244,7 +262,7 @@ def _accept(result: Result, state: _RunState, listener: Listener) -> None:
 
 
 async def _check_remote(
-    requests: list[Any],
+    requests: Iterator[CheckRequest],
     groups: dict[str, tuple[Occurrence, ...]],
     settings: Settings,
     store: Store | None,
@@ -281,7 +299,7 @@ async def _check_remote(
             await asyncio.gather(*archive_tasks, return_exceptions=True)
     if settings.check_originals and not state.offline:
         await _check_originals(settings, state)
-    unchecked = [r.url for r in requests if r.url not in state.results]
+    unchecked = [url for url in groups if url not in state.results]
     if unchecked:
         state.warnings.append(
             f"--max-time reached: {len(unchecked)} URLs not checked, reported as timeout"
