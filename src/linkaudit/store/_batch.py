@@ -24,7 +24,7 @@ from linkaudit.models import History, Result, RunId
 from linkaudit.store._codec import check_row, from_iso, host_of, normalised, to_iso
 from linkaudit.store._reads import chunks, rows
 
-__all__ = ["save_cached", "save_no_evidence", "url_rows"]
+__all__ = ["insert_rows", "save_cached", "save_no_evidence", "url_rows"]
 
 
 def url_rows(db: Database, firsts: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -53,14 +53,15 @@ def _select_urls(db: Database, urls: Iterable[str]) -> dict[str, dict[str, Any]]
     return found
 
 
-def _insert_checks(db: Database, records: list[dict[str, Any]]) -> None:
-    """Insert ``checks`` rows that all have the same columns, in one statement."""
+def insert_rows(db: Database, table: str, records: Iterable[dict[str, Any]]) -> None:
+    """Insert rows that all have the same columns in one ``executemany`` (no per-row work)."""
+    records = list(records)
     if not records:
         return
     names = ", ".join(f'"{name}"' for name in records[0])
     marks = ", ".join("?" * len(records[0]))
     db.conn.executemany(
-        f"INSERT INTO checks ({names}) VALUES ({marks})", [tuple(r.values()) for r in records]
+        f"INSERT INTO {table} ({names}) VALUES ({marks})", [tuple(r.values()) for r in records]
     )
 
 
@@ -71,8 +72,9 @@ def save_cached(
     saved = [r if r.history else dataclasses.replace(r, history=History()) for r in results]
     times = [to_iso(r.checked_at or now) or "" for r in saved]
     urls = url_rows(db, {r.url: at for r, at in zip(saved, times, strict=True)})
-    _insert_checks(
+    insert_rows(
         db,
+        "checks",
         [
             check_row(r, run_id=run, url_id=urls[r.url]["id"], checked_at=at)
             for r, at in zip(saved, times, strict=True)
@@ -102,8 +104,9 @@ def save_no_evidence(
         dataclasses.replace(r, history=_history(urls[r.url]), checked_at=at)
         for r, at in zip(results, times, strict=True)
     ]
-    _insert_checks(
+    insert_rows(
         db,
+        "checks",
         [
             check_row(r, run_id=run, url_id=urls[r.url]["id"], checked_at=to_iso(at) or "")
             for r, at in zip(saved, times, strict=True)

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction
 from linkaudit.models import History, Result, RunId
+from linkaudit.store._batch import insert_rows, url_rows
 from linkaudit.store._codec import (
     check_row,
     from_iso,
@@ -92,18 +93,17 @@ def record_document(db: Database, run: RunId, extraction: Extraction, now: dt.da
     )
     document_id = int(cursor.fetchone()[0])
     db.execute("DELETE FROM occurrences WHERE document_id = ?", [document_id])
-    ids: dict[str, int] = {}
-    records = []
-    for position, occurrence in enumerate(extraction.occurrences):
-        if occurrence.url not in ids:
-            ids[occurrence.url] = url_id(db, occurrence.url, now)
-        records.append(
-            occurrence_row(
-                occurrence, document_id=document_id, url_id=ids[occurrence.url], position=position
-            )
-        )
-    if records:
-        db.table("occurrences").insert_all(records)
+    first_seen = to_iso(now) or ""
+    urls = url_rows(db, dict.fromkeys((o.url for o in extraction.occurrences), first_seen))
+    # One statement for the lot: sqlite-utils' insert_all cost more than SQLite itself.
+    insert_rows(
+        db,
+        "occurrences",
+        (
+            occurrence_row(o, document_id=document_id, url_id=urls[o.url]["id"], position=i)
+            for i, o in enumerate(extraction.occurrences)
+        ),
+    )
     db.execute(
         "INSERT OR IGNORE INTO run_documents (run_id, document_id) VALUES (?, ?)",
         [run, document_id],
