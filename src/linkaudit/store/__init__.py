@@ -62,6 +62,24 @@ def _is_fresh(result: Result, settings: Settings, now: dt.datetime) -> bool:
     return now - result.checked_at <= dt.timedelta(seconds=max_age)
 
 
+def _fresh_results(
+    found: Iterable[Mapping[str, Any]], settings: Settings, now: dt.datetime
+) -> dict[str, Result]:
+    """The usable cache entries among last-check rows, as results marked cached."""
+    fresh: dict[str, Result] = {}
+    for row in found:
+        result = result_from_row(row, cached=True)
+        if result.verdict in NO_EVIDENCE or not _is_fresh(result, settings, now):
+            continue
+        history = result.history
+        if history is not None and history.recovered:  # a change event, not a state
+            result = dataclasses.replace(
+                result, history=dataclasses.replace(history, recovered=False)
+            )
+        fresh[result.url] = result
+    return fresh
+
+
 class Store:
     """One open linkaudit database. Create it with ``Store.open``."""
 
@@ -195,20 +213,11 @@ class Store:
         """``cached_result`` for many URLs in a few set-based queries: the fresh ones by URL."""
         if settings.fresh:
             return {}
-        found = self._read(lambda: list(_reads.last_checks(self._db, dict.fromkeys(urls))))
+        wanted = dict.fromkeys(urls)
         now = self._now()
-        fresh: dict[str, Result] = {}
-        for row in found:
-            result = result_from_row(row, cached=True)
-            if result.verdict in NO_EVIDENCE or not _is_fresh(result, settings, now):
-                continue
-            history = result.history
-            if history is not None and history.recovered:  # a change event, not a state
-                result = dataclasses.replace(
-                    result, history=dataclasses.replace(history, recovered=False)
-                )
-            fresh[result.url] = result
-        return fresh
+        return self._read(
+            lambda: _fresh_results(_reads.last_checks(self._db, wanted), settings, now)
+        )
 
     def finished_in_unfinished_run(self, urls: Iterable[str]) -> dict[str, Result]:
         """Results the latest interrupted (or crashed) run checked, to be reused as cached."""

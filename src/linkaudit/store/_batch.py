@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -54,14 +55,16 @@ def _select_urls(db: Database, urls: Iterable[str]) -> dict[str, dict[str, Any]]
 
 
 def insert_rows(db: Database, table: str, records: Iterable[dict[str, Any]]) -> None:
-    """Insert rows that all have the same columns in one ``executemany`` (no per-row work)."""
-    records = list(records)
-    if not records:
+    """Insert rows that all have the same columns in one streamed ``executemany``."""
+    stream = iter(records)
+    first = next(stream, None)
+    if first is None:
         return
-    names = ", ".join(f'"{name}"' for name in records[0])
-    marks = ", ".join("?" * len(records[0]))
+    names = ", ".join(f'"{name}"' for name in first)
+    marks = ", ".join("?" * len(first))
     db.conn.executemany(
-        f"INSERT INTO {table} ({names}) VALUES ({marks})", [tuple(r.values()) for r in records]
+        f"INSERT INTO {table} ({names}) VALUES ({marks})",
+        (tuple(r.values()) for r in itertools.chain([first], stream)),
     )
 
 
@@ -75,10 +78,10 @@ def save_cached(
     insert_rows(
         db,
         "checks",
-        [
+        (
             check_row(r, run_id=run, url_id=urls[r.url]["id"], checked_at=at)
             for r, at in zip(saved, times, strict=True)
-        ],
+        ),
     )
     return saved
 
@@ -107,10 +110,10 @@ def save_no_evidence(
     insert_rows(
         db,
         "checks",
-        [
+        (
             check_row(r, run_id=run, url_id=urls[r.url]["id"], checked_at=to_iso(at) or "")
             for r, at in zip(saved, times, strict=True)
-        ],
+        ),
     )
     # The URL's current verdict and last check become this one, as save_check leaves them.
     db.conn.executemany(
