@@ -112,7 +112,14 @@ def read_file(name: str, settings: Settings) -> Source:
                 name, f"{info.st_size} bytes, more than max_document_bytes ({limit})"
             )
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            # Ask for what the file holds (read(n) allocates n bytes up front), then keep
+            # reading in small steps only if it grows while being read.
+            data = handle.read(info.st_size + 1)
+            while len(data) > info.st_size and len(data) <= limit:
+                more = handle.read(min(1 << 20, limit + 1 - len(data)))
+                if not more:
+                    break
+                data += more
         if len(data) > limit:  # it grew while being read
             raise DocumentTooLarge(name, f"more than max_document_bytes ({limit}) bytes")
     except FileNotFoundError as exc:
