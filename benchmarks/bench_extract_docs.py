@@ -42,6 +42,22 @@ def linkaudit_pdf(data: bytes) -> Links:
     return [(o.page or 0, o.url, o.text) for o in found]
 
 
+def pypdfium2_text_only(data: bytes) -> Links:
+    """The baseline of issue 7: the fastest library's own text extraction, nothing else."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return []
+
+
 def pypdf_pdf(data: bytes) -> Links:
     """pypdf: /Annots walk for /URI, plus extract_text per page (no text under rectangles)."""
     from pypdf import PdfReader
@@ -176,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     pdf = pdf_builder.long_pdf(args.pages)
     docx = docx_builder.long_docx(args.pages)
     pdf_readers: dict[str, Callable[[bytes], Any]] = {
+        "pypdfium2 text extraction only (baseline)": pypdfium2_text_only,
         "pypdfium2 (linkaudit)": linkaudit_pdf,
         "pypdf": pypdf_pdf,
         "pdfminer.six": pdfminer_pdf,

@@ -61,8 +61,13 @@ def _join_lines(lines: list[str]) -> str:
     return out
 
 
+def _may_hold_url(line: str) -> bool:
+    """A cheap test first: find_urls only finds what starts with ``scheme://`` or ``www.``."""
+    return "://" in line or "www." in line.lower()
+
+
 def _continues(line: str, nxt: str) -> bool:
-    if not nxt or nxt[0].isspace():
+    if not nxt or nxt[0].isspace() or not _may_hold_url(line):
         return False
     found = find_urls(line)
     if not found or found[-1][1] != len(line.rstrip()) or line != line.rstrip():

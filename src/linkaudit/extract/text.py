@@ -24,7 +24,9 @@ __all__ = ["GfmLinkify", "LinkifyMatch", "TextExtractor", "find_emails", "find_u
 # A candidate starts with a scheme we check (or ``www.``) at a word boundary and runs to
 # whitespace or a character that cannot appear unescaped in a written URL.
 _CANDIDATE = re.compile(
-    r"(?<![\w@.+-])(?:(?:https?|ftp)://|www\.)[^\s<>\"`{}|\\^\u00a0\u3000]+",
+    # CJK and full-width punctuation (、。「」：…) ends a URL printed in CJK text.
+    r"(?<![\w@.+-])(?:(?:https?|ftp)://|www\.)"
+    r"[^\s<>\"`{}|\\^\u00a0\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+",
     re.IGNORECASE,
 )
 _TRAILING = set(".,:!?*_~'\"\u2018\u2019\u201c\u201d\u00bb\u3002\uff0c\uff1b\uff1a\u3001")
