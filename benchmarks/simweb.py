@@ -11,6 +11,7 @@ itself when its parent goes away, so nothing outlives a benchmark run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import random
@@ -201,18 +202,26 @@ class _Server:
         self.peak = max(self.peak, self.in_flight[host])
         self.peak_total = max(self.peak_total, self.total)
         try:
-            return await self._respond(method, target.split("?")[0], writer, host) and keep
+            return await self._respond(method, target.split("?")[0], reader, writer, host) and keep
         finally:
             self.in_flight[host] -= 1
             self.total -= 1
 
     async def _respond(
-        self, method: str, path: str, writer: asyncio.StreamWriter, host: str
+        self,
+        method: str,
+        path: str,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        host: str,
     ) -> bool:
         url_id, hop = _parse_path(path)
         kind = self.plan.kinds[url_id] if 0 <= url_id < self.plan.urls else Kind.NOT_FOUND
         if kind is Kind.HANG:
-            await asyncio.sleep(HANG_SECONDS)
+            # Hang until the client gives up (closes) or HANG_SECONDS pass: a request the
+            # client abandoned at its deadline is no longer "in flight" for the politeness count.
+            with contextlib.suppress(TimeoutError, ConnectionError):
+                await asyncio.wait_for(reader.read(), HANG_SECONDS)
             return False
         await asyncio.sleep(self.plan.slow if kind is Kind.SLOW else self.plan.latency)
         if kind is Kind.RESET:
