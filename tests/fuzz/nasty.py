@@ -24,21 +24,7 @@ LONG_URL = "https://example.org/" + "a" * 100_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def hand_pdf(objects: list[bytes], trailer: bytes = b"/Root 1 0 R") -> bytes:
-    """A PDF written by hand: numbered objects, a classic xref table and a trailer."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    size = len(objects) + 1
-    out.write(b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (size, trailer, xref))
-    return out.getvalue()
+hand_pdf = build_pdf.hand_pdf
 
 
 _PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>"
