@@ -54,11 +54,18 @@ def printed_urls(page_text: str) -> list[PrintedUrl]:
 
 def _join_lines(lines: list[str]) -> str:
     """One string where URL-continuing line breaks are removed and the others kept."""
-    out = lines[0] if lines else ""
+    if not lines:
+        return ""
+    pieces = [lines[0]]
+    current = lines[0]  # the joined line being built (not the whole text: no rescans)
     for line in lines[1:]:
-        current_line = out.rsplit("\n", 1)[-1]
-        out += line if _continues(current_line, line) else "\n" + line
-    return out
+        if _continues(current, line):
+            pieces.append(line)
+            current += line
+        else:
+            pieces.append("\n" + line)
+            current = line
+    return "".join(pieces)
 
 
 def _may_hold_url(line: str) -> bool:
