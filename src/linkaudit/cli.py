@@ -438,8 +438,8 @@ def history(url: str, db: str | None, config: str | None) -> None:
     Example:
       linkaudit history https://example.org/report.pdf
     """
-    from linkaudit.report.stored import render_history
     from linkaudit.store import Store
+    from linkaudit.stored import render_history
 
     settings = _settings(config, db=db)
     store = Store.open(settings.db, read_only=True)
@@ -486,7 +486,7 @@ def report(
       linkaudit report --health --format html        # writes reports/health-<date>.html
       linkaudit report --since 2026-01-01 --format markdown --output -
     """
-    from linkaudit.report.stored import render_stored
+    from linkaudit.stored import render_stored
 
     settings = _settings(config, db=db)
     text = render_stored(settings, fmt=fmt, run_id=run_id, since=since, health=health)

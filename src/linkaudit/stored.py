@@ -1,6 +1,9 @@
 """
 Reports from the store alone, with no network: a past run, what changed, a URL's timeline,
 and the archive health report.
+
+Like ``pipeline``, this joins stages (store → report), so that ``report/`` never opens the
+store and renders only what it is given.
 """
 
 from __future__ import annotations

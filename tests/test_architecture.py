@@ -1,0 +1,56 @@
+"""The pipeline you can read in the folders: stages share contracts, not each other's code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "linkaudit"
+STAGES = ("extract", "check", "classify", "archive", "store", "report")
+
+#: Cross-stage imports that are allowed, and why.
+ALLOWED = {
+    "linkaudit.extract.base": "the Extraction and Source contract types travel between stages",
+    "linkaudit.archive.recognize": "classify recognises archive links with a pure function",
+    "linkaudit.archive.health": "the health report renders figures computed by a pure function",
+}
+
+
+def imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_stages_do_not_import_each_other(path: Path) -> None:
+    """A stage imports the base modules, its own package and the allowed contracts only."""
+    own = path.relative_to(PACKAGE).parts[0]
+    if own not in STAGES:
+        return  # pipeline.py, stored.py and cli.py join the stages
+    for name in imports(path):
+        parts = name.split(".")
+        if len(parts) > 1 and parts[0] == "linkaudit" and parts[1] in STAGES and parts[1] != own:
+            assert name in ALLOWED, f"{path.relative_to(PACKAGE)} imports {name}"
+
+
+def test_only_the_cli_imports_click_and_only_cli_and_terminal_import_rich() -> None:
+    """The library never renders to a terminal by itself (lychee keeps formatters out too)."""
+    users: dict[str, set[str]] = {"click": set(), "rich": set()}
+    for path in modules():
+        for name in imports(path):
+            top = name.split(".")[0]
+            if top in users:
+                users[top].add(str(path.relative_to(PACKAGE)))
+    assert users["click"] == {"cli.py"}
+    assert users["rich"] <= {"cli.py", "report/terminal.py"}
