@@ -10,7 +10,7 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.models import Occurrence, Result, Snapshot
-from linkaudit.pipeline import _check_originals, _RunState, group_occurrences, run_check
+from linkaudit.pipeline import _check_originals, _Run, group_occurrences, run_check
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 
@@ -21,19 +21,19 @@ async def test_check_originals_reports_an_original_alive_again(
     web: SimWeb, test_settings: Settings
 ) -> None:
     """An archive link's original is checked too, and the result says whether it lives."""
-    state = _RunState()
+    run = _Run(dataclasses.replace(test_settings, check_originals=True))
     for original in (web.url("/status/200"), web.url("/status/404")):
         snapshot = f"https://web.archive.org/web/2020/{original}"
-        state.results[snapshot] = Result(
+        run.results[snapshot] = Result(
             url=snapshot,
             verdict=Verdict.ARCHIVED,
             reason=Reason.WAYBACK,
             archive=Snapshot(url=snapshot, timestamp="2020", original=original, service="wayback"),
             occurrences=(Occurrence(document="d.md", raw=snapshot, url=snapshot),),
         )
-    await _check_originals(dataclasses.replace(test_settings, check_originals=True), state)
+    await _check_originals(run)
     notes = {
-        r.archive.original.rsplit("/", 1)[-1]: r.error for r in state.results.values() if r.archive
+        r.archive.original.rsplit("/", 1)[-1]: r.error for r in run.results.values() if r.archive
     }
     assert notes["200"] is not None and "alive again" in notes["200"]
     assert notes["404"] is not None and "dead" in notes["404"]

@@ -29,11 +29,11 @@ def test_repr_does_not_grow_with_the_report() -> None:
     assert "run_id=3" in large and "urls=2000" in large
 
 
-def test_tuple_groups_equal_group_occurrences() -> None:
-    """The run's own grouping (tuples, no list per URL) keeps the public one's order and content."""
+def test_groups_are_tuples_in_first_cited_order() -> None:
+    """The run's grouping (tuples, no list per URL) keeps first-cited order and every occurrence."""
     from linkaudit.extract.base import Extraction
     from linkaudit.models import Document, DocumentFormat
-    from linkaudit.pipeline import _group_by_url, group_occurrences
+    from linkaudit.pipeline import group_occurrences
 
     def occ(doc: str, url: str, line: int) -> Occurrence:
         return Occurrence(document=doc, raw=url, url=url, line=line)
@@ -45,7 +45,8 @@ def test_tuple_groups_equal_group_occurrences() -> None:
         )
         for doc, urls in (("a.md", "xyxzx"), ("b.md", "zwx"))
     ]
-    tuples = _group_by_url(extractions)
+    tuples = group_occurrences(extractions)
     assert list(tuples) == ["x", "y", "z", "w"]
-    assert tuples == {url: tuple(found) for url, found in group_occurrences(extractions).items()}
+    assert all(isinstance(found, tuple) for found in tuples.values())
     assert [o.line for o in tuples["x"]] == [0, 2, 4, 2]
+    assert [o.document for o in tuples["x"]] == ["a.md", "a.md", "a.md", "b.md"]

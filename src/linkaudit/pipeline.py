@@ -80,7 +80,13 @@ class RunOutcome:
 
 
 @dataclass
-class _RunState:
+class _Run:
+    """One check run: its settings, where results go, and what it has learnt so far."""
+
+    settings: Settings
+    store: Store | None = None
+    run_id: RunId | None = None
+    listener: Listener = field(default_factory=_SilentListener)
     results: dict[str, Result] = field(default_factory=dict)
     offline: bool | None = None
     """None until the first network failure makes us ask the canaries."""
@@ -88,6 +94,18 @@ class _RunState:
     published: dict[str, dt.date | None] = field(default_factory=dict)
     """Each document's publication date: the default citation date of its links."""
     warnings: list[str] = field(default_factory=list)
+
+    def accept(self, result: Result) -> None:
+        """Keep ``result`` for the report and tell the listener."""
+        self.results[result.url] = result
+        self.listener.result_ready(result)
+
+    def save(self, result: Result) -> None:
+        """Store as it arrives; an offline verdict is no evidence about the link: not kept."""
+        evidence = result.reason != Reason.NETWORK_UNAVAILABLE
+        if evidence and self.store is not None and self.run_id is not None:
+            result = self.store.save_result(self.run_id, result, self.settings)
+        self.accept(result)
 
 
 def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
@@ -97,18 +115,12 @@ def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Ext
     return list(iter_inputs(inputs, settings or Settings()))
 
 
-def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, list[Occurrence]]:
-    """Occurrences by URL as cited, in first-cited order (one check per distinct URL)."""
-    groups: dict[str, list[Occurrence]] = {}
-    for extraction in extractions:
-        for occurrence in extraction.occurrences:
-            groups.setdefault(occurrence.url, []).append(occurrence)
-    return groups
+def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
+    """Occurrences by URL as cited, in first-cited order (one check per distinct URL).
 
-
-def _group_by_url(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
-    """``group_occurrences`` as tuples, built without a list per URL: the tuple becomes the
-    Result's ``occurrences`` as it is (100,000 lists were 11 MB more of a run's peak)."""
+    Built without a list per URL, and each tuple becomes the Result's ``occurrences`` as it
+    is (100,000 lists were 11 MB more of a run's peak).
+    """
     groups: dict[str, tuple[Occurrence, ...] | list[Occurrence]] = {}
     for extraction in extractions:
         for occurrence in extraction.occurrences:
@@ -144,42 +156,39 @@ async def run_check(
     """The whole ``check`` job; ``db=None`` runs without a store."""
     from linkaudit.report.build import build_report
 
-    listener = listener or _SilentListener()
     if extractions is None:
         extractions = await asyncio.to_thread(extract, inputs, settings)
-    store = _open_store(db)
-    run_id = None
-    state = _RunState()
+    run = _Run(settings, store=_open_store(db), listener=listener or _SilentListener())
     interrupted = False
     try:
-        if store is not None:
-            run_id = store.begin_run(list(arguments), __version__)
-            store.record_documents(run_id, extractions)
-        groups = _group_by_url(extractions)
-        listener.start(len(groups))
+        if run.store is not None:
+            run.run_id = run.store.begin_run(list(arguments), __version__)
+            run.store.record_documents(run.run_id, extractions)
+        groups = group_occurrences(extractions)
+        run.listener.start(len(groups))
         try:
-            await _check_all(groups, extractions, settings, store, run_id, state, listener)
+            await _check_all(groups, extractions, run)
         except (asyncio.CancelledError, KeyboardInterrupt):
             interrupted = True
-        ordered = [state.results[url] for url in groups if url in state.results]
+        ordered = [run.results[url] for url in groups if url in run.results]
         if interrupted:
-            state.warnings.append(
+            run.warnings.append(
                 f"interrupted: {len(ordered)} of {len(groups)} URLs checked; run again to resume"
             )
         report = build_report(
             [e.document for e in extractions],
             ordered,
-            network="unavailable" if state.offline else "ok",
-            warnings=[w for e in extractions for w in e.warnings] + state.warnings,
+            network="unavailable" if run.offline else "ok",
+            warnings=[w for e in extractions for w in e.warnings] + run.warnings,
             interrupted=interrupted,
         )
-        if store is not None and run_id is not None:
-            store.finish_run(run_id, report.summary.by_verdict, interrupted=interrupted)
+        if run.store is not None and run.run_id is not None:
+            run.store.finish_run(run.run_id, report.summary.by_verdict, interrupted=interrupted)
     finally:
-        listener.finished()
-        if store is not None:
-            store.close()
-    return RunOutcome(report=report, run_id=run_id, interrupted=interrupted)
+        run.listener.finished()
+        if run.store is not None:
+            run.store.close()
+    return RunOutcome(report=report, run_id=run.run_id, interrupted=interrupted)
 
 
 def _open_store(db: str | Path | None) -> Store | None:
@@ -191,19 +200,14 @@ def _open_store(db: str | Path | None) -> Store | None:
 
 
 async def _check_all(
-    groups: dict[str, tuple[Occurrence, ...]],
-    extractions: Sequence[Extraction],
-    settings: Settings,
-    store: Store | None,
-    run_id: int | None,
-    state: _RunState,
-    listener: Listener,
+    groups: dict[str, tuple[Occurrence, ...]], extractions: Sequence[Extraction], run: _Run
 ) -> None:
     """Decide offline what can be, reuse what the store knows, check the rest."""
     from linkaudit.classify import precheck
 
+    settings, store = run.settings, run.store
     roots = {e.document.path: _document_root(e.document) for e in extractions}
-    state.published = {e.document.path: e.document.published for e in extractions}
+    run.published = {e.document.path: e.document.published for e in extractions}
     resumed = store.finished_in_unfinished_run(groups) if store is not None else {}
     # One set-based look-up for the whole cache, not one query per URL.
     fresh = (
@@ -223,18 +227,17 @@ async def _check_all(
             remote.append(url)
         else:
             known.append(result)
-    if store is not None and run_id is not None:
+    if store is not None and run.run_id is not None:
         # One transaction for what needed no fetch, so the stored run is complete and cheap.
-        saved = store.save_results(RunId(run_id), known, settings)
+        saved = store.save_results(run.run_id, known, settings)
         known = [
             dataclasses.replace(s, occurrences=k.occurrences)
             for s, k in zip(saved, known, strict=True)
         ]
     for result in known:
-        _accept(result, state, listener)
+        run.accept(result)
     if remote:
-        requests = _requests(remote, groups, roots)
-        await _check_remote(requests, groups, settings, store, run_id, state, listener)
+        await _check_remote(_requests(remote, groups, roots), groups, run)
 
 
 def _requests(
@@ -256,22 +259,12 @@ def _document_root(document: Document) -> str | None:
     return None
 
 
-def _accept(result: Result, state: _RunState, listener: Listener) -> None:
-    state.results[result.url] = result
-    listener.result_ready(result)
-
-
 async def _check_remote(
-    requests: Iterator[CheckRequest],
-    groups: dict[str, tuple[Occurrence, ...]],
-    settings: Settings,
-    store: Store | None,
-    run_id: int | None,
-    state: _RunState,
-    listener: Listener,
+    requests: Iterator[CheckRequest], groups: dict[str, tuple[Occurrence, ...]], run: _Run
 ) -> None:
     from linkaudit.check import check_urls
 
+    settings, store = run.settings, run.store
     deadline = None if settings.max_time is None else time.monotonic() + settings.max_time
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
@@ -280,42 +273,39 @@ async def _check_remote(
     observations = check_urls(requests, settings)
     try:
         async for observation in _until(observations, deadline):
-            result = await _classify(observation, groups[observation.url], settings, state)
-            if _wants_snapshot(result, settings, state):
-                task = asyncio.create_task(
-                    _archive_then_save(
-                        result, settings, store, run_id, state, listener, limit, lookup_cache
-                    )
-                )
+            result = await _classify(observation, groups[observation.url], run)
+            if _wants_snapshot(result, run):
+                task = asyncio.create_task(_archive_then_save(result, run, limit, lookup_cache))
                 archive_tasks.add(task)
                 task.add_done_callback(archive_tasks.discard)
             else:
-                _save(result, settings, store, run_id, state, listener)
+                run.save(result)
     finally:
         aclose = getattr(observations, "aclose", None)  # an async generator: stop its workers
         if aclose is not None:
             await aclose()
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
-    if settings.check_originals and not state.offline:
-        await _check_originals(settings, state)
-    unchecked = [url for url in groups if url not in state.results]
+    if settings.check_originals and not run.offline:
+        await _check_originals(run)
+    unchecked = [url for url in groups if url not in run.results]
     if unchecked:
-        state.warnings.append(
+        run.warnings.append(
             f"--max-time reached: {len(unchecked)} URLs not checked, reported as timeout"
         )
         for url in unchecked:
-            _accept(_not_checked(url, groups[url]), state, listener)
+            run.accept(_not_checked(url, groups[url]))
 
 
-async def _check_originals(settings: Settings, state: _RunState) -> None:
+async def _check_originals(run: _Run) -> None:
     """``--check-originals``: is the page an archive link preserves alive again?"""
     from linkaudit.check import CheckRequest, check_urls
     from linkaudit.classify import classify
 
+    settings = run.settings
     snapshots = {
         r.archive.original: r
-        for r in state.results.values()
+        for r in run.results.values()
         if r.verdict is Verdict.ARCHIVED and r.archive is not None and r.archive.original
     }
     requests = [CheckRequest(url=url) for url in snapshots]
@@ -328,7 +318,7 @@ async def _check_originals(settings: Settings, state: _RunState) -> None:
             if alive
             else f"the original {original.url} is {original.verdict.value} ({original.reason})"
         )
-        state.results[archived.url] = dataclasses.replace(archived, error=note)
+        run.results[archived.url] = dataclasses.replace(archived, error=note)
 
 
 async def _until(
@@ -360,26 +350,23 @@ def _not_checked(url: str, occurrences: tuple[Occurrence, ...]) -> Result:
 
 
 async def _classify(
-    observation: Observation,
-    occurrences: tuple[Occurrence, ...],
-    settings: Settings,
-    state: _RunState,
+    observation: Observation, occurrences: tuple[Occurrence, ...], run: _Run
 ) -> Result:
     """Classify; a network failure while the machine itself is offline is not the link's fault."""
     from linkaudit.classify import classify
 
     if observation.status is not None:
-        state.any_response = True
-    elif observation.failure in NETWORK_FAILURES and not state.any_response:
-        if state.offline is None:
+        run.any_response = True
+    elif observation.failure in NETWORK_FAILURES and not run.any_response:
+        if run.offline is None:
             from linkaudit.check import network_available
 
-            state.offline = not await network_available(settings)
-        if state.offline:
+            run.offline = not await network_available(run.settings)
+        if run.offline:
             observation = dataclasses.replace(
                 observation, failure=Reason.NETWORK_UNAVAILABLE, error=_offline_error(observation)
             )
-    return classify(observation, occurrences, settings)
+    return classify(observation, occurrences, run.settings)
 
 
 def _offline_error(observation: Observation) -> str:
@@ -387,34 +374,28 @@ def _offline_error(observation: Observation) -> str:
     return f"network unavailable: no remote host could be reached{detail}"
 
 
-def _wants_snapshot(result: Result, settings: Settings, state: _RunState) -> bool:
-    if state.offline or settings.archive == "none" or result.archive is not None:
+def _wants_snapshot(result: Result, run: _Run) -> bool:
+    mode = run.settings.archive
+    if run.offline or mode == "none" or result.archive is not None:
         return False
-    if settings.archive == "all":
+    if mode == "all":
         return result.verdict not in (Verdict.INVALID, Verdict.SKIPPED)
     return result.verdict in ARCHIVE_VERDICTS
 
 
 async def _archive_then_save(
-    result: Result,
-    settings: Settings,
-    store: Store | None,
-    run_id: int | None,
-    state: _RunState,
-    listener: Listener,
-    limit: asyncio.Semaphore,
-    lookup_cache: MutableMapping[str, Any],
+    result: Result, run: _Run, limit: asyncio.Semaphore, lookup_cache: MutableMapping[str, Any]
 ) -> None:
     from linkaudit.archive import attach_snapshots
 
     async with limit:
         try:
             (result,) = await attach_snapshots(
-                [result], _cited_on(state.published), settings, lookup_cache=lookup_cache
+                [result], _cited_on(run.published), run.settings, lookup_cache=lookup_cache
             )
         except Exception as exc:  # an archive service must never break the run
-            state.warnings.append(f"archive look-up failed for {result.url}: {exc}")
-    _save(result, settings, store, run_id, state, listener)
+            run.warnings.append(f"archive look-up failed for {result.url}: {exc}")
+    run.save(result)
 
 
 def _cited_on(published: dict[str, dt.date | None]) -> Callable[[Result], dt.date | None]:
@@ -425,17 +406,3 @@ def _cited_on(published: dict[str, dt.date | None]) -> Callable[[Result], dt.dat
         return published.get(result.occurrences[0].document) if result.occurrences else None
 
     return cited_on
-
-
-def _save(
-    result: Result,
-    settings: Settings,
-    store: Store | None,
-    run_id: int | None,
-    state: _RunState,
-    listener: Listener,
-) -> None:
-    """Store as it arrives; an offline verdict is no evidence about the link, so it is not kept."""
-    if store is not None and run_id is not None and result.reason != Reason.NETWORK_UNAVAILABLE:
-        result = store.save_result(RunId(run_id), result, settings)
-    _accept(result, state, listener)
