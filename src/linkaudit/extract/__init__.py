@@ -77,19 +77,12 @@ def extract_source(source: Source, settings: Settings) -> Extraction:
     except Exception as exc:  # any bug or library failure is this document's error only
         cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
         raise CorruptDocument(source.name, cause) from exc
-    return _bounded(_with_hash(extraction, source), settings)
+    return _finished(extraction, source, settings)
 
 
-def _with_hash(extraction: Extraction, source: Source) -> Extraction:
-    if extraction.document.content_hash:
-        return extraction
-    digest = hashlib.sha256(source.data).hexdigest()
-    document = dataclasses.replace(extraction.document, content_hash=digest)
-    return dataclasses.replace(extraction, document=document)
-
-
-def _bounded(extraction: Extraction, settings: Settings) -> Extraction:
-    """Keep the first ``max_links_per_document`` occurrences, and say so."""
+def _finished(extraction: Extraction, source: Source, settings: Settings) -> Extraction:
+    """Bound the links to ``max_links_per_document`` (and say so); count and hash once here,
+    for every format."""
     limit = settings.max_links_per_document
     occurrences = extraction.occurrences
     warnings = list(extraction.warnings)
@@ -99,5 +92,9 @@ def _bounded(extraction: Extraction, settings: Settings) -> Extraction:
             "(max_links_per_document)"
         )
         occurrences = occurrences[:limit]
-    document = dataclasses.replace(extraction.document, links=len(occurrences))
+    document = dataclasses.replace(
+        extraction.document,
+        links=len(occurrences),
+        content_hash=hashlib.sha256(source.data).hexdigest(),
+    )
     return Extraction(document=document, occurrences=list(occurrences), warnings=warnings)

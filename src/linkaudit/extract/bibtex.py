@@ -5,7 +5,6 @@ anchor text (a DOI becomes ``https://doi.org/<doi>``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,7 +91,6 @@ class BibtexExtractor:
             path=source.name,
             format=self.format,
             base_url=source.base_url,
-            content_hash=hashlib.sha256(source.data).hexdigest(),
             links=len(occurrences),
         )
         return Extraction(document=document, occurrences=occurrences)

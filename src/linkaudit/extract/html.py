@@ -10,7 +10,6 @@ Markdown.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator
@@ -179,7 +178,6 @@ class HtmlExtractor:
             title=_title(soup),
             published=_published(tags),
             base_url=base,
-            content_hash=hashlib.sha256(source.data).hexdigest(),
             links=len(occurrences),
         )
         return Extraction(document=document, occurrences=occurrences)

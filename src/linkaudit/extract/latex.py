@@ -7,7 +7,6 @@ that cite one are written literally in practice.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 
@@ -86,7 +85,6 @@ class LatexExtractor:
             title=_field(_TITLE, text),
             published=find_date(_field(_DATE, text) or ""),
             base_url=source.base_url,
-            content_hash=hashlib.sha256(source.data).hexdigest(),
             links=len(occurrences),
         )
         return Extraction(document=document, occurrences=occurrences)

@@ -10,7 +10,6 @@ reference link ``[a][b]`` from an inline one ``[a](b)``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -66,7 +65,6 @@ class MarkdownExtractor:
             title=_title(tokens),
             published=find_date("\n".join(lines[:_TOP_LINES])),
             base_url=source.base_url,
-            content_hash=hashlib.sha256(source.data).hexdigest(),
             links=len(occurrences),
         )
         return Extraction(document=document, occurrences=occurrences)

@@ -8,7 +8,6 @@ the URL, and a closing parenthesis is kept only when it balances an opening one.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -183,7 +182,6 @@ class TextExtractor:
             path=source.name,
             format=self.format,
             base_url=source.base_url,
-            content_hash=hashlib.sha256(source.data).hexdigest(),
             links=len(occurrences),
         )
         return Extraction(document=document, occurrences=occurrences)
