@@ -302,3 +302,18 @@ def test_periodic_reports_are_dated(
     assert result.exit_code == 0
     written = tmp_path / "reports" / f"health-{dt.date.today().isoformat()}.html"
     assert written.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_file_url_outside_the_brief_is_refused(tmp_path: Path) -> None:
+    """`file:///etc/passwd` in an untrusted brief is skipped (private_address), never read."""
+    doc = tmp_path / "brief.md"
+    doc.write_text("See [the accounts](file:///etc/passwd).\n")
+    out = tmp_path / "r.json"
+    result = run(
+        "check", str(doc), "--no-store", "--quiet", "--archive", "none",
+        "--format", "json", "--output", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    (only,) = json.loads(out.read_text())["results"]
+    assert (only["verdict"], only["reason"]) == ("skipped", "private_address")
+    assert "root" in only["error"] and "root:" not in out.read_text()
