@@ -270,12 +270,14 @@ async def _check_remote(
     limit = asyncio.Semaphore(8)
     # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
     lookup_cache: MutableMapping[str, Any] = store.snapshot_cache() if store is not None else {}
+    archives = _ArchiveClient(settings)
     observations = check_urls(requests, settings)
     try:
         async for observation in _until(observations, deadline):
             result = await _classify(observation, groups[observation.url], run)
             if _wants_snapshot(result, run):
-                task = asyncio.create_task(_archive_then_save(result, run, limit, lookup_cache))
+                lookup = _archive_then_save(result, run, limit, lookup_cache, archives)
+                task = asyncio.create_task(lookup)
                 archive_tasks.add(task)
                 task.add_done_callback(archive_tasks.discard)
             else:
@@ -286,6 +288,7 @@ async def _check_remote(
             await aclose()
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
+        await archives.aclose()
     if settings.check_originals and not run.offline:
         await _check_originals(run)
     unchecked = [url for url in groups if url not in run.results]
@@ -383,15 +386,43 @@ def _wants_snapshot(result: Result, run: _Run) -> bool:
     return result.verdict in ARCHIVE_VERDICTS
 
 
+class _ArchiveClient:
+    """One HTTP client for every archive look-up of a run, made on first use (most runs,
+    having no dead link, never need it)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    def get(self) -> Any:
+        if self._client is None:
+            from linkaudit.archive.client import make_client
+
+            self._client = make_client(self._settings)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
 async def _archive_then_save(
-    result: Result, run: _Run, limit: asyncio.Semaphore, lookup_cache: MutableMapping[str, Any]
+    result: Result,
+    run: _Run,
+    limit: asyncio.Semaphore,
+    lookup_cache: MutableMapping[str, Any],
+    archives: _ArchiveClient,
 ) -> None:
     from linkaudit.archive import attach_snapshots
 
     async with limit:
         try:
             (result,) = await attach_snapshots(
-                [result], _cited_on(run.published), run.settings, lookup_cache=lookup_cache
+                [result],
+                _cited_on(run.published),
+                run.settings,
+                lookup_cache=lookup_cache,
+                client=archives.get(),
             )
         except Exception as exc:  # an archive service must never break the run
             run.warnings.append(f"archive look-up failed for {result.url}: {exc}")

@@ -9,6 +9,7 @@ Robust Links (``data-versionurl``) come first: the author already named the snap
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -121,14 +122,20 @@ async def attach_snapshots(
     settings: Settings,
     *,
     lookup_cache: MutableMapping[str, Snapshot | None] | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> list[Result]:
-    """New results with ``archive`` filled where ``settings.archive`` asks and one exists."""
+    """New results with ``archive`` filled where ``settings.archive`` asks and one exists.
+
+    Pass ``client`` to share one connection pool across calls (the pipeline asks once per
+    dead link); without it a client is made for this call and closed after it.
+    """
     cache: MutableMapping[str, Snapshot | None] = {} if lookup_cache is None else lookup_cache
     wanted = [needs_snapshot(result, settings.archive) for result in results]
     if not any(wanted):
         return list(results)
     gate = asyncio.Semaphore(MAX_LOOKUPS)
-    async with make_client(settings) as client:
+    owned = make_client(settings) if client is None else contextlib.nullcontext(client)
+    async with owned as client:
 
         async def one(result: Result) -> Result:
             async with gate:
