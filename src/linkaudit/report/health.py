@@ -146,7 +146,7 @@ _STYLE = (
 def _html(health: Health, report: Report) -> str:
     from linkaudit.report.html import health_chart
 
-    markdown_rows = "".join(
+    rows = "".join(
         "<tr><td>{}</td>{}<td>{}</td></tr>".format(
             escape(item.document or "all documents"),
             "".join(f"<td>{getattr(item, c)}</td>" for c in _COLUMNS),
@@ -168,6 +168,6 @@ def _html(health: Health, report: Report) -> str:
         f"<p>Generated {escape(report.generated_at.isoformat())}.</p>"
         f"<h2>Lost evidence ({len(health.lost_evidence)})</h2><ul>{lost or '<li>none</li>'}</ul>"
         f"<h2>Per document</h2><table><tr><th>document</th>{head}<th>archive coverage</th></tr>"
-        f"{markdown_rows}</table><h2>Rot by document age</h2>{_bars(health.rot_by_age)}"
+        f"{rows}</table><h2>Rot by document age</h2>{_bars(health.rot_by_age)}"
         f"<h2>Health over time</h2>{history}</body></html>\n"
     )
