@@ -10,6 +10,7 @@ Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator
@@ -128,18 +129,31 @@ class _Collector(_Positions):
             )
 
 
+#: ``<![`` not followed by a keyword the stdlib tokenizer knows. Python 3.11's html.parser
+#: raises AssertionError on such a "marked section" (``<![{#id}``, found by the fuzzer);
+#: browsers read it as a bogus comment up to the next ``>``.
+_BAD_MARKED_SECTION = re.compile(
+    r"<!\[(?!(?:temp|cdata|ignore|include|rcdata|if|else|endif)(?![-_.a-z0-9]))", re.IGNORECASE
+)
+
+
+def _feed(parser: HTMLParser, html: str) -> None:
+    """Feed ``html`` with bogus marked sections turned into bogus comments, as browsers read
+    them: ``<![`` becomes ``<!-`` (same length, so lines and columns do not move)."""
+    parser.feed(_BAD_MARKED_SECTION.sub("<!-", html))
+    parser.close()
+
+
 def _collect(html: str) -> _Collector:
     collector = _Collector()
-    collector.feed(html)
-    collector.close()
+    _feed(collector, html)
     return collector
 
 
 def _positions(html: str) -> _Positions:
     """One pass of the stdlib tokenizer: bs4's lxml builder records no positions."""
     tokens = _Positions()
-    tokens.feed(html)
-    tokens.close()
+    _feed(tokens, html)
     return tokens
 
 
