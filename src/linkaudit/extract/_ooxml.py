@@ -116,7 +116,7 @@ def open_package(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise CorruptDocument(name, f"not a DOCX (not a zip archive: {exc})") from exc
     budget = max_document_bytes * _INFLATE_FACTOR
     if max_unzipped_bytes is not None:

@@ -112,7 +112,7 @@ def _zip_format(data: bytes, name: str) -> DocumentFormat:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
         raise CorruptDocument(name, f"broken zip archive: {exc}") from exc
     if "word/document.xml" in names:
         return DocumentFormat.DOCX
