@@ -146,26 +146,6 @@ async def test_one_small_pool_per_origin_and_idle_pools_closed(web: SimWeb) -> N
     assert router.open_pools == 0  # closed with the client
 
 
-async def test_connections_use_the_fast_backend_and_are_reused(
-    web: SimWeb, test_settings: Settings
-) -> None:
-    """Every pooled connection runs over ``FastBackend``'s stream, and keep-alive reuse and
-    the liveness check work through it (two requests, one connection)."""
-    from linkaudit.check.client import fetch_once, make_client
-    from linkaudit.check.netstream import FastBackend
-
-    async with make_client(test_settings) as client:
-        first = await fetch_once(client, web.url("/status/200", host=BUSY), test_settings)
-        second = await fetch_once(client, web.url("/status/204", host=BUSY), test_settings)
-        router = client._transport
-        assert isinstance(router, OriginRouter)
-        pools = [p.transport._pool for p in router._pools.values()]
-        assert len(pools) == 1
-        assert len(pools[0].connections) == 1  # reused after the liveness check
-    assert (first.status, second.status) == (200, 204)
-    assert isinstance(pools[0]._network_backend, FastBackend)
-
-
 async def test_per_host_limits_from_config(web: SimWeb, test_settings: Settings) -> None:
     """host_limits gives one host its own budget; the others keep max_per_host."""
 

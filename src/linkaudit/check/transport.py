@@ -1,17 +1,17 @@
 """
 One small connection pool per origin instead of one pool for the whole run.
 
-httpcore's pool scans every pooled connection whenever a request starts or a response
-closes, so with one pool of ``max_concurrency`` connections the scans grow with the
-global concurrency and dominated linkaudit's CPU time. ``OriginRouter`` gives each
-(scheme, host, port) its own pool of at most a few connections (``max_per_host`` are in
-flight at once by the host limiter), created on first use; the least recently used idle
-pools are closed beyond ``keep_open``, so a run over 10,000 hosts does not keep 10,000
-pools and their sockets.
+A single pool of ``max_concurrency`` connections is scanned whenever a request starts or a
+response closes (httpcore's is), so its cost grows with the global concurrency.
+``OriginRouter`` gives each (scheme, host, port) its own pool of at most a few connections
+(``max_per_host`` are in flight at once by the host limiter), created on first use: an
+``http11.OriginPool``. The least recently used idle pools are closed beyond ``keep_open``,
+so a run over 10,000 hosts does not keep 10,000 pools and their sockets.
 
 Proxies come from the environment as httpx's ``trust_env`` reads them (``HTTP_PROXY``,
 ``HTTPS_PROXY``, ``ALL_PROXY`` minus ``NO_PROXY``), decided by ``guard.proxy_for`` so the
-request guard and the routing agree; all requests through one proxy share one pool.
+request guard and the routing agree; all requests through one proxy share one pool, and
+that pool is httpx's own transport (CONNECT tunnels, SOCKS), not ``OriginPool``.
 """
 
 from __future__ import annotations
@@ -24,16 +24,14 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-import httpcore
 import httpx
 
 from linkaudit.check.guard import proxy_from
-from linkaudit.check.netstream import FastBackend
+from linkaudit.check.http11 import OriginPool
 
 __all__ = ["OriginRouter", "quiet_sniffio_probe"]
 
 _Origin = tuple[bytes, bytes, int | None]
-_BACKEND = FastBackend()
 
 
 def quiet_sniffio_probe() -> None:
@@ -50,7 +48,7 @@ def quiet_sniffio_probe() -> None:
 
 @dataclass(slots=True)
 class _Pool:
-    transport: httpx.AsyncHTTPTransport
+    transport: httpx.AsyncBaseTransport
     active: int = 0
 
 
@@ -126,7 +124,7 @@ class OriginRouter(httpx.AsyncBaseTransport):
         if proxy is not None:
             found = self._proxy_pools.get(proxy)
             if found is None:
-                found = self._proxy_pools[proxy] = self._new(self._proxy_connections, proxy)
+                found = self._proxy_pools[proxy] = self._proxied(proxy)
             return found
         origin = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(origin)
@@ -134,11 +132,16 @@ class OriginRouter(httpx.AsyncBaseTransport):
             self._pools.move_to_end(origin)
             return pool
         size = self._per_origin(url.host) if callable(self._per_origin) else self._per_origin
-        pool = self._pools[origin] = self._new(max(1, size), None)
+        pool = self._pools[origin] = _Pool(
+            OriginPool(
+                self._ssl_context, max_connections=max(1, size), keepalive_expiry=self._expiry
+            )
+        )
         await self._close_idle_beyond_bound()
         return pool
 
-    def _new(self, connections: int, proxy: str | None) -> _Pool:
+    def _proxied(self, proxy: str) -> _Pool:
+        connections = self._proxy_connections
         limits = httpx.Limits(
             max_connections=connections,
             max_keepalive_connections=connections,
@@ -147,11 +150,6 @@ class OriginRouter(httpx.AsyncBaseTransport):
         transport = httpx.AsyncHTTPTransport(
             verify=self._ssl_context, http1=True, http2=False, limits=limits, proxy=proxy
         )
-        # httpx has no argument for httpcore's network backend; its pool reads this attribute
-        # whenever it opens a connection (httpcore 1.x). tests/check pins that it is used.
-        pool = getattr(transport, "_pool", None)
-        if isinstance(pool, httpcore.AsyncConnectionPool):
-            pool._network_backend = _BACKEND
         return _Pool(transport)
 
     async def _close_idle_beyond_bound(self) -> None:

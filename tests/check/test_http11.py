@@ -1,0 +1,194 @@
+"""The checker's own HTTP/1.1 pool (``check.http11``) against real local servers."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+import httpx
+import pytest
+
+from linkaudit.check.client import fetch_once, make_client
+from linkaudit.check.http11 import MAX_HEAD_BYTES, OriginPool, parse_head
+from linkaudit.check.transport import OriginRouter
+from linkaudit.config import Settings
+from linkaudit.verdicts import Reason
+from web import Reply, SimWeb, WebRequest
+
+pytestmark = pytest.mark.anyio
+
+
+# ----------------------------------------------------------------------------- pure parsing
+
+
+def test_head_with_bare_line_ends_folding_and_no_reason() -> None:
+    head = parse_head(b"HTTP/1.1 200\nContent-Type: text/html\nX-Long: a\n  b\r")
+    assert (head.version, head.status, head.reason) == (b"HTTP/1.1", 200, b"")
+    assert head.headers == [(b"Content-Type", b"text/html"), (b"X-Long", b"a b")]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [b"HTTP/1.1 TWO-HUNDRED Okay", b"ICY 200 OK", b"HTTP/1.1 200 OK\r\nno colon here"],
+)
+def test_malformed_heads_are_protocol_errors(block: bytes) -> None:
+    with pytest.raises(httpx.RemoteProtocolError):
+        parse_head(block)
+
+
+# ----------------------------------------------------------------------------- over sockets
+
+
+def _raw(payload: bytes):  # type: ignore[no-untyped-def]
+    async def handler(request: WebRequest) -> None:
+        request.writer.write(payload)
+        await request.writer.drain()
+
+    return handler
+
+
+async def _get(web: SimWeb, path: str, payload: bytes, settings: Settings) -> object:
+    web.route(path, _raw(payload))
+    try:
+        async with make_client(settings) as client:
+            return await fetch_once(client, web.url(path), settings)
+    finally:
+        web.unroute(path)
+
+
+async def test_chunked_body_with_extensions_and_trailers(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    payload = (
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/plain\r\n\r\n"
+        b"5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nx-trailer: yes\r\n\r\n"
+    )
+    fetched = await _get(web, "/raw-chunked", payload, test_settings)
+    assert fetched.status == 200  # type: ignore[attr-defined]
+    assert fetched.body == b"hello, world"  # type: ignore[attr-defined]
+    assert not fetched.truncated  # type: ignore[attr-defined]
+
+
+async def test_informational_responses_are_skipped(web: SimWeb, test_settings: Settings) -> None:
+    payload = (
+        b"HTTP/1.1 103 Early Hints\r\nlink: </s.css>; rel=preload\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+    )
+    fetched = await _get(web, "/raw-103", payload, test_settings)
+    assert (fetched.status, fetched.body) == (200, b"ok")  # type: ignore[attr-defined]
+
+
+async def test_body_until_close_without_length(web: SimWeb, test_settings: Settings) -> None:
+    payload = b"HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\n" + b"x" * 70_000
+    fetched = await _get(web, "/raw-close", payload, test_settings)
+    assert fetched.body == b"x" * 70_000  # type: ignore[attr-defined]
+
+
+async def test_short_body_is_reported_not_raised(web: SimWeb, test_settings: Settings) -> None:
+    payload = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly this"
+    fetched = await _get(web, "/raw-short", payload, test_settings)
+    assert fetched.status == 200  # type: ignore[attr-defined]
+    assert fetched.truncated  # type: ignore[attr-defined]
+    assert "complete message body" in (fetched.error or "")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/raw-two-lengths", b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n"),
+        ("/raw-bad-chunk", b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nok\r\n"),
+        ("/raw-huge-head", b"HTTP/1.1 200 OK\r\n" + b"x-pad: " + b"p" * MAX_HEAD_BYTES + b"\r\n"),
+    ],
+)
+async def test_framing_errors_are_protocol_failures(
+    web: SimWeb, test_settings: Settings, path: str, payload: bytes
+) -> None:
+    fetched = await _get(web, path, payload, test_settings.replace(retries=0))
+    if fetched.status is None:  # type: ignore[attr-defined]
+        assert fetched.failure is Reason.PROTOCOL  # type: ignore[attr-defined]
+    else:  # the head was fine, the body framing was not: a body read error, kept as truncated
+        assert fetched.truncated  # type: ignore[attr-defined]
+
+
+async def test_closed_before_answering_is_a_connection_failure(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    async with make_client(test_settings) as client:
+        fetched = await fetch_once(client, web.url("/close"), test_settings)
+    assert (fetched.status, fetched.failure) == (None, Reason.CONNECTION)
+
+
+async def test_keep_alive_reuses_one_connection(web: SimWeb, test_settings: Settings) -> None:
+    """Two requests in a row travel on one socket (the server sees one client port)."""
+    ports: list[int] = []
+
+    async def record(request: WebRequest) -> Reply:
+        ports.append(request.writer.get_extra_info("peername")[1])
+        return Reply(200, "<title>x</title>")
+
+    web.route("/port/*", record)
+    try:
+        async with make_client(test_settings) as client:
+            for n in range(3):
+                fetched = await fetch_once(client, web.url(f"/port/{n}"), test_settings)
+                assert fetched.status == 200
+            router = client._transport
+            assert isinstance(router, OriginRouter)
+            (pool,) = [p.transport for p in router._pools.values()]
+            assert isinstance(pool, OriginPool)
+            assert pool.connections == 1
+    finally:
+        web.unroute("/port/*")
+    assert len(ports) == 3 and len(set(ports)) == 1
+
+
+async def test_a_body_closed_early_closes_its_connection(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    """A truncated read must not leave half a body on a socket the next request reuses."""
+    settings = test_settings.replace(max_body_bytes=1000)
+    async with make_client(settings) as client:
+        first = await fetch_once(client, web.url("/big"), settings)
+        second = await fetch_once(client, web.url("/status/204"), settings)
+    assert first.truncated
+    assert second.status == 204
+
+
+async def test_pool_never_opens_more_than_its_limit(web: SimWeb) -> None:
+    """Ten concurrent requests through a pool of two: two sockets, everyone served."""
+    ports: set[int] = set()
+
+    async def slow(request: WebRequest) -> Reply:
+        ports.add(request.writer.get_extra_info("peername")[1])
+        await asyncio.sleep(0.02)
+        return Reply(200, "ok")
+
+    web.route("/pooled/*", slow)
+    pool = OriginPool(ssl.create_default_context(), max_connections=2)
+    try:
+        async with httpx.AsyncClient(transport=pool) as client:
+            answers = await asyncio.gather(
+                *(client.get(web.url(f"/pooled/{n}")) for n in range(10))
+            )
+    finally:
+        web.unroute("/pooled/*")
+    assert [a.status_code for a in answers] == [200] * 10
+    assert len(ports) == 2
+
+
+async def test_tls_with_the_trusted_ca_and_an_untrusted_one(
+    web: SimWeb, web_ca: str, test_settings: Settings
+) -> None:
+    async with make_client(test_settings) as client:
+        good = await fetch_once(client, web.https_url("/status/200"), test_settings)
+        bad = await fetch_once(client, web.untrusted_url("/status/200"), test_settings)
+    assert good.status == 200
+    assert (bad.status, bad.failure) == (None, Reason.TLS)
+
+
+async def test_the_peer_address_is_offered_to_the_guard(web: SimWeb) -> None:
+    pool = OriginPool(ssl.create_default_context(), max_connections=1)
+    async with httpx.AsyncClient(transport=pool) as client:
+        response = await client.get(web.url("/status/200"))
+        stream = response.extensions["network_stream"]
+        assert stream.get_extra_info("server_addr")[0] == "127.0.0.1"
