@@ -418,14 +418,12 @@ class OriginPool(httpx.AsyncBaseTransport):
 
 async def _serialise(request: httpx.Request, method: bytes) -> bytes:
     """The request line, headers and (small, already buffered) body as one write."""
+    lines = [method + b" " + (request.url.raw_path or b"/") + b" HTTP/1.1"]
+    framed = False
+    for name, value in request.headers.raw:
+        lines.append(name + b": " + value)
+        framed = framed or name.lower() in (b"content-length", b"transfer-encoding")
     body = b""
-    if request.stream is not None and not (method in (b"GET", b"HEAD") and _no_body(request)):
+    if framed or method not in (b"GET", b"HEAD"):
         body = b"".join([part async for part in request.stream])  # type: ignore[union-attr]
-    target = request.url.raw_path or b"/"
-    lines = [method + b" " + target + b" HTTP/1.1"]
-    lines += [name + b": " + value for name, value in request.headers.raw]
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
-
-
-def _no_body(request: httpx.Request) -> bool:
-    return "content-length" not in request.headers and "transfer-encoding" not in request.headers
