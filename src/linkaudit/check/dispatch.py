@@ -4,8 +4,15 @@ Per-host dispatch: hand a free worker only a URL whose host has a free slot.
 One global queue makes a worker that took a URL of a busy host wait for that host while
 other hosts sit idle (head-of-line blocking). Here every host has its own queue, and a
 worker takes the next URL round-robin from the hosts with fewer than ``per_host`` checks
-under way. The source iterable is read lazily, only while no host is ready, and at most
-``lookahead`` URLs wait in the queues, so memory stays bounded for 100,000 URLs.
+under way. At most ``lookahead`` URLs wait in the queues, so memory stays bounded for
+100,000 URLs, however they arrive:
+
+* from a sync iterable, read lazily, only while no host is ready (``Dispatcher(items, …)``);
+* fed by a producer (``Dispatcher.open(…)``): ``await put(item)`` waits while the queues
+  are full, and the workers end only once ``close()`` was called and every item is out.
+
+A check that must wait (a retry's backoff) gives its host's slot back with ``done`` and
+takes it again with ``reclaim``; a reclaiming check goes before any new URL of its host.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class Dispatcher(Generic[T]):
         lookahead: int,
     ) -> None:
         self._source: Iterator[T] | None = iter(items)
+        self._open = False
         self._host_of = host_of
         self._limit_of = per_host if callable(per_host) else _constant(max(1, per_host))
         self._limits: dict[str, int] = {}
@@ -41,6 +49,17 @@ class Dispatcher(Generic[T]):
         self._is_ready: set[str] = set()
         self._buffered = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._putters: deque[asyncio.Future[None]] = deque()
+        self._returning: dict[str, deque[asyncio.Future[None]]] = {}
+
+    @classmethod
+    def open(
+        cls, host_of: Callable[[T], str], per_host: int | Callable[[str], int], lookahead: int
+    ) -> Dispatcher[T]:
+        """A dispatcher fed with ``put`` until ``close``."""
+        dispatcher = cls((), host_of, per_host, lookahead)
+        dispatcher._open = True
+        return dispatcher
 
     @property
     def buffered(self) -> int:
@@ -50,6 +69,23 @@ class Dispatcher(Generic[T]):
     def active(self, host: str) -> int:
         """Checks of ``host`` handed out and not yet ``done``."""
         return self._active.get(host, 0)
+
+    async def put(self, item: T) -> None:
+        """Queue ``item``, waiting while ``lookahead`` items already wait."""
+        if not self._open:
+            raise RuntimeError("put on a closed dispatcher")
+        while self._buffered >= self._lookahead:
+            await _wait_in(self._putters)
+        self._queue(item)
+        self._wake_one()
+        if self._buffered < self._lookahead:
+            _wake_first(self._putters)  # another producer may go on
+
+    def close(self) -> None:
+        """No more items: workers end once the queues are empty."""
+        self._open = False
+        if self._finished():
+            self._wake_all()
 
     async def next(self) -> tuple[str, T] | None:
         """The next (host, item) to check, waiting for a free host; ``None`` when all are out."""
@@ -62,16 +98,12 @@ class Dispatcher(Generic[T]):
             if self._finished():
                 self._wake_all()
                 return None
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
+            await _wait_in(self._waiters)
 
     def done(self, host: str) -> None:
-        """A check handed out for ``host`` has ended: its slot is free again."""
+        """A check handed out for ``host`` has ended or is waiting: its slot is free again."""
+        if self._hand_back(host):
+            return
         left = self._active.get(host, 0) - 1
         if left > 0:
             self._active[host] = left
@@ -83,6 +115,43 @@ class Dispatcher(Generic[T]):
             self._wake_one()
         elif self._finished():
             self._wake_all()
+
+    async def reclaim(self, host: str) -> None:
+        """Take a slot of ``host`` again after ``done`` (before any new URL of the host)."""
+        if host not in self._returning and self.active(host) < self._limit(host):
+            self._active[host] = self.active(host) + 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._returning.setdefault(host, deque()).append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.done(host)  # the slot was handed over as we were cancelled: pass it on
+            else:
+                self._forget(host, waiter)
+            raise
+
+    def _forget(self, host: str, waiter: asyncio.Future[None]) -> None:
+        waiter.cancel()
+        returning = self._returning.get(host)
+        if returning is not None and waiter in returning:
+            returning.remove(waiter)
+            if not returning:
+                del self._returning[host]
+
+    def _hand_back(self, host: str) -> bool:
+        """Give a freed slot of ``host`` straight to a reclaiming check, if one waits."""
+        returning = self._returning.get(host)
+        while returning:
+            waiter = returning.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                if not returning:
+                    del self._returning[host]
+                return True
+        self._returning.pop(host, None)
+        return False
 
     def _take(self) -> tuple[str, T] | None:
         while not self._ready and self._read_one():
@@ -99,6 +168,7 @@ class Dispatcher(Generic[T]):
             del self._pending[host]
         else:
             self._mark_ready(host)
+        _wake_first(self._putters)
         return host, item
 
     def _read_one(self) -> bool:
@@ -111,11 +181,14 @@ class Dispatcher(Generic[T]):
         except StopIteration:
             self._source = None
             return False
+        self._queue(item)
+        return True
+
+    def _queue(self, item: T) -> None:
         host = self._host_of(item)
         self._pending.setdefault(host, deque()).append(item)
         self._buffered += 1
         self._mark_ready(host)
-        return True
 
     def _can_read(self) -> bool:
         return self._source is not None and self._buffered < self._lookahead
@@ -132,20 +205,35 @@ class Dispatcher(Generic[T]):
         return limit
 
     def _finished(self) -> bool:
-        return self._source is None and not self._pending
+        return self._source is None and not self._open and not self._pending
 
     def _wake_one(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        _wake_first(self._waiters)
 
     def _wake_all(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
+        while _wake_first(self._waiters):
+            pass
+
+
+async def _wait_in(waiters: deque[asyncio.Future[None]]) -> None:
+    """Wait until woken through ``waiters``."""
+    waiter = asyncio.get_running_loop().create_future()
+    waiters.append(waiter)
+    try:
+        await waiter
+    finally:
+        if not waiter.done():
+            waiter.cancel()
+
+
+def _wake_first(waiters: deque[asyncio.Future[None]]) -> bool:
+    """Wake the first still waiting future; ``False`` if there was none."""
+    while waiters:
+        waiter = waiters.popleft()
+        if not waiter.done():
+            waiter.set_result(None)
+            return True
+    return False
 
 
 def _constant(value: int) -> Callable[[str], int]:

@@ -1,12 +1,21 @@
 """
 ``check_urls``: a bounded pool of workers turning ``CheckRequest``s into ``Observation``s.
 
-``max_concurrency`` workers take requests from per-host queues (``dispatch``), only for a
-host with fewer than ``max_per_host`` checks under way, so a busy host never holds a
-global slot idle; the queues are filled lazily from the requests iterable, so 100,000
-URLs never become 100,000 tasks. Each worker follows one URL's chain, one attempt at a
-time inside a per-host slot (``hosts``), retrying by the pure predicate (``retry``), then
-probes for a soft 404 and looks for the fragment.
+Workers take requests from per-host queues (``dispatch``), only for a host with fewer than
+``max_per_host`` checks under way, so a busy host never holds a global slot idle. The
+requests come from an iterable read lazily, or from an async iterable (the pipeline's, as
+documents are extracted) fed into bounded queues: 100,000 URLs never become 100,000 tasks.
+Each worker follows one URL's chain, one attempt at a time inside a per-host slot
+(``hosts``), retrying by the pure predicate (``retry``), then probes for a soft 404 and
+looks for the fragment.
+
+A retry's backoff sleep holds nothing: the worker gives its host's dispatch slot back for
+the sleep (the host starts another URL meanwhile) and reclaims it before the next attempt.
+``max_concurrency`` therefore bounds *requests in flight* (a semaphore around each
+attempt), not workers: the pool has a few spare workers (``spare_workers``) so that a
+host's freed lane finds a worker while others sleep. Without them a pool of exactly
+``max_concurrency`` workers, all busy, would leave the freed lane idle, and the release
+would gain nothing. Per-host in-flight requests stay bounded by ``HostLimiter.slot``.
 """
 
 from __future__ import annotations
@@ -17,8 +26,9 @@ import hashlib
 import html
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from urllib.parse import urldefrag, urlsplit
 
 import anyio
@@ -45,7 +55,7 @@ from linkaudit.config import Settings
 from linkaudit.models import Observation
 from linkaudit.verdicts import Reason
 
-__all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls"]
+__all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls", "spare_workers"]
 
 BODY_SAMPLE = 64 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -65,9 +75,38 @@ class CheckRequest:
     """The directory file: URLs may not escape unless ``Settings.allow_file_escape``."""
 
 
-async def check_urls(
-    requests: Iterable[CheckRequest], settings: Settings
-) -> AsyncIterator[Observation]:
+Requests = Iterable[CheckRequest] | AsyncIterable[CheckRequest]
+
+
+@dataclass(slots=True)
+class _Lease:
+    """The dispatch slot a worker holds for one request's host."""
+
+    dispatcher: Dispatcher[CheckRequest]
+    host: str
+    held: bool = field(default=True)
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.dispatcher.done(self.host)
+
+    async def reclaim(self) -> None:
+        if not self.held:
+            await self.dispatcher.reclaim(self.host)
+            self.held = True
+
+
+_LEASE: ContextVar[_Lease | None] = ContextVar("linkaudit_dispatch_lease", default=None)
+"""The current worker's lease, so a retry deep in a redirect chain can lend it out."""
+
+
+def spare_workers(max_concurrency: int) -> int:
+    """Workers beyond ``max_concurrency``, for lanes freed by checks in a backoff sleep."""
+    return max(2, max_concurrency // 8)
+
+
+async def check_urls(requests: Requests, settings: Settings) -> AsyncIterator[Observation]:
     """Check every request; yield each ``Observation`` as soon as it is complete."""
     async with make_client(settings) as client:
         checker = Checker(client, settings)
@@ -83,19 +122,19 @@ class Checker:
         self.settings = settings
         self.hosts = HostLimiter(settings)
         self.probes = ProbeCache()
+        self.in_flight = asyncio.Semaphore(max(1, settings.max_concurrency))
+        """The global bound: requests in flight (see the module docstring)."""
         self._refusals: dict[tuple[str, str, int | None], str | None] = {}
 
-    async def run(self, requests: Iterable[CheckRequest]) -> AsyncIterator[Observation]:
+    async def run(self, requests: Requests) -> AsyncIterator[Observation]:
         """The worker pool; see the module docstring."""
-        workers = max(1, self.settings.max_concurrency)
-        dispatcher = Dispatcher(
-            requests,
-            _host_of,
-            lambda host: politeness(host, self.settings)[0],
-            max(_LOOKAHEAD, workers * 4),
-        )
+        concurrency = max(1, self.settings.max_concurrency)
+        workers = concurrency + spare_workers(concurrency)
+        dispatcher = self._dispatcher(requests, max(_LOOKAHEAD, workers * 4))
         outbox: asyncio.Queue[object] = asyncio.Queue(maxsize=workers * 2)
         tasks = [asyncio.create_task(self._work(dispatcher, outbox)) for _ in range(workers)]
+        if isinstance(requests, AsyncIterable):
+            tasks.append(asyncio.create_task(_feed(requests, dispatcher, outbox)))
         try:
             finished = 0
             while finished < workers:
@@ -111,16 +150,27 @@ class Checker:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _dispatcher(self, requests: Requests, lookahead: int) -> Dispatcher[CheckRequest]:
+        def limit(host: str) -> int:
+            return politeness(host, self.settings)[0]
+
+        if isinstance(requests, AsyncIterable):
+            return Dispatcher.open(_host_of, limit, lookahead)
+        return Dispatcher(requests, _host_of, limit, lookahead)
+
     async def _work(
         self, dispatcher: Dispatcher[CheckRequest], outbox: asyncio.Queue[object]
     ) -> None:
         try:
             while (taken := await dispatcher.next()) is not None:
                 host, request = taken
+                lease = _Lease(dispatcher, host)
+                token = _LEASE.set(lease)
                 try:
                     observation = await self.check(request)
                 finally:
-                    dispatcher.done(host)
+                    _LEASE.reset(token)
+                    lease.release()
                 await outbox.put(observation)
         except Exception as exc:  # a bug: hand it to the consumer rather than hang
             await outbox.put(exc)
@@ -162,7 +212,7 @@ class Checker:
         async def attempt() -> Fetched:
             nonlocal attempts
             attempts += 1
-            async with self.hosts.slot(url):
+            async with self.hosts.slot(url), self.in_flight:
                 fetched = await fetch_once(
                     self.client, url, self.settings, headers=headers, cookies=jar
                 )
@@ -174,8 +224,9 @@ class Checker:
 
         result = await attempt()  # most requests need no retry: no tenacity loop for them
         if self.settings.retries > 0 and should_retry(result, self.settings):
-            await asyncio.sleep(wait_seconds(1, result, self.settings))
-            result = await build_retrying(self.settings, done=1)(attempt)
+            await _backoff(wait_seconds(1, result, self.settings))
+            retrying = build_retrying(self.settings, done=1).copy(sleep=_backoff)
+            result = await retrying(attempt)
         return replace(result, attempts=attempts) if attempts != result.attempts else result
 
     async def _probe_soft404(self, target: str, chain: Chain) -> Probe | None:
@@ -190,6 +241,37 @@ class Checker:
         text = normalise_text(_decode(chain.last), name)
         final = chain.final_url if chain.failure is None else None
         return Probe(url=url, status=chain.last.status, final_url=final, text=text)
+
+
+async def _feed(
+    requests: AsyncIterable[CheckRequest],
+    dispatcher: Dispatcher[CheckRequest],
+    outbox: asyncio.Queue[object],
+) -> None:
+    """Move requests from an async source into the dispatcher as they come, then close it."""
+    try:
+        async for request in requests:
+            await dispatcher.put(request)
+    except Exception as exc:  # the source failed (extraction, the store): the run must see it
+        await outbox.put(exc)
+    finally:
+        dispatcher.close()
+        aclose = getattr(requests, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def _backoff(seconds: float) -> None:
+    """A retry's wait, with the host's dispatch slot lent out meanwhile (module docstring)."""
+    lease = _LEASE.get()
+    if lease is None:
+        await asyncio.sleep(seconds)
+        return
+    lease.release()
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        await lease.reclaim()
 
 
 def _host_of(request: CheckRequest) -> str:
