@@ -18,7 +18,7 @@ import pypdfium2.raw as pdfium_c
 
 from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 
-__all__ = ["Rect", "UriLink", "catalog_uri_base", "open_pdf", "uri_links"]
+__all__ = ["Rect", "TextUnder", "UriLink", "catalog_uri_base", "open_pdf", "uri_links"]
 
 # FPDF_GetLastError codes (fpdfview.h).
 _ERR_PASSWORD = 4
@@ -53,6 +53,36 @@ class UriLink:
     rect: Rect
 
 
+class TextUnder:
+    """
+    The text under rectangles of one text page, read with one pdfium call per rectangle.
+
+    pypdfium2's ``get_text_bounded`` asks pdfium twice (the length, then the text), and
+    each call collects the page's characters afresh; a buffer that is usually big enough
+    halves that, and the rare longer text still takes the two-call way.
+    """
+
+    _ROOM = 512  # UTF-16 units; an anchor text is far shorter
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self._textpage = textpage
+        self._buffer = (ctypes.c_ushort * self._ROOM)()
+
+    def __call__(self, rect: Rect) -> str:
+        """What ``textpage.get_text_bounded`` gives for ``rect``."""
+        buffer = self._buffer
+        written = pdfium_c.FPDFText_GetBoundedText(
+            self._textpage.raw, rect.left, rect.top, rect.right, rect.bottom, buffer, self._ROOM
+        )
+        # pdfium writes the text and its NUL terminator when both fit.
+        if 0 < written < self._ROOM and buffer[written - 1] == 0:
+            data = ctypes.string_at(buffer, 2 * (written - 1))
+            return data.decode("utf-16-le", errors="ignore")
+        return self._textpage.get_text_bounded(
+            left=rect.left, bottom=rect.bottom, right=rect.right, top=rect.top
+        )
+
+
 def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
     """Open ``data``; pdfium itself tries the empty user password that many PDFs carry."""
     try:
@@ -71,25 +101,33 @@ def uri_links(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> Iterator[Ur
     """Every link annotation of ``page`` whose action is a URI, in the page's /Annots order."""
     position = ctypes.c_int(0)
     link = pdfium_c.FPDF_LINK()
+    rect = pdfium_c.FS_RECTF()
+    buffer = ctypes.create_string_buffer(_URI_ROOM)  # reused: most /URIs fit
     while pdfium_c.FPDFLink_Enumerate(page.raw, ctypes.byref(position), ctypes.byref(link)):
         action = pdfium_c.FPDFLink_GetAction(link)
         # GoTo links carry a /Dest or a GoTo action: internal, not external links.
         if not action or pdfium_c.FPDFAction_GetType(action) != pdfium_c.PDFACTION_URI:
             continue
-        uri = _uri_path(document, action)
-        rect = pdfium_c.FS_RECTF()
+        uri = _uri_path(document, action, buffer)
         if uri and pdfium_c.FPDFLink_GetAnnotRect(link, ctypes.byref(rect)):
             yield UriLink(uri, _normal_rect(rect))
 
 
-def _uri_path(document: pdfium.PdfDocument, action: object) -> str:
+_URI_ROOM = 4096
+
+
+def _uri_path(
+    document: pdfium.PdfDocument, action: object, buffer: ctypes.Array[ctypes.c_char]
+) -> str:
     """The /URI string (pdfium prefixes ``/URI /Base`` to a scheme-less one)."""
-    size = pdfium_c.FPDFAction_GetURIPath(document.raw, action, None, 0)
+    # pdfium returns the length with the NUL and fills the buffer only when it fits.
+    size = pdfium_c.FPDFAction_GetURIPath(document.raw, action, buffer, _URI_ROOM)
     if size <= 1:
         return ""
-    buffer = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFAction_GetURIPath(document.raw, action, buffer, size)
-    value = buffer.raw[: size - 1]
+    if size > _URI_ROOM:
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFAction_GetURIPath(document.raw, action, buffer, size)
+    value = ctypes.string_at(buffer, size - 1)
     # The spec says 7-bit ASCII; real files also write UTF-8 or PDFDocEncoding.
     try:
         return value.decode("utf-8").strip()

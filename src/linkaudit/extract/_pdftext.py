@@ -37,19 +37,22 @@ class PrintedUrl:
     """A URL as printed on one page, with the logical line it sits in."""
 
     url: str
-    context: str
     offset: int
     """Start in the page's joined text (document order within the page)."""
+    end: int
+    joined: str
+    """The page's joined text, for the context (built only for the URLs that are kept)."""
+
+    def context(self) -> str:
+        """The sentence around the URL."""
+        return sentence_around(self.joined, self.offset, self.end)
 
 
 def printed_urls(page_text: str) -> list[PrintedUrl]:
     """Every bare URL in ``page_text`` (lines separated by ``\\n``), broken URLs rejoined."""
     text = page_text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
     joined = _join_lines(text.split("\n"))
-    return [
-        PrintedUrl(url, sentence_around(joined, start, end), start)
-        for start, end, url in find_urls(joined)
-    ]
+    return [PrintedUrl(url, start, end, joined) for start, end, url in find_urls(joined)]
 
 
 def _join_lines(lines: list[str]) -> str:

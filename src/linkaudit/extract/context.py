@@ -40,8 +40,15 @@ _DATE_PATTERNS = (
 # A sentence ends at . ! ? followed by a space and a capital (so "U.S. regulations" does
 # not end one), at their CJK forms, or at a blank line.
 _NEXT_STARTS = r"(?=[A-Z0-9\"“‘(\[]|\W*$)"
-_END_BEFORE = re.compile(r"(?:[.!?][\"”’)]?\s+" + _NEXT_STARTS + r"|[。！？]|\n\s*\n)")
-_END_AFTER = re.compile(r"(?:[.!?][\"”’)]?(?=\s+[A-Z0-9\"“‘(\[]|\s*$)|[。！？]|\n\s*\n)")
+# Each pattern opens with the class of every character a boundary can start with, then
+# tells the cases apart by that character: re then skips ahead to those characters instead
+# of trying every position (the same matches as ``[.!?]…|[。！？]|\n\s*\n``, much faster).
+_END_BEFORE = re.compile(
+    r"[.!?。！？\n](?:(?<=[.!?])[\"”’)]?\s+" + _NEXT_STARTS + r"|(?<=[。！？])|(?<=\n)\s*\n)"
+)
+_END_AFTER = re.compile(
+    r"[.!?。！？\n](?:(?<=[.!?])[\"”’)]?(?=\s+[A-Z0-9\"“‘(\[]|\s*$)|(?<=[。！？])|(?<=\n)\s*\n)"
+)
 
 
 class LineCounter:

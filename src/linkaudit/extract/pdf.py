@@ -25,7 +25,14 @@ import pypdfium2 as pdfium
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentTooLarge
-from linkaudit.extract._pdfium import Rect, UriLink, catalog_uri_base, open_pdf, uri_links
+from linkaudit.extract._pdfium import (
+    Rect,
+    TextUnder,
+    UriLink,
+    catalog_uri_base,
+    open_pdf,
+    uri_links,
+)
 from linkaudit.extract._pdftext import printed_urls
 from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import sentence_around
@@ -122,7 +129,8 @@ def _page(
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range().replace("\r\n", "\n")
-        anchors = [_anchor(link, textpage, source, base) for link in uri_links(pdf, page)]
+        under = TextUnder(textpage)
+        anchors = [_anchor(link, under, source, base) for link in uri_links(pdf, page)]
         if settings.join_wrapped_pdf_links:
             anchors = _merge_wrapped(anchors)
     finally:
@@ -173,7 +181,7 @@ def _page(
                     number,
                     part_at(printed.offset),
                     Element.BARE,
-                    printed.context,
+                    printed.context(),
                 ),
             )
         )
@@ -196,18 +204,17 @@ def _occurrence(
     )
 
 
-def _anchor(
-    link: UriLink, textpage: pdfium.PdfTextPage, source: Source, base: str | None
-) -> _Anchor:
+def _anchor(link: UriLink, under: TextUnder, source: Source, base: str | None) -> _Anchor:
     """The link's raw /URI, its resolved URL and the visible text under its rectangle."""
     raw = link.uri
     if base and raw.startswith(base) and not _SCHEME.match(raw[len(base) :]):
         raw = raw[len(base) :]  # pdfium prefixed the base to a relative /URI
     resolve_against = resolve(base, source.base_url) if base else source.base_url
     url = resolve(raw, resolve_against)
-    r = link.rect
-    text = textpage.get_text_bounded(left=r.left, bottom=r.bottom, right=r.right, top=r.top)
-    return _Anchor(raw, resolve_against, url, " ".join(text.replace("\ufffe", "\u00ad").split()), r)
+    text = under(link.rect)
+    return _Anchor(
+        raw, resolve_against, url, " ".join(text.replace("\ufffe", "\u00ad").split()), link.rect
+    )
 
 
 def _merge_wrapped(anchors: list[_Anchor]) -> list[_Anchor]:

@@ -65,6 +65,14 @@ def _scheme_problem(url: str) -> Reason | None:
         return None
     if _has_space(url):
         return Reason.MALFORMED
+    plain = _PLAIN_NETWORK.match(url)
+    if plain is not None:  # what urlsplit would find, without it (most links)
+        return None if _is_valid_host(plain.group(1).lower()) else Reason.MALFORMED
+    return _split_problem(url, scheme)
+
+
+def _split_problem(url: str, scheme: str) -> Reason | None:
+    """The general case of ``_scheme_problem`` for a known scheme, through urlsplit."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -76,6 +84,12 @@ def _scheme_problem(url: str) -> Reason | None:
 
 
 _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
+# A network URL whose authority is a plain host name (no user, port, brackets): urlsplit
+# would give that host, lower-cased, and no port, so it is checked as the host alone.
+# ASCII only, so no IGNORECASE (which lets [a-z] match the Kelvin sign and the long s).
+_PLAIN_NETWORK = re.compile(
+    r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://([A-Za-z0-9.-]+)(?=[/?#]|\Z)"
+)
 
 
 def _has_space(url: str) -> bool:
