@@ -78,9 +78,10 @@ class TextUnder:
         if 0 < written < self._ROOM and buffer[written - 1] == 0:
             data = ctypes.string_at(buffer, 2 * (written - 1))
             return data.decode("utf-16-le", errors="ignore")
-        return self._textpage.get_text_bounded(
+        text: str = self._textpage.get_text_bounded(
             left=rect.left, bottom=rect.bottom, right=rect.right, top=rect.top
         )
+        return text
 
 
 def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
