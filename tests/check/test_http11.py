@@ -134,7 +134,7 @@ async def test_keep_alive_reuses_one_connection(web: SimWeb, test_settings: Sett
                 assert fetched.status == 200
             router = client._transport
             assert isinstance(router, OriginRouter)
-            (pool,) = [p.transport for p in router._pools.values()]
+            (pool,) = router._pools.values()
             assert isinstance(pool, OriginPool)
             assert pool.connections == 1
     finally:

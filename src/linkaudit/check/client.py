@@ -27,6 +27,7 @@ import httpx
 from linkaudit.check.failures import failure_of
 from linkaudit.check.guard import parse_ip_literal, proxy_for, refusal_for_address
 from linkaudit.check.hosts import politeness
+from linkaudit.check.http11 import OwnBody
 from linkaudit.check.retry import retry_after_seconds
 from linkaudit.check.transport import OriginRouter, quiet_sniffio_probe
 from linkaudit.config import Settings
@@ -34,7 +35,6 @@ from linkaudit.verdicts import Reason
 
 __all__ = ["Body", "Fetched", "fetch_once", "headers_for", "make_client", "read_capped"]
 
-_CHUNK = 64 * 1024
 _MIN_OPEN_ORIGINS = 16
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -190,8 +190,7 @@ async def fetch_once(
         error = f"body read stopped at the {settings.timeout:g} s deadline"
     finally:
         if response is not None:
-            with anyio.move_on_after(1.0, shield=True):
-                await response.aclose()
+            await _close(response)
     return Fetched(
         url=url,
         status=response.status_code,
@@ -213,6 +212,16 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Resp
         response.request = request
         return response
     return await client.send(request, stream=True)
+
+
+async def _close(response: httpx.Response) -> None:
+    """Close the body: our own pool's close never waits, so it needs no shield from
+    cancellation; any other transport's may, and gets a shielded second to finish."""
+    if isinstance(response.stream, OwnBody):
+        await response.stream.aclose()
+        return
+    with anyio.move_on_after(1.0, shield=True):
+        await response.aclose()
 
 
 def _request(
@@ -260,7 +269,9 @@ def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
 async def read_capped(response: httpx.Response, settings: Settings, body: Body) -> Body:
     """Read and inflate ``response`` into ``body`` until the end or a bound is reached."""
     inflater = _Inflater(response.headers.get("content-encoding", ""))
-    async for chunk in response.aiter_raw(_CHUNK):
+    stream = response.stream
+    assert isinstance(stream, httpx.AsyncByteStream)
+    async for chunk in stream:  # as the transport hands it over: no re-chunking by httpx
         room_raw = settings.max_body_bytes - body.raw_bytes
         if room_raw <= 0:
             body.truncated = True

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["MAX_HEAD_BYTES", "OriginPool"]
+__all__ = ["MAX_HEAD_BYTES", "OriginPool", "OwnBody"]
 
 MAX_HEAD_BYTES = 64 * 1024
 """Status line and headers together; h11 allows 16 KiB, some CDNs send more."""
@@ -234,7 +234,7 @@ def _keeps_alive(head: _Head, request: httpx.Request) -> bool:
     return head.version == b"HTTP/1.1" or b"keep-alive" in tokens
 
 
-class _Body(httpx.AsyncByteStream):
+class OwnBody(httpx.AsyncByteStream):
     """The response body as it arrives; hands the connection back to the pool at its end."""
 
     def __init__(
@@ -335,7 +335,7 @@ class OriginPool(httpx.AsyncBaseTransport):
         except BaseException:
             self.release(conn, reuse=False)
             raise
-        body = _Body(self, conn, framing, _keeps_alive(head, request))
+        body = OwnBody(self, conn, framing, _keeps_alive(head, request))
         return httpx.Response(
             head.status,
             headers=head.headers,
@@ -361,8 +361,17 @@ class OriginPool(httpx.AsyncBaseTransport):
                 waiter.set_result(None)
                 break
 
+    @property
+    def busy(self) -> bool:
+        """A request or a response body is using one of the connections."""
+        return self._open > len(self._idle)
+
     async def aclose(self) -> None:
         """Close the idle connections; ones in use close when their response does."""
+        self.close_idle()
+
+    def close_idle(self) -> None:
+        """``aclose``, which never needs to wait."""
         self._closed = True
         while self._idle:
             self._idle.popleft().close()

@@ -21,8 +21,7 @@ import ssl
 import sys
 import urllib.request
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import httpx
 
@@ -46,31 +45,6 @@ def quiet_sniffio_probe() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-@dataclass(slots=True)
-class _Pool:
-    transport: httpx.AsyncBaseTransport
-    active: int = 0
-
-
-class _Tracked(httpx.AsyncByteStream):
-    """A response body that tells its pool when it is closed (the pool is idle again)."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, pool: _Pool) -> None:
-        self._stream = stream
-        self._pool: _Pool | None = pool
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._stream.__aiter__()  # no extra generator frame per chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._pool is not None:
-                self._pool.active -= 1
-                self._pool = None
-
-
 class OriginRouter(httpx.AsyncBaseTransport):
     """Routes each request to its origin's own small pool, or to its proxy's pool."""
 
@@ -89,8 +63,8 @@ class OriginRouter(httpx.AsyncBaseTransport):
         self._keep_open = max(1, keep_open)
         self._expiry = keepalive_expiry
         self._proxies = urllib.request.getproxies_environment()
-        self._pools: OrderedDict[_Origin, _Pool] = OrderedDict()
-        self._proxy_pools: dict[str, _Pool] = {}
+        self._pools: OrderedDict[_Origin, OriginPool] = OrderedDict()
+        self._proxy_pools: dict[str, httpx.AsyncBaseTransport] = {}
 
     @property
     def open_pools(self) -> int:
@@ -99,17 +73,10 @@ class OriginRouter(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool of its origin (or proxy)."""
-        pool = await self._pool_for(request.url)
-        pool.active += 1
-        try:
-            response = await pool.transport.handle_async_request(request)
-        except BaseException:
-            pool.active -= 1
-            raise
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _Tracked(stream, pool)
-        return response
+        proxy = proxy_from(str(request.url), self._proxies) if self._proxies else None
+        if proxy is not None:
+            return await self._proxied(proxy).handle_async_request(request)
+        return await self._pool_for(request.url).handle_async_request(request)
 
     async def aclose(self) -> None:
         """Close every pool."""
@@ -117,49 +84,39 @@ class OriginRouter(httpx.AsyncBaseTransport):
         self._pools.clear()
         self._proxy_pools.clear()
         for pool in pools:
-            await pool.transport.aclose()
+            await pool.aclose()
 
-    async def _pool_for(self, url: httpx.URL) -> _Pool:
-        proxy = proxy_from(str(url), self._proxies) if self._proxies else None
-        if proxy is not None:
-            found = self._proxy_pools.get(proxy)
-            if found is None:
-                found = self._proxy_pools[proxy] = self._proxied(proxy)
-            return found
+    def _pool_for(self, url: httpx.URL) -> OriginPool:
         origin = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(origin)
         if pool is not None:
             self._pools.move_to_end(origin)
             return pool
         size = self._per_origin(url.host) if callable(self._per_origin) else self._per_origin
-        pool = self._pools[origin] = _Pool(
-            OriginPool(
-                self._ssl_context, max_connections=max(1, size), keepalive_expiry=self._expiry
-            )
+        self._close_idle_beyond_bound()
+        pool = self._pools[origin] = OriginPool(
+            self._ssl_context, max_connections=max(1, size), keepalive_expiry=self._expiry
         )
-        await self._close_idle_beyond_bound()
         return pool
 
-    def _proxied(self, proxy: str) -> _Pool:
-        connections = self._proxy_connections
-        limits = httpx.Limits(
-            max_connections=connections,
-            max_keepalive_connections=connections,
-            keepalive_expiry=self._expiry,
-        )
-        transport = httpx.AsyncHTTPTransport(
-            verify=self._ssl_context, http1=True, http2=False, limits=limits, proxy=proxy
-        )
-        return _Pool(transport)
+    def _proxied(self, proxy: str) -> httpx.AsyncBaseTransport:
+        found = self._proxy_pools.get(proxy)
+        if found is None:
+            connections = self._proxy_connections
+            limits = httpx.Limits(
+                max_connections=connections,
+                max_keepalive_connections=connections,
+                keepalive_expiry=self._expiry,
+            )
+            found = self._proxy_pools[proxy] = httpx.AsyncHTTPTransport(
+                verify=self._ssl_context, http1=True, http2=False, limits=limits, proxy=proxy
+            )
+        return found
 
-    async def _close_idle_beyond_bound(self) -> None:
-        """Close the least recently used idle pools while there are more than ``keep_open``."""
-        excess = len(self._pools) - self._keep_open
-        idle: list[_Origin] = []
-        for origin, pool in self._pools.items():
-            if len(idle) >= excess:
-                break
-            if pool.active == 0:
-                idle.append(origin)
+    def _close_idle_beyond_bound(self) -> None:
+        """Close the least recently used idle pools while there are ``keep_open`` or more
+        (closing an idle pool never waits: nothing can start on it meanwhile)."""
+        excess = len(self._pools) + 1 - self._keep_open
+        idle = [o for o, pool in self._pools.items() if not pool.busy][: max(0, excess)]
         for origin in idle:
-            await self._pools.pop(origin).transport.aclose()
+            self._pools.pop(origin).close_idle()
