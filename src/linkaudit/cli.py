@@ -363,14 +363,13 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
     to_stdout_is_file = any(out in (None, "-") and fmt != "table" for fmt, out in targets)
     listener = ProgressListener(quiet=quiet)
     names = _read_inputs(inputs)
-    extractions = _extract_for_check(names, settings)
     coroutine = run_check(
         names,
         settings,
         db=None if no_store else settings.db,
         listener=listener,
         arguments=sys.argv[1:],
-        extractions=extractions,
+        on_document=lambda extraction: _warn_documents([extraction]),
     )
     try:
         outcome = asyncio.run(coroutine)
@@ -380,7 +379,7 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
     if outcome.interrupted:
         sys.exit(int(ExitCode.INTERRUPTED))
     code = exit_code(outcome.report, settings.fail_on, baseline, dt.date.today())
-    if any(e.document.error for e in extractions) and code == ExitCode.OK:
+    if any(d.error for d in outcome.report.documents) and code == ExitCode.OK:
         code = ExitCode.USAGE
     sys.exit(int(code))
 

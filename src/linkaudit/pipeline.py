@@ -3,6 +3,12 @@ documents → occurrences → distinct URLs → check → classify → archive �
 
 The only module that knows every stage. Results reach the store as they arrive, so an
 interrupted run keeps what it checked and the next run resumes from there.
+
+Checking starts with the first document: documents are extracted one at a time in a worker
+thread while the checker works, and each document's new distinct URLs go to the checker as
+they appear (through the dispatcher's bounded queues). A URL cited again by a later
+document gets that occurrence too: results are completed with every occurrence at the end,
+and the store keeps occurrences by document, so what it holds is complete as it stands.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import time
+from collections import deque
 from collections.abc import (
     AsyncIterator,
     Callable,
@@ -46,12 +53,16 @@ class Listener(Protocol):
     """**Protocol:** hears about progress (the rich progress bar is one listener)."""
 
     def start(self, total: int) -> None: ...  # pragma: no cover
+    def grew(self, total: int) -> None: ...  # pragma: no cover
     def result_ready(self, result: Result) -> None: ...  # pragma: no cover
     def finished(self) -> None: ...  # pragma: no cover
 
 
 class _SilentListener:
     def start(self, total: int) -> None:
+        """Nothing to show."""
+
+    def grew(self, total: int) -> None:
         """Nothing to show."""
 
     def result_ready(self, result: Result) -> None:
@@ -115,22 +126,35 @@ def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Ext
     return list(iter_inputs(inputs, settings or Settings()))
 
 
-def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
-    """Occurrences by URL as cited, in first-cited order (one check per distinct URL).
+_Groups = dict[str, tuple[Occurrence, ...] | list[Occurrence]]
+"""Occurrences by URL, built without a list per URL: each tuple becomes the Result's
+``occurrences`` as it is (100,000 lists were 11 MB more of a run's peak)."""
 
-    Built without a list per URL, and each tuple becomes the Result's ``occurrences`` as it
-    is (100,000 lists were 11 MB more of a run's peak).
-    """
-    groups: dict[str, tuple[Occurrence, ...] | list[Occurrence]] = {}
+
+def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
+    """Occurrences by URL as cited, in first-cited order (one check per distinct URL)."""
+    groups: _Groups = {}
     for extraction in extractions:
-        for occurrence in extraction.occurrences:
-            found = groups.get(occurrence.url)
-            if found is None:
-                groups[occurrence.url] = (occurrence,)
-            elif isinstance(found, tuple):
-                groups[occurrence.url] = [*found, occurrence]
-            else:
-                found.append(occurrence)
+        _add_occurrences(groups, extraction)
+    return _as_tuples(groups)
+
+
+def _add_occurrences(groups: _Groups, extraction: Extraction) -> list[str]:
+    """Add one document's occurrences; the URLs it is the first to cite, in order."""
+    new: list[str] = []
+    for occurrence in extraction.occurrences:
+        found = groups.get(occurrence.url)
+        if found is None:
+            groups[occurrence.url] = (occurrence,)
+            new.append(occurrence.url)
+        elif isinstance(found, tuple):
+            groups[occurrence.url] = [*found, occurrence]
+        else:
+            found.append(occurrence)
+    return new
+
+
+def _as_tuples(groups: _Groups) -> dict[str, tuple[Occurrence, ...]]:
     for url, found in groups.items():
         if isinstance(found, list):
             groups[url] = tuple(found)
@@ -151,35 +175,39 @@ async def run_check(
     db: str | Path | None,
     listener: Listener | None = None,
     arguments: Sequence[str] = (),
-    extractions: list[Extraction] | None = None,
+    extractions: Iterable[Extraction] | None = None,
+    on_document: Callable[[Extraction], None] | None = None,
 ) -> RunOutcome:
-    """The whole ``check`` job; ``db=None`` runs without a store."""
+    """The whole ``check`` job; ``db=None`` runs without a store.
+
+    ``extractions`` replaces extracting ``inputs``; ``on_document`` hears of each document
+    as it is extracted (the CLI prints its warnings then).
+    """
     from linkaudit.report.build import build_report
 
-    if extractions is None:
-        extractions = await asyncio.to_thread(extract, inputs, settings)
     run = _Run(settings, store=_open_store(db), listener=listener or _SilentListener())
+    source = iter(extractions) if extractions is not None else _iter_inputs(inputs, settings)
+    feed = _Feed(run, source, on_document)
     interrupted = False
     try:
         if run.store is not None:
             run.run_id = run.store.begin_run(list(arguments), __version__)
-            run.store.record_documents(run.run_id, extractions)
-        groups = group_occurrences(extractions)
-        run.listener.start(len(groups))
+        run.listener.start(0)
         try:
-            await _check_all(groups, extractions, run)
+            await _check_all(feed, run)
         except (asyncio.CancelledError, KeyboardInterrupt):
             interrupted = True
-        ordered = [run.results[url] for url in groups if url in run.results]
+        groups = feed.grouped()
+        ordered = _complete(groups, run)
         if interrupted:
             run.warnings.append(
                 f"interrupted: {len(ordered)} of {len(groups)} URLs checked; run again to resume"
             )
         report = build_report(
-            [e.document for e in extractions],
+            [e.document for e in feed.extractions],
             ordered,
             network="unavailable" if run.offline else "ok",
-            warnings=[w for e in extractions for w in e.warnings] + run.warnings,
+            warnings=[w for e in feed.extractions for w in e.warnings] + run.warnings,
             interrupted=interrupted,
         )
         if run.store is not None and run.run_id is not None:
@@ -191,6 +219,81 @@ async def run_check(
     return RunOutcome(report=report, run_id=run.run_id, interrupted=interrupted)
 
 
+def _iter_inputs(inputs: Sequence[str], settings: Settings) -> Iterator[Extraction]:
+    from linkaudit.extract import iter_inputs
+
+    return iter_inputs(inputs, settings)
+
+
+@dataclass
+class _Feed:
+    """The documents as they are extracted, one at a time in a worker thread, and what the
+    run learns from each: its occurrences grouped by URL, the results that need no fetch,
+    and in ``remote`` its new URLs that do (at most one document's worth)."""
+
+    run: _Run
+    source: Iterator[Extraction]
+    on_document: Callable[[Extraction], None] | None = None
+    extractions: list[Extraction] = field(default_factory=list)
+    groups: _Groups = field(default_factory=dict)
+    roots: dict[str, str | None] = field(default_factory=dict)
+    remote: deque[str] = field(default_factory=deque)
+    _next: asyncio.Future[Extraction | None] | None = None
+
+    async def read(self) -> bool:
+        """Take in the next document; ``False`` when there are no more."""
+        if self._next is None:
+            loop = asyncio.get_running_loop()
+            self._next = loop.run_in_executor(None, next, self.source, None)
+        # Shielded: a cancelled reader (the checker stopping) leaves the document to the next.
+        extraction = await asyncio.shield(self._next)
+        if extraction is None:
+            return False
+        self._next = None
+        self._take(extraction)
+        return True
+
+    def _take(self, extraction: Extraction) -> None:
+        run, document = self.run, extraction.document
+        self.extractions.append(extraction)
+        if run.store is not None and run.run_id is not None:
+            run.store.record_documents(run.run_id, [extraction])  # before any of its checks
+        self.roots[document.path] = _document_root(document)
+        run.published[document.path] = document.published
+        new = _add_occurrences(self.groups, extraction)
+        if self.on_document is not None:
+            self.on_document(extraction)
+        if new:
+            run.listener.grew(len(self.groups))
+            self.remote.extend(_settle(new, self.groups, run))
+
+    async def until_remote(self) -> bool:
+        """Read documents until one has a URL to fetch; ``False`` if none has."""
+        while not self.remote:
+            if not await self.read():
+                return False
+        return True
+
+    async def requests(self) -> AsyncIterator[CheckRequest]:
+        """Every URL to fetch, as the documents citing them first are read."""
+        from linkaudit.check import CheckRequest
+
+        while self.remote or await self.read():
+            while self.remote:
+                url = self.remote.popleft()
+                yield CheckRequest(url=url, root=self.roots.get(self.groups[url][0].document))
+
+    async def drain(self) -> None:
+        """Read the documents left without fetching anything more (``--max-time`` ran out)."""
+        self.remote.clear()
+        while await self.read():
+            self.remote.clear()
+
+    def grouped(self) -> dict[str, tuple[Occurrence, ...]]:
+        """Every occurrence read, by URL in first-cited order."""
+        return _as_tuples(self.groups)
+
+
 def _open_store(db: str | Path | None) -> Store | None:
     if db is None:
         return None
@@ -199,25 +302,40 @@ def _open_store(db: str | Path | None) -> Store | None:
     return Store.open(db)
 
 
-async def _check_all(
-    groups: dict[str, tuple[Occurrence, ...]], extractions: Sequence[Extraction], run: _Run
-) -> None:
-    """Decide offline what can be, reuse what the store knows, check the rest."""
+async def _check_all(feed: _Feed, run: _Run) -> None:
+    """Check each document's URLs as it is read, until all are done or ``--max-time``."""
+    settings = run.settings
+    deadline = None if settings.max_time is None else time.monotonic() + settings.max_time
+    if await feed.until_remote():
+        await _check_remote(feed, run, deadline)
+        await feed.drain()
+        if settings.check_originals and not run.offline:
+            await _check_originals(run)
+    unchecked = [url for url in feed.groups if url not in run.results]
+    if unchecked:
+        run.warnings.append(
+            f"--max-time reached: {len(unchecked)} URLs not checked, reported as timeout"
+        )
+        for url in unchecked:
+            run.accept(_not_checked(url, tuple(feed.groups[url])))
+
+
+def _settle(urls: list[str], groups: _Groups, run: _Run) -> list[str]:
+    """Decide offline what can be and reuse what the store knows, for one document's new
+    URLs (a set-based look-up each); return the URLs left to fetch."""
     from linkaudit.classify import precheck
 
     settings, store = run.settings, run.store
-    roots = {e.document.path: _document_root(e.document) for e in extractions}
-    run.published = {e.document.path: e.document.published for e in extractions}
-    resumed = store.finished_in_unfinished_run(groups) if store is not None else {}
-    # One set-based look-up for the whole cache, not one query per URL.
+    resumed = store.finished_in_unfinished_run(urls) if store is not None else {}
     fresh = (
-        store.cached_results((u for u in groups if u not in resumed), settings)
+        store.cached_results((u for u in urls if u not in resumed), settings)
         if store is not None
         else {}
     )
     remote: list[str] = []
     known: list[Result] = []
-    for url, occurrences in groups.items():
+    for url in urls:
+        occurrences = groups[url]
         result = precheck(url, occurrences, settings)
         if result is None and url in resumed:
             result = dataclasses.replace(resumed[url], occurrences=tuple(occurrences), cached=True)
@@ -227,27 +345,56 @@ async def _check_all(
             remote.append(url)
         else:
             known.append(result)
+    _accept_known(known, run)
+    return remote
+
+
+def _accept_known(known: list[Result], run: _Run) -> None:
+    """Results that needed no fetch: one transaction, so the stored run is complete and cheap."""
+    store = run.store
     if store is not None and run.run_id is not None:
-        # One transaction for what needed no fetch, so the stored run is complete and cheap.
-        saved = store.save_results(run.run_id, known, settings)
+        saved = store.save_results(run.run_id, known, run.settings)
         known = [
             dataclasses.replace(s, occurrences=k.occurrences)
             for s, k in zip(saved, known, strict=True)
         ]
     for result in known:
         run.accept(result)
-    if remote:
-        await _check_remote(_requests(remote, groups, roots), groups, run)
 
 
-def _requests(
-    urls: list[str], groups: dict[str, tuple[Occurrence, ...]], roots: dict[str, str | None]
-) -> Iterator[CheckRequest]:
-    """Made as the checker reads ahead, not 100,000 at once."""
-    from linkaudit.check import CheckRequest
+def _complete(groups: dict[str, tuple[Occurrence, ...]], run: _Run) -> list[Result]:
+    """The results in first-cited order, each with every occurrence: a later document may
+    have cited a URL after its check began."""
+    ordered: list[Result] = []
+    decided: list[Result] = []
+    for url, occurrences in groups.items():
+        result = run.results.get(url)
+        if result is None:
+            continue
+        if len(result.occurrences) != len(occurrences):
+            result = run.results[url] = dataclasses.replace(result, occurrences=occurrences)
+        late = _late_problem(result, run.settings)
+        if late is not None:
+            decided.append(late)
+        ordered.append(result)
+    if decided:
+        _accept_known(decided, run)
+        ordered = [run.results[r.url] for r in ordered]
+    return ordered
 
-    for url in urls:
-        yield CheckRequest(url=url, root=roots.get(groups[url][0].document))
+
+def _late_problem(result: Result, settings: Settings) -> Result | None:
+    """The precheck verdict when a citation read after the URL went to the checker has an
+    offline problem: it decides, as it did when every document was read first."""
+    from linkaudit.classify import precheck
+
+    occurrences = result.occurrences
+    if len(occurrences) < 2 or all(o.problem is None for o in occurrences):
+        return None
+    late = precheck(result.url, occurrences, settings)
+    if late is None or (late.verdict, late.reason) == (result.verdict, result.reason):
+        return None
+    return late
 
 
 def _document_root(document: Document) -> str | None:
@@ -259,22 +406,19 @@ def _document_root(document: Document) -> str | None:
     return None
 
 
-async def _check_remote(
-    requests: Iterator[CheckRequest], groups: dict[str, tuple[Occurrence, ...]], run: _Run
-) -> None:
+async def _check_remote(feed: _Feed, run: _Run, deadline: float | None) -> None:
     from linkaudit.check import check_urls
 
     settings, store = run.settings, run.store
-    deadline = None if settings.max_time is None else time.monotonic() + settings.max_time
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
     # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
     lookup_cache: MutableMapping[str, Any] = store.snapshot_cache() if store is not None else {}
     archives = _ArchiveClient(settings)
-    observations = check_urls(requests, settings)
+    observations = check_urls(feed.requests(), settings)
     try:
         async for observation in _until(observations, deadline):
-            result = await _classify(observation, groups[observation.url], run)
+            result = await _classify(observation, feed.groups[observation.url], run)
             if _wants_snapshot(result, run):
                 lookup = _archive_then_save(result, run, limit, lookup_cache, archives)
                 task = asyncio.create_task(lookup)
@@ -289,15 +433,6 @@ async def _check_remote(
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
         await archives.aclose()
-    if settings.check_originals and not run.offline:
-        await _check_originals(run)
-    unchecked = [url for url in groups if url not in run.results]
-    if unchecked:
-        run.warnings.append(
-            f"--max-time reached: {len(unchecked)} URLs not checked, reported as timeout"
-        )
-        for url in unchecked:
-            run.accept(_not_checked(url, groups[url]))
 
 
 async def _check_originals(run: _Run) -> None:
@@ -353,7 +488,7 @@ def _not_checked(url: str, occurrences: tuple[Occurrence, ...]) -> Result:
 
 
 async def _classify(
-    observation: Observation, occurrences: tuple[Occurrence, ...], run: _Run
+    observation: Observation, occurrences: Sequence[Occurrence], run: _Run
 ) -> Result:
     """Classify; a network failure while the machine itself is offline is not the link's fault."""
     from linkaudit.classify import classify

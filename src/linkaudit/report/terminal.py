@@ -206,8 +206,14 @@ class ProgressListener:
             console=self.console,
             transient=True,
         )
-        self._task = self._progress.add_task("checking", total=total, current="")
+        # No total yet (0): documents are still being read; ``grew`` sets it.
+        self._task = self._progress.add_task("checking", total=total or None, current="")
         self._progress.start()
+
+    def grew(self, total: int) -> None:
+        """More distinct URLs were found (documents are read while checking)."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, total=total)
 
     def document_done(self, extraction: Extraction) -> None:
         """Count a document read."""
