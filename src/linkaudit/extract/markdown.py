@@ -308,10 +308,11 @@ class _Walker:
 
 
 # Targets that CommonMark's normalisation leaves as they are (checked against
-# ``normalizeLink`` on generated and corpus URLs): a lower-case ASCII host and only
-# characters that need no percent-encoding. Most citations look like this.
+# ``normalizeLink`` on generated and corpus URLs): a lower-case ASCII host, maybe a port,
+# and only characters that need no percent-encoding. Most citations look like this.
 _UNCHANGED_BY_NORMALISATION = re.compile(
-    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?:[/?#][A-Za-z0-9/?#._~!$&'()*+,;=:@-]*)?\Z"
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]+)?"
+    r"(?:[/?#][A-Za-z0-9/?#._~!$&'()*+,;=:@-]*)?\Z"
 )
 
 

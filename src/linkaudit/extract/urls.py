@@ -67,7 +67,10 @@ def _scheme_problem(url: str) -> Reason | None:
         return Reason.MALFORMED
     plain = _PLAIN_NETWORK.match(url)
     if plain is not None:  # what urlsplit would find, without it (most links)
-        return None if _is_valid_host(plain.group(1).lower()) else Reason.MALFORMED
+        host, port = plain.groups()
+        if port is not None and int(port) > 65535:
+            return Reason.MALFORMED
+        return None if _is_valid_host(host.lower()) else Reason.MALFORMED
     return _split_problem(url, scheme)
 
 
@@ -84,11 +87,11 @@ def _split_problem(url: str, scheme: str) -> Reason | None:
 
 
 _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
-# A network URL whose authority is a plain host name (no user, port, brackets): urlsplit
-# would give that host, lower-cased, and no port, so it is checked as the host alone.
-# ASCII only, so no IGNORECASE (which lets [a-z] match the Kelvin sign and the long s).
+# A network URL whose authority is a plain host name and maybe a port (no user, no
+# brackets): urlsplit would give that host, lower-cased, and that port, so they are
+# checked alone. ASCII only, so no IGNORECASE (under which [a-z] matches the Kelvin sign).
 _PLAIN_NETWORK = re.compile(
-    r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://([A-Za-z0-9.-]+)(?=[/?#]|\Z)"
+    r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?(?=[/?#]|\Z)"
 )
 
 

@@ -1,0 +1,159 @@
+"""
+The extraction speed-ups (issue 7) are shortcuts that must give what the slow way gives:
+each is held here to the code or pattern it stands in for, on generated inputs that reach
+the edges (case folding, ports, look-behinds at a search start, over-long anchor texts).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pypdfium2 as pdfium
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
+
+from fixtures.builders import pdf as pdf_builder
+from linkaudit.extract import context, markdown, text, urls
+from linkaudit.extract._pdfium import Rect, TextUnder, uri_links
+from linkaudit.verdicts import Reason
+
+# The patterns as they were before issue 7: the new ones must find the same matches.
+_OLD_CANDIDATE = re.compile(
+    r"(?<![\w@.+-])(?:(?:https?|ftp)://|www\.)"
+    r"[^\s<>\"`{}|\\^\u00a0\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+",
+    re.IGNORECASE,
+)
+_NEXT = context._NEXT_STARTS
+_OLD_END_BEFORE = re.compile(r"(?:[.!?][\"”’)]?\s+" + _NEXT + r"|[。！？]|\n\s*\n)")
+_OLD_END_AFTER = re.compile(r"(?:[.!?][\"”’)]?(?=\s+[A-Z0-9\"“‘(\[]|\s*$)|[。！？]|\n\s*\n)")
+
+_URL_PIECES = [
+    "http://", "HTTPS://", "ftp://", "www.", "WwW.", "h", "f", "w", "ttp", "s", "\u017f",
+    "\u212a", "x", "@", ".", "+", "-", "_", "/", ":", " ", "\n", "\u3001", "(", ")", "é",
+]  # fmt: skip
+_TEXT_PIECES = [
+    "a", "B", "7", ".", "!", "?", " ", "\n", "\n\n", '"', "”", ")", "(", "。", "！", "\t",
+    ". A", "? 1", "’", "“", "[",
+]  # fmt: skip
+
+
+def _spans(
+    pattern: re.Pattern[str], s: str, pos: int = 0, endpos: int | None = None
+) -> list[tuple[int, int]]:
+    end = len(s) if endpos is None else endpos
+    return [m.span() for m in pattern.finditer(s, pos, end)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=30), st.integers(0, 40))
+def test_url_candidates_match_the_former_pattern(pieces: list[str], cut: int) -> None:
+    s = "".join(pieces)
+    pos = min(cut, len(s))
+    assert _spans(text._CANDIDATE, s) == _spans(_OLD_CANDIDATE, s)
+    assert _spans(text._CANDIDATE, s, pos) == _spans(_OLD_CANDIDATE, s, pos)
+    new, old = text._CANDIDATE.match(s), _OLD_CANDIDATE.match(s)
+    assert (new and new.span()) == (old and old.span())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TEXT_PIECES), max_size=40), st.integers(0, 60), st.integers(0, 60))
+def test_sentence_boundaries_match_the_former_patterns(pieces: list[str], a: int, b: int) -> None:
+    s = "".join(pieces)
+    pos, endpos = sorted((min(a, len(s)), min(b, len(s))))
+    for new, old in ((context._END_BEFORE, _OLD_END_BEFORE), (context._END_AFTER, _OLD_END_AFTER)):
+        assert _spans(new, s, pos, endpos) == _spans(old, s, pos, endpos)
+        found, expected = new.search(s, pos), old.search(s, pos)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+_HOSTS = st.sampled_from(
+    [
+        "example.org",
+        "EXAMPLE.org",
+        "127.1.0.3",
+        "a-b.c.",
+        "-bad.org",
+        "x..y",
+        "b_c.org",
+        "h",
+        "é.fr",
+    ]
+)
+_PORTS = st.sampled_from(["", ":", ":0", ":80", ":8080", ":65535", ":65536", ":99999", ":0080"])
+_RESTS = st.sampled_from(["", "/", "/a b", "?q=1", "#frag", "/p?x#y", ":x", "@u", "\\x", "[1]"])
+_SCHEMES = st.sampled_from(["http", "HTTPS", "hTtP", "ftp", "Ftp"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SCHEMES, _HOSTS, _PORTS, _RESTS)
+def test_plain_network_urls_get_what_urlsplit_gives(
+    scheme: str, host: str, port: str, rest: str
+) -> None:
+    url = f"{scheme}://{host}{port}{rest}"
+    assert urls._scheme_problem(url) == (
+        Reason.MALFORMED if urls._has_space(url) else urls._split_problem(url, scheme.lower())
+    )
+
+
+def test_the_plain_path_is_taken_for_common_urls() -> None:
+    """The shortcut is not dead code: ordinary citations take it."""
+    for url in ("https://example.org/a", "http://127.1.0.1:8080/doc/1", "FTP://x.org"):
+        assert urls._PLAIN_NETWORK.match(url) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9-]{1,8}(\.[a-z0-9-]{1,8}){0,2}", fullmatch=True),
+    st.sampled_from(["", ":1", ":8080", ":0080", ":123456"]),
+    st.from_regex(r"([/?#][A-Za-z0-9/?#._~!$&'()*+,;=:@-]{0,12})?", fullmatch=True),
+)
+def test_urls_left_alone_by_commonmark_are_left_alone(
+    scheme: str, host: str, port: str, rest: str
+) -> None:
+    url = f"{scheme}://{host}{port}{rest}"
+    assert markdown._UNCHANGED_BY_NORMALISATION.match(url)
+    assert normalizeLink(url) == url
+    if "xn--" not in url:
+        assert normalizeLinkText(url) == url
+
+
+def _rects(page: pdfium.PdfPage, document: pdfium.PdfDocument) -> list[Rect]:
+    width, height = page.get_size()
+    found = [link.rect for link in uri_links(document, page)]
+    return [*found, Rect(0, 0, width, height), Rect(0, 0, 1, 1), Rect(70, height / 2, 200, height)]
+
+
+def test_text_under_a_rectangle_is_pypdfium2s_bounded_text() -> None:
+    """One call with a buffer; a whole page (more than the buffer holds) the two-call way."""
+    for data in (pdf_builder.links_pdf(), pdf_builder.long_pdf(2)):
+        document = pdfium.PdfDocument(data)
+        try:
+            for page in document:
+                textpage = page.get_textpage()
+                under = TextUnder(textpage)
+                for r in _rects(page, document):
+                    expected = textpage.get_text_bounded(
+                        left=r.left, bottom=r.bottom, right=r.right, top=r.top
+                    )
+                    assert under(r) == expected
+                textpage.close()
+                page.close()
+        finally:
+            document.close()
+
+
+def test_a_uri_longer_than_the_reused_buffer_is_read_whole() -> None:
+    import io
+
+    uri = "https://example.org/" + "a" * 5000
+    buffer = io.BytesIO()
+    writer = pdf_builder._canvas(buffer, "Long")
+    writer.line(("long ", None), ("link", uri))
+    writer.pdf.save()
+    document = pdfium.PdfDocument(buffer.getvalue())
+    try:
+        assert [link.uri for link in uri_links(document, document[0])] == [uri]
+    finally:
+        document.close()
