@@ -192,3 +192,38 @@ async def test_the_peer_address_is_offered_to_the_guard(web: SimWeb) -> None:
         response = await client.get(web.url("/status/200"))
         stream = response.extensions["network_stream"]
         assert stream.get_extra_info("server_addr")[0] == "127.0.0.1"
+
+
+async def test_a_stale_kept_alive_connection_is_retried_once_on_a_new_one(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    """The server hangs up on a reused connection without answering (its keep-alive ran
+    out as the request went out): the GET goes again on a new connection, not as a
+    failure, and without spending one of the retries (there are none here)."""
+    settings = test_settings.replace(retries=0)
+
+    async def hang_up_first(request: WebRequest) -> Reply | None:
+        return None if request.count == 1 else Reply(200, "<title>fine</title>")
+
+    web.route("/stale-once", hang_up_first)
+    web.reset_log()
+    try:
+        async with make_client(settings) as client:
+            warm = await fetch_once(client, web.url("/status/200"), settings)
+            fetched = await fetch_once(client, web.url("/stale-once"), settings)
+    finally:
+        web.unroute("/stale-once")
+    assert warm.status == 200
+    assert (fetched.status, fetched.failure) == (200, None)
+    assert [e.path for e in web.requests].count("/stale-once") == 2
+
+
+async def test_a_fresh_connection_that_hangs_up_is_not_retried(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    settings = test_settings.replace(retries=0)
+    web.reset_log()
+    async with make_client(settings) as client:
+        fetched = await fetch_once(client, web.url("/close"), settings)
+    assert fetched.failure is Reason.CONNECTION
+    assert [e.path for e in web.requests].count("/close") == 1

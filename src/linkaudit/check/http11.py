@@ -40,6 +40,7 @@ _TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
 _NO_RESPONSE = "Server disconnected without sending a response."
 _NO_BODY_STATUSES = frozenset({204, 304})
+_IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS"})
 
 
 class _Connection(asyncio.Protocol):
@@ -51,6 +52,10 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.lost: BaseException | None = None
         self.idle_since = 0.0
+        self.requests = 0
+        """Requests sent on this connection so far."""
+        self.answered = False
+        """Any byte arrived since the last request was sent."""
         self._waiter: asyncio.Future[None] | None = None
         self._paused = False
 
@@ -60,6 +65,7 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        self.answered = True
         self.buffer += data
         if len(self.buffer) > _HIGH_WATER and not self._paused and self.transport is not None:
             self._paused = True
@@ -301,6 +307,13 @@ class OwnBody(httpx.AsyncByteStream):
         self._pool.release(conn, reuse=done and conn.reusable)
 
 
+async def _exchange(conn: _Connection, request: bytes) -> _Head:
+    conn.requests += 1
+    conn.answered = False
+    conn.write(request)
+    return await _read_head(conn)
+
+
 class OriginPool(httpx.AsyncBaseTransport):
     """At most ``max_connections`` kept-alive connections to one (scheme, host, port)."""
 
@@ -325,21 +338,41 @@ class OriginPool(httpx.AsyncBaseTransport):
         return self._open
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` on an idle connection or a new one; the body streams after."""
+        """Send ``request`` on an idle connection or a new one; the body streams after.
+
+        A kept-alive connection the server closed just as the request went out fails
+        before any byte of an answer: a GET or HEAD is then sent once more on a new
+        connection, as browsers do, since the server never saw it as an error.
+        """
+        method = request.method.encode("ascii")
+        data = await _serialise(request, method)
         conn = await self._acquire(request)
         try:
-            method = request.method.encode("ascii")
-            conn.write(await _serialise(request, method))
-            head = await _read_head(conn)
+            head = await _exchange(conn, data)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            self.release(conn, reuse=False)
+            if not (conn.requests > 1 and not conn.answered and method in _IDEMPOTENT):
+                raise
+            self.close_idle(for_good=False)  # its siblings are likely as stale
+            conn = await self._acquire(request)
+            try:
+                head = await _exchange(conn, data)
+            except BaseException:
+                self.release(conn, reuse=False)
+                raise
+        except BaseException:
+            self.release(conn, reuse=False)
+            raise
+        try:
             framing = _framing(head, method)
         except BaseException:
             self.release(conn, reuse=False)
             raise
-        body = OwnBody(self, conn, framing, _keeps_alive(head, request))
+        keep = head.status != 101 and _keeps_alive(head, request)
         return httpx.Response(
             head.status,
             headers=head.headers,
-            stream=body,
+            stream=OwnBody(self, conn, framing, keep),
             extensions={
                 "http_version": head.version,
                 "reason_phrase": head.reason,
@@ -370,9 +403,9 @@ class OriginPool(httpx.AsyncBaseTransport):
         """Close the idle connections; ones in use close when their response does."""
         self.close_idle()
 
-    def close_idle(self) -> None:
-        """``aclose``, which never needs to wait."""
-        self._closed = True
+    def close_idle(self, *, for_good: bool = True) -> None:
+        """Close the idle connections (and, ``for_good``, every later one: ``aclose``)."""
+        self._closed = self._closed or for_good
         while self._idle:
             self._idle.popleft().close()
             self._open -= 1
