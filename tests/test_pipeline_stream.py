@@ -92,7 +92,14 @@ async def test_first_document_is_checked_while_the_second_is_read(
     try:
         settings = test_settings.replace(soft404=False, archive="none")
         inputs = _documents(tmp_path, web, key)
-        outcome = await run_check(inputs, settings, db=None, listener=listener)
+        heard: list[str] = []
+        outcome = await run_check(
+            inputs,
+            settings,
+            db=None,
+            listener=listener,
+            on_document=lambda extraction: heard.append(extraction.document.path),
+        )
     finally:
         web.unroute(f"{key}/*")
     assert waited == [True]  # the second document waited for requests of the first
@@ -103,6 +110,7 @@ async def test_first_document_is_checked_while_the_second_is_read(
     assert [o.document for o in shared.occurrences] == inputs  # the later citation too
     assert report.summary.links == 4 and [d.path for d in report.documents] == inputs
     assert listener.totals == [0, 2, 3] and listener.done == 3
+    assert heard == inputs  # each document announced as it was read
 
 
 async def test_store_keeps_every_occurrence_of_an_early_checked_url(
