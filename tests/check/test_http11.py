@@ -227,3 +227,21 @@ async def test_a_fresh_connection_that_hangs_up_is_not_retried(
         fetched = await fetch_once(client, web.url("/close"), settings)
     assert fetched.failure is Reason.CONNECTION
     assert [e.path for e in web.requests].count("/close") == 1
+
+
+async def test_a_waiter_cancelled_after_its_wake_up_passes_the_turn_on(web: SimWeb) -> None:
+    """Pool of one: B and C wait; the connection frees up and wakes B, which is cancelled
+    before it runs. C must get the connection, not wait forever."""
+    pool = OriginPool(ssl.create_default_context(), max_connections=1)
+    holder = await pool.handle_async_request(httpx.Request("GET", web.url("/status/200")))
+    b = asyncio.create_task(pool.handle_async_request(httpx.Request("GET", web.url("/page"))))
+    c = asyncio.create_task(pool.handle_async_request(httpx.Request("GET", web.url("/page"))))
+    await asyncio.sleep(0.05)
+    assert not b.done() and not c.done()
+    await holder.aclose()  # frees the connection and wakes b, synchronously
+    b.cancel()
+    answer = await asyncio.wait_for(c, 5)
+    assert answer.status_code == 200
+    await answer.aclose()
+    await pool.aclose()
+    assert b.cancelled()

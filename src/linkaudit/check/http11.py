@@ -388,6 +388,10 @@ class OriginPool(httpx.AsyncBaseTransport):
         else:
             conn.close()
             self._open -= 1
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        """Tell the longest waiting request that a connection is free or may be opened."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -425,17 +429,21 @@ class OriginPool(httpx.AsyncBaseTransport):
                     return await self._connect(request)
                 except BaseException:
                     self._open -= 1
+                    self._wake_next()
                     raise
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
                 await waiter
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_next()  # woken, then cancelled: pass the turn on, not lose it
+                waiter.cancel()
+                raise
 
     async def _connect(self, request: httpx.Request) -> _Connection:
         url = request.url
+        host = url.raw_host.decode("ascii")  # IDNA-encoded, as DNS and SNI want it
         secure = url.scheme == "https"
         port = url.port or (443 if secure else 80)
         timeouts = request.extensions.get("timeout", {})
@@ -445,10 +453,10 @@ class OriginPool(httpx.AsyncBaseTransport):
             async with asyncio.timeout(connect_timeout):
                 _, conn = await loop.create_connection(
                     _Connection,
-                    url.host,
+                    host,
                     port,
                     ssl=self._ssl_context if secure else None,
-                    server_hostname=url.host if secure else None,
+                    server_hostname=host if secure else None,
                     happy_eyeballs_delay=0.25,
                 )
         except TimeoutError as exc:
