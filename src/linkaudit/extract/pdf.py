@@ -135,11 +135,7 @@ def _page(
             anchors = _merge_wrapped(anchors)
     finally:
         textpage.close()
-    lines = text.split("\n")
-    heading = next((i for i, line in enumerate(lines) if _NOTES_HEADING.match(line)), None)
-    notes_from = (
-        0 if in_notes else (len("\n".join(lines[:heading])) if heading is not None else None)
-    )
+    notes_from = 0 if in_notes else _notes_start(text)
 
     def part_at(offset: int) -> Part:
         return Part.ENDNOTE if notes_from is not None and offset >= notes_from else Part.BODY
@@ -189,6 +185,13 @@ def _page(
     return [occurrence for _, occurrence in found], in_notes or notes_from is not None
 
 
+def _notes_start(text: str) -> int | None:
+    """Where the notes heading line starts in ``text``, if the page has one."""
+    lines = text.split("\n")
+    heading = next((i for i, line in enumerate(lines) if _NOTES_HEADING.match(line)), None)
+    return len("\n".join(lines[:heading])) if heading is not None else None
+
+
 def _occurrence(
     source: Source,
     raw: str,
@@ -228,7 +231,12 @@ def _merge_wrapped(anchors: list[_Anchor]) -> list[_Anchor]:
             merged[-1] = _Anchor(prev.raw, prev.base, prev.url, text, anchor.rect)
         else:
             merged.append(anchor)
-    return [_Anchor(a.raw, a.base, a.url, a.text.replace("\u00ad", ""), a.rect) for a in merged]
+    return [
+        _Anchor(a.raw, a.base, a.url, a.text.replace("\u00ad", ""), a.rect)
+        if "\u00ad" in a.text
+        else a
+        for a in merged
+    ]
 
 
 def _next_line(upper: Rect, lower: Rect) -> bool:
@@ -244,12 +252,35 @@ def _next_line(upper: Rect, lower: Rect) -> bool:
 
 
 def _locate(text: str, anchor: str) -> tuple[int, int] | None:
-    """Where the anchor text is in the page text, across line breaks."""
+    """
+    Where the anchor text is in the page text, across line breaks: the first match of its
+    words joined by ``\\s+``, found with ``str.find`` (no pattern compiled per anchor).
+    """
     words = anchor.split()
     if not words:
         return None
-    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
-    return (match.start(), match.end()) if match else None
+    first, rest = words[0], words[1:]
+    start = text.find(first)
+    while start >= 0:
+        end = _rest_at(text, start + len(first), rest)
+        if end is not None:
+            return start, end
+        start = text.find(first, start + 1)
+    return None
+
+
+def _rest_at(text: str, pos: int, words: list[str]) -> int | None:
+    """The end of ``words`` each after whitespace from ``pos``, or ``None``. Runs of
+    whitespace are taken whole: a word never starts with whitespace, so ``\\s+`` would
+    not give any back."""
+    for word in words:
+        after = pos
+        while after < len(text) and text[after].isspace():
+            after += 1
+        if after == pos or not text.startswith(word, after):
+            return None
+        pos = after + len(word)
+    return pos
 
 
 def _same_key(url: str) -> str:

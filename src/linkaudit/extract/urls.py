@@ -30,7 +30,7 @@ _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@([^@\s<>()\[\],;:\"]+)$")
 def resolve(raw: str, base: str | None) -> str:
     """``raw`` made absolute: ``www.x`` → ``http://www.x``, relative against ``base``."""
     target = raw.strip()
-    if target.lower().startswith("www."):
+    if target[:4].lower() == "www.":  # no other character lower-cases to "w" or "."
         return "http://" + target
     if _SCHEME.match(target) or base is None:
         return target
