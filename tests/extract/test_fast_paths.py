@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
 from fixtures.builders import pdf as pdf_builder
-from linkaudit.extract import context, markdown, text, urls
+from linkaudit.extract import context, markdown, pdf, text, urls
 from linkaudit.extract._pdfium import Rect, TextUnder, uri_links
 from linkaudit.verdicts import Reason
 
@@ -157,3 +157,25 @@ def test_a_uri_longer_than_the_reused_buffer_is_read_whole() -> None:
         assert [link.uri for link in uri_links(document, document[0])] == [uri]
     finally:
         document.close()
+
+
+def _old_locate(page_text: str, anchor: str) -> tuple[int, int] | None:
+    words = anchor.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in words), page_text)
+    return (match.start(), match.end()) if match else None
+
+
+_WORDS = st.lists(st.sampled_from(["ab", "a", "b", ".", "(", "a.b"]), max_size=4)
+_GAPS = st.sampled_from([" ", "  ", "\n", "\t \n", "\u00a0", "\u2028", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ab", "a", "b", ".", "a.b", "x"]), _GAPS)), _WORDS)
+def test_anchor_text_is_found_where_the_former_pattern_found_it(
+    pieces: list[tuple[str, str]], words: list[str]
+) -> None:
+    page_text = "".join(word + gap for word, gap in pieces)
+    anchor = " ".join(words)
+    assert pdf._locate(page_text, anchor) == _old_locate(page_text, anchor)
