@@ -227,9 +227,10 @@ def _iter_inputs(inputs: Sequence[str], settings: Settings) -> Iterator[Extracti
 
 @dataclass
 class _Feed:
-    """The documents as they are extracted, one at a time in a worker thread, and what the
-    run learns from each: its occurrences grouped by URL, the results that need no fetch,
-    and in ``remote`` its new URLs that do (at most one document's worth)."""
+    """The documents as they are extracted, one at a time in a worker thread (one document
+    ahead of the checker), and what the run learns from each: its occurrences grouped by
+    URL, the results that need no fetch, and in ``remote`` its new URLs that do (at most
+    one document's worth)."""
 
     run: _Run
     source: Iterator[Extraction]
@@ -243,15 +244,18 @@ class _Feed:
     async def read(self) -> bool:
         """Take in the next document; ``False`` when there are no more."""
         if self._next is None:
-            loop = asyncio.get_running_loop()
-            self._next = loop.run_in_executor(None, next, self.source, None)
+            self._next = self._extract_next()
         # Shielded: a cancelled reader (the checker stopping) leaves the document to the next.
         extraction = await asyncio.shield(self._next)
         if extraction is None:
             return False
-        self._next = None
+        # One document ahead: the next one is extracted while this one's URLs are fed.
+        self._next = self._extract_next()
         self._take(extraction)
         return True
+
+    def _extract_next(self) -> asyncio.Future[Extraction | None]:
+        return asyncio.get_running_loop().run_in_executor(None, next, self.source, None)
 
     def _take(self, extraction: Extraction) -> None:
         run, document = self.run, extraction.document
