@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
 from fixtures.builders import pdf as pdf_builder
-from linkaudit.extract import context, markdown, pdf, text, urls
+from linkaudit.extract import context, html, markdown, pdf, text, urls
 from linkaudit.extract._pdfium import Rect, TextUnder, uri_links
 from linkaudit.verdicts import Reason
 
@@ -179,3 +179,38 @@ def test_anchor_text_is_found_where_the_former_pattern_found_it(
     page_text = "".join(word + gap for word, gap in pieces)
     anchor = " ".join(words)
     assert pdf._locate(page_text, anchor) == _old_locate(page_text, anchor)
+
+
+_OLD_PRETEST = re.compile(r"://|www\.|@", re.IGNORECASE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([":", "/", "w", "W", ".", "@", "x", "\u017f", " "]), max_size=12))
+def test_the_linkify_pretest_matches_the_former_one(pieces: list[str]) -> None:
+    s = "".join(pieces)
+    assert (text._PRETEST.search(s) is None) == (_OLD_PRETEST.search(s) is None)
+    if text._PRETEST.search(s) is None:  # what the early return in match() relies on
+        assert not text.find_urls(s) and not text.find_emails(s)
+
+
+_HTML_PIECES = [
+    "a b",
+    " ",
+    "\n",
+    "<b>x</b>",
+    "<!-- c -->",
+    "<![CDATA[d]]>",
+    "&amp;",
+    "<br>",
+    "<img alt=i>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=4), st.sampled_from(["a", "p", "title"]))
+def test_tag_text_is_bs4s_get_text(pieces: list[str], name: str) -> None:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(f"<{name} href=x>{''.join(pieces)}</{name}>", "lxml")
+    for tag in soup.find_all(True):
+        assert html._text(tag) == tag.get_text()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
+from bs4.element import NavigableString
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument
@@ -295,7 +296,7 @@ def _context(tag: Tag, text: str, blocks: dict[int, str]) -> str | None:
         return None
     whole = blocks.get(id(block))
     if whole is None:
-        whole = blocks[id(block)] = fold_whitespace(block.get_text())
+        whole = blocks[id(block)] = fold_whitespace(_text(block))
     start = whole.find(text) if text else -1
     if start < 0:
         return None
@@ -311,12 +312,22 @@ def _attr(tag: Tag, name: str) -> str:
 
 def _anchor_text(tag: Tag) -> str:
     """The text a reader sees; the ``alt`` of an image when the link is only an image."""
-    text = fold_whitespace(tag.get_text())
+    text = fold_whitespace(_text(tag))
     if text:
         return text
     images = (d for d in tag.descendants if isinstance(d, Tag) and d.name == "img")
     alts = [_attr(img, "alt") for img in images]
     return fold_whitespace(" ".join(alts))
+
+
+def _text(tag: Tag) -> str:
+    """``tag.get_text()``, without bs4's walk for the usual tag that holds one plain string."""
+    contents = tag.contents
+    if len(contents) == 1 and type(contents[0]) is NavigableString:
+        types = tag.interesting_string_types  # None: bs4's default, which has it
+        if types is None or NavigableString in types:
+            return str(contents[0])
+    return tag.get_text()
 
 
 def _position(

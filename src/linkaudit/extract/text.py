@@ -67,7 +67,9 @@ def _is_plausible(url: str) -> bool:
     return bool(head) and head[0] not in "/.:"
 
 
-_PRETEST = re.compile(r"://|www\.|@", re.IGNORECASE)
+# ``://``, ``www.`` in any case, or ``@``: what every URL or address found above holds. One
+# leading class lets re skip ahead (no other character case-folds to w, so no IGNORECASE).
+_PRETEST = re.compile(r"[:Ww@](?:(?<=:)//|(?<=[Ww])[Ww][Ww]\.|(?<=@))")
 _EMAIL = re.compile(r"(?<![\w.+@-])[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 _WWW_DOMAIN = re.compile(r"^www\.[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 
@@ -75,6 +77,8 @@ _WWW_DOMAIN = re.compile(r"^www\.[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 def find_emails(text: str) -> list[tuple[int, int, str]]:
     """E-mail addresses in prose, by GFM's extended e-mail autolink rule."""
     found: list[tuple[int, int, str]] = []
+    if "@" not in text:  # most text: no scan
+        return found
     for match in _EMAIL.finditer(text):
         address = match.group().rstrip(".")
         if address[-1] in "-_" or "." not in address.split("@", 1)[1]:
@@ -117,6 +121,8 @@ class GfmLinkify:
 
     def match(self, text: str) -> list[LinkifyMatch] | None:
         """Every link in ``text``, in order, or ``None``."""
+        if not self.pretest(text):  # most text around links: nothing to scan for
+            return None
         last_text, last_found = self._last
         if text == last_text:
             return list(last_found) if last_found else None
