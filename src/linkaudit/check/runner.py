@@ -268,10 +268,8 @@ async def _backoff(seconds: float) -> None:
         await asyncio.sleep(seconds)
         return
     lease.release()
-    try:
-        await asyncio.sleep(seconds)
-    finally:
-        await lease.reclaim()
+    await asyncio.sleep(seconds)  # cancelled here, the worker holds no slot: nothing to undo
+    await lease.reclaim()
 
 
 def _host_of(request: CheckRequest) -> str:
