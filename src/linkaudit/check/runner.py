@@ -28,7 +28,7 @@ import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from urllib.parse import urldefrag, urlsplit
 
 import anyio
@@ -84,7 +84,7 @@ class _Lease:
 
     dispatcher: Dispatcher[CheckRequest]
     host: str
-    held: bool = field(default=True)
+    held: bool = True
 
     def release(self) -> None:
         if self.held:
