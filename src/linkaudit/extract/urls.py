@@ -53,6 +53,11 @@ def problem(raw: str, url: str, defined_fragments: frozenset[str] | None) -> Rea
 
 
 def _scheme_problem(url: str) -> Reason | None:
+    plain = _PLAIN_NETWORK.match(url)
+    if plain is not None and _NO_SPACE_AFTER.match(url, plain.end()):
+        # Most links: http(s) or ftp, no space, a plain host and port. What urlsplit and
+        # the checks below would conclude comes from the host and port alone.
+        return _host_port_problem(plain)
     match = _SCHEME.match(url)
     if match is None:  # still relative: no base to resolve it against
         return Reason.MALFORMED if _has_space(url) else None
@@ -65,13 +70,15 @@ def _scheme_problem(url: str) -> Reason | None:
         return None
     if _has_space(url):
         return Reason.MALFORMED
-    plain = _PLAIN_NETWORK.match(url)
-    if plain is not None:  # what urlsplit would find, without it (most links)
-        host, port = plain.groups()
-        if port is not None and int(port) > 65535:
-            return Reason.MALFORMED
-        return None if _is_valid_host(host.lower()) else Reason.MALFORMED
     return _split_problem(url, scheme)
+
+
+def _host_port_problem(plain: re.Match[str]) -> Reason | None:
+    """The problem of a URL matched by ``_PLAIN_NETWORK``: its port and host alone."""
+    host, port = plain.groups()
+    if port is not None and int(port) > 65535:
+        return Reason.MALFORMED
+    return None if _is_valid_host(host.lower()) else Reason.MALFORMED
 
 
 def _split_problem(url: str, scheme: str) -> Reason | None:
@@ -90,6 +97,7 @@ _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 # A network URL whose authority is a plain host name and maybe a port (no user, no
 # brackets): urlsplit would give that host, lower-cased, and that port, so they are
 # checked alone. ASCII only, so no IGNORECASE (under which [a-z] matches the Kelvin sign).
+_NO_SPACE_AFTER = re.compile(r"\S*\Z")
 _PLAIN_NETWORK = re.compile(
     r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?(?=[/?#]|\Z)"
 )
