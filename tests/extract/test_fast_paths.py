@@ -198,16 +198,28 @@ _HTML_PIECES = [
     " ",
     "\n",
     "<b>x</b>",
+    "<i><b>y</b> z</i>",
     "<!-- c -->",
     "<![CDATA[d]]>",
     "&amp;",
     "<br>",
     "<img alt=i>",
+    "<script>s()</script>",
+    "<style>p{}</style>",
+    "<template>t</template>",
+    "<?pi x?>",
+    "<div><p>q</div>",
+    "<table><td>c",
+    "</p>",
+    "<svg><title>v</title></svg>",
 ]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=4), st.sampled_from(["a", "p", "title"]))
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_HTML_PIECES), max_size=6),
+    st.sampled_from(["a", "p", "title", "div", "script", "template", "td"]),
+)
 def test_tag_text_is_bs4s_get_text(pieces: list[str], name: str) -> None:
     from bs4 import BeautifulSoup
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
-from bs4.element import NavigableString
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument
@@ -321,13 +320,25 @@ def _anchor_text(tag: Tag) -> str:
 
 
 def _text(tag: Tag) -> str:
-    """``tag.get_text()``, without bs4's walk for the usual tag that holds one plain string."""
-    contents = tag.contents
-    if len(contents) == 1 and type(contents[0]) is NavigableString:
-        types = tag.interesting_string_types  # None: bs4's default, which has it
-        if types is None or NavigableString in types:
-            return str(contents[0])
-    return tag.get_text()
+    """
+    ``tag.get_text()`` without bs4's generator: the strings of the types ``tag`` is
+    interested in, in document order (a walk of ``contents``, with a stack, not recursion).
+    """
+    types = tag.interesting_string_types
+    if types is None:
+        return tag.get_text()
+    parts: list[str] = []
+    stack = [iter(tag.contents)]
+    while stack:
+        for child in stack[-1]:
+            if type(child) in types:
+                parts.append(child)  # type: ignore[arg-type]  # a NavigableString
+            elif isinstance(child, Tag):
+                stack.append(iter(child.contents))
+                break
+        else:
+            stack.pop()
+    return "".join(parts)
 
 
 def _position(
