@@ -3,9 +3,9 @@ Per-host politeness: at most ``max_per_host`` requests in flight to one host, an
 minimum interval between request starts, and a host-wide slow-down after a 429 that
 decays again (halved by every other answer) once the host stops complaining.
 
-The global bound (``max_concurrency``) is the size of the worker pool in ``runner``; this
-module only knows hosts. A slot is held for one attempt, never across a retry wait or a
-redirect to another host, so chains cannot deadlock.
+The global bound (``max_concurrency`` requests in flight) is ``Checker.in_flight`` in
+``runner``; this module only knows hosts. A slot is held for one attempt, never across a
+retry wait or a redirect to another host, so chains cannot deadlock.
 """
 
 from __future__ import annotations

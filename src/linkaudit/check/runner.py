@@ -329,9 +329,7 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
         checked_at=seen.checked_at,
         fragment=fragment,
         fragment_found=found,
-        fingerprint=hashlib.sha256(normalise_visible(visible).encode()).hexdigest()
-        if sample
-        else None,
+        fingerprint=hashlib.sha256(normalised.encode()).hexdigest() if sample else None,
         truncated=last.truncated,
         elapsed_ms=seen.elapsed_ms,
         probe_status=probe.status if probe else None,
