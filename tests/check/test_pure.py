@@ -207,3 +207,26 @@ def test_redirect_target_resolves_relative_location() -> None:
     fetched = Fetched(url="https://a.example/x/y", status=301, headers={"location": "../z"})
     assert redirect_target(fetched) == ("https://a.example/z", "http")
     assert redirect_target(Fetched(url="https://a.example/", status=304)) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://Example.ORG/a",
+        "https://example.org:8443/a?b#c",
+        "http://example.org",
+        "http://user:pw@example.org/",
+        "http://[::1]:8080/x",
+        "http://example.org:/x",
+        "HTTPS://EXAMPLE.org#top",
+        "http://ex\\ample.org/",
+        "ftp://example.org/",
+        "http://example.org?q",
+    ],
+)
+def test_host_key_fast_path_agrees_with_urlsplit(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    from linkaudit.check.hosts import host_key
+
+    assert host_key(url) == (urlsplit(url).hostname or "").lower()

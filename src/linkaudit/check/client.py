@@ -163,6 +163,7 @@ async def fetch_once(
     as far as it arrived (``truncated``), as is one cut off by a bound or a broken stream.
     """
     response: httpx.Response | None = None
+    kept: dict[str, str] = {}
     body = Body()
     error = None
     try:
@@ -175,10 +176,11 @@ async def fetch_once(
             refused = _peer_refusal(response, url, settings)
             if refused is not None:
                 return Fetched(url=url, failure=Reason.PRIVATE_ADDRESS, error=refused)
-            if cookies is not None and "set-cookie" in response.headers:
+            kept = _kept_headers(response.headers)
+            if cookies is not None and "set-cookie" in kept:
                 cookies.extract_cookies(response)
             try:
-                await read_capped(response, settings, body)
+                await read_capped(response, settings, body, kept.get("content-encoding", ""))
             except (httpx.HTTPError, OSError, zlib.error) as exc:
                 body.truncated = True
                 error = f"body read stopped: {failure_of(exc)[1]}"
@@ -188,17 +190,18 @@ async def fetch_once(
             return Fetched(url=url, failure=reason, error=text)
         body.truncated = True
         error = f"body read stopped at the {settings.timeout:g} s deadline"
+        kept = kept or _kept_headers(response.headers)
     finally:
         if response is not None:
             await _close(response)
     return Fetched(
         url=url,
         status=response.status_code,
-        headers=_kept_headers(response.headers),
+        headers=kept,
         body=bytes(body.data),
         truncated=body.truncated,
         error=error,
-        retry_after_header=response.headers.get("retry-after"),
+        retry_after_header=kept.get("retry-after"),
         raw_bytes=body.raw_bytes,
     )
 
@@ -258,7 +261,14 @@ def _peer_refusal(response: httpx.Response, url: str, settings: Settings) -> str
 
 
 def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
-    kept = {k.lower(): v for k, v in headers.items()}
+    """Lower-cased names, repeated fields joined with ", " (as ``Headers.items()`` gives them,
+    read once from the raw list rather than searched field by field)."""
+    encoding = headers.encoding
+    kept: dict[str, str] = {}
+    for name, value in headers.raw:
+        key = name.decode(encoding).lower()
+        text = value.decode(encoding)
+        kept[key] = f"{kept[key]}, {text}" if key in kept else text
     if "set-cookie" in kept:
         # Names only: cookie values can be session secrets and end up in reports and the store.
         names = [c.split("=", 1)[0].strip() for c in headers.get_list("set-cookie")]
@@ -266,9 +276,14 @@ def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
     return kept
 
 
-async def read_capped(response: httpx.Response, settings: Settings, body: Body) -> Body:
-    """Read and inflate ``response`` into ``body`` until the end or a bound is reached."""
-    inflater = _Inflater(response.headers.get("content-encoding", ""))
+async def read_capped(
+    response: httpx.Response, settings: Settings, body: Body, encoding: str | None = None
+) -> Body:
+    """Read and inflate ``response`` into ``body`` until the end or a bound is reached
+    (``encoding``: its Content-Encoding, when the caller has read it already)."""
+    if encoding is None:
+        encoding = response.headers.get("content-encoding", "")
+    inflater = _Inflater(encoding)
     stream = response.stream
     assert isinstance(stream, httpx.AsyncByteStream)
     async for chunk in stream:  # as the transport hands it over: no re-chunking by httpx

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,9 +41,16 @@ def politeness(host: str, settings: Settings) -> tuple[int, float]:
     return max(1, limit), max(0.0, interval)
 
 
+_PLAIN_HOST = re.compile(r"https?://([^/?#@:\[\]\\]+)(?::\d*)?(?:[/?#]|$)", re.IGNORECASE)
+"""An http(s) URL whose authority is a plain host and port, as nearly every cited URL is."""
+
+
 @functools.lru_cache(maxsize=4096)
 def host_key(url: str) -> str:
     """The host a URL counts against (name only: http and https share the budget)."""
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        return plain.group(1).lower()
     return (urlsplit(url).hostname or "").lower()
 
 

@@ -229,12 +229,10 @@ def _framing(head: _Head, method: bytes) -> int | str | None:
     return int(lengths.pop())
 
 
-def _keeps_alive(head: _Head, request: httpx.Request) -> bool:
-    tokens = {
-        t.strip().lower()
-        for value in [*head.values(b"connection"), request.headers.get("connection", "").encode()]
-        for t in value.split(b",")
-    }
+def _keeps_alive(head: _Head, asked_to_close: bool) -> bool:
+    if asked_to_close:
+        return False
+    tokens = {t.strip().lower() for value in head.values(b"connection") for t in value.split(b",")}
     if b"close" in tokens:
         return False
     return head.version == b"HTTP/1.1" or b"keep-alive" in tokens
@@ -345,7 +343,7 @@ class OriginPool(httpx.AsyncBaseTransport):
         connection, as browsers do, since the server never saw it as an error.
         """
         method = request.method.encode("ascii")
-        data = await _serialise(request, method)
+        data, asked_to_close = await _serialise(request, method)
         conn = await self._acquire(request)
         try:
             head = await _exchange(conn, data)
@@ -368,7 +366,7 @@ class OriginPool(httpx.AsyncBaseTransport):
         except BaseException:
             self.release(conn, reuse=False)
             raise
-        keep = head.status != 101 and _keeps_alive(head, request)
+        keep = head.status != 101 and _keeps_alive(head, asked_to_close)
         return httpx.Response(
             head.status,
             headers=head.headers,
@@ -466,14 +464,17 @@ class OriginPool(httpx.AsyncBaseTransport):
         return conn
 
 
-async def _serialise(request: httpx.Request, method: bytes) -> bytes:
-    """The request line, headers and (small, already buffered) body as one write."""
+async def _serialise(request: httpx.Request, method: bytes) -> tuple[bytes, bool]:
+    """The request line, headers and (small, already buffered) body as one write, and
+    whether the request itself says ``Connection: close``."""
     lines = [method + b" " + (request.url.raw_path or b"/") + b" HTTP/1.1"]
-    framed = False
+    framed = close = False
     for name, value in request.headers.raw:
         lines.append(name + b": " + value)
-        framed = framed or name.lower() in (b"content-length", b"transfer-encoding")
+        lowered = name.lower()
+        framed = framed or lowered in (b"content-length", b"transfer-encoding")
+        close = close or (lowered == b"connection" and b"close" in value.lower())
     body = b""
     if framed or method not in (b"GET", b"HEAD"):
         body = b"".join([part async for part in request.stream])  # type: ignore[union-attr]
-    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body, close

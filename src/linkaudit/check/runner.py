@@ -178,7 +178,7 @@ class Checker:
 
     async def check(self, request: CheckRequest) -> Observation:
         """Observe one URL (file: on disk, http(s) over the network)."""
-        scheme = urlsplit(request.url).scheme.lower()
+        scheme = _scheme(request.url)
         if scheme == "file":
             return await anyio.to_thread.run_sync(
                 check_file, request.url, request.root, self.settings
@@ -270,6 +270,16 @@ async def _backoff(seconds: float) -> None:
     lease.release()
     await asyncio.sleep(seconds)  # cancelled here, the worker holds no slot: nothing to undo
     await lease.reclaim()
+
+
+def _scheme(url: str) -> str:
+    """``urlsplit(url).scheme.lower()``, without splitting the common http(s) URL."""
+    head = url[:8].lower()
+    if head.startswith("http://"):
+        return "http"
+    if head == "https://":
+        return "https"
+    return urlsplit(url).scheme.lower()
 
 
 def _host_of(request: CheckRequest) -> str:
