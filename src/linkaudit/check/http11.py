@@ -22,9 +22,10 @@ import asyncio
 import re
 import ssl
 import time
+from asyncio import BaseEventLoop
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -61,8 +62,7 @@ class _Connection(asyncio.Protocol):
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         self.answered = True
@@ -447,6 +447,10 @@ class OriginPool(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         connect_timeout = timeouts.get("connect") if isinstance(timeouts, dict) else None
         loop = asyncio.get_running_loop()
+        # Happy eyeballs (RFC 8305) where the loop has it: asyncio's own does, uvloop does not.
+        eyeballs: dict[str, Any] = (
+            {"happy_eyeballs_delay": 0.25} if isinstance(loop, BaseEventLoop) else {}
+        )
         try:
             async with asyncio.timeout(connect_timeout):
                 _, conn = await loop.create_connection(
@@ -455,7 +459,7 @@ class OriginPool(httpx.AsyncBaseTransport):
                     port,
                     ssl=self._ssl_context if secure else None,
                     server_hostname=host if secure else None,
-                    happy_eyeballs_delay=0.25,
+                    **eyeballs,
                 )
         except TimeoutError as exc:
             raise httpx.ConnectTimeout(str(exc) or "connect timed out") from exc
