@@ -10,7 +10,8 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.models import Occurrence, Result, Snapshot
-from linkaudit.pipeline import _check_originals, _Run, group_occurrences, run_check
+from linkaudit.pipeline import _check_originals, group_occurrences, run_check
+from linkaudit.runstate import Run
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 
@@ -21,7 +22,7 @@ async def test_check_originals_reports_an_original_alive_again(
     web: SimWeb, test_settings: Settings
 ) -> None:
     """An archive link's original is checked too, and the result says whether it lives."""
-    run = _Run(dataclasses.replace(test_settings, check_originals=True))
+    run = Run(dataclasses.replace(test_settings, check_originals=True))
     for original in (web.url("/status/200"), web.url("/status/404")):
         snapshot = f"https://web.archive.org/web/2020/{original}"
         run.results[snapshot] = Result(

@@ -1,0 +1,224 @@
+"""
+The documents of a run as they are read: occurrences grouped by URL in first-cited order,
+the results that need no fetch (precheck, resume, cache), and the URLs left to check.
+
+Checking starts with the first document: documents are extracted one at a time in a worker
+thread while the checker works, and each document's new distinct URLs go to the checker as
+they appear. A URL cited again by a later document gets that occurrence too: ``complete``
+gives every result all its occurrences at the end, and the store keeps occurrences by
+document, so what it holds is complete as it stands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from linkaudit.config import Settings
+from linkaudit.models import Document, Occurrence, Result
+
+if TYPE_CHECKING:
+    from linkaudit.check import CheckRequest
+    from linkaudit.extract.base import Extraction
+    from linkaudit.runstate import Run
+
+__all__ = ["Feed", "complete", "group_occurrences", "settle"]
+
+
+_Groups = dict[str, tuple[Occurrence, ...] | list[Occurrence]]
+"""Occurrences by URL, built without a list per URL: each tuple becomes the Result's
+``occurrences`` as it is (100,000 lists were 11 MB more of a run's peak)."""
+
+
+def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
+    """Occurrences by URL as cited, in first-cited order (one check per distinct URL)."""
+    groups: _Groups = {}
+    for extraction in extractions:
+        _add_occurrences(groups, extraction)
+    return _as_tuples(groups)
+
+
+def _add_occurrences(groups: _Groups, extraction: Extraction) -> list[str]:
+    """Add one document's occurrences; the URLs it is the first to cite, in order."""
+    new: list[str] = []
+    for occurrence in extraction.occurrences:
+        found = groups.get(occurrence.url)
+        if found is None:
+            groups[occurrence.url] = (occurrence,)
+            new.append(occurrence.url)
+        elif isinstance(found, tuple):
+            groups[occurrence.url] = [*found, occurrence]
+        else:
+            found.append(occurrence)
+    return new
+
+
+def _as_tuples(groups: _Groups) -> dict[str, tuple[Occurrence, ...]]:
+    for url, found in groups.items():
+        if isinstance(found, list):
+            groups[url] = tuple(found)
+    return cast(dict[str, tuple[Occurrence, ...]], groups)
+
+
+@dataclass
+class Feed:
+    """The documents as they are extracted, one at a time in a worker thread (one document
+    ahead of the checker), and what the run learns from each: its occurrences grouped by
+    URL, the results that need no fetch, and in ``remote`` its new URLs that do (at most
+    one document's worth)."""
+
+    run: Run
+    source: Iterator[Extraction]
+    on_document: Callable[[Extraction], None] | None = None
+    extractions: list[Extraction] = field(default_factory=list)
+    groups: _Groups = field(default_factory=dict)
+    roots: dict[str, str | None] = field(default_factory=dict)
+    remote: deque[str] = field(default_factory=deque)
+    _next: asyncio.Future[Extraction | None] | None = None
+
+    async def read(self) -> bool:
+        """Take in the next document; ``False`` when there are no more."""
+        if self._next is None:
+            self._next = self._extract_next()
+        # Shielded: a cancelled reader (the checker stopping) leaves the document to the next.
+        extraction = await asyncio.shield(self._next)
+        if extraction is None:
+            return False
+        # One document ahead: the next one is extracted while this one's URLs are fed.
+        self._next = self._extract_next()
+        self._take(extraction)
+        return True
+
+    def _extract_next(self) -> asyncio.Future[Extraction | None]:
+        return asyncio.get_running_loop().run_in_executor(None, next, self.source, None)
+
+    def _take(self, extraction: Extraction) -> None:
+        run, document = self.run, extraction.document
+        self.extractions.append(extraction)
+        if run.store is not None and run.run_id is not None:
+            run.store.record_documents(run.run_id, [extraction])  # before any of its checks
+        self.roots[document.path] = _document_root(document)
+        run.published[document.path] = document.published
+        new = _add_occurrences(self.groups, extraction)
+        if self.on_document is not None:
+            self.on_document(extraction)
+        if new:
+            run.listener.grew(len(self.groups))
+            self.remote.extend(settle(new, self.groups, run))
+
+    async def until_remote(self) -> bool:
+        """Read documents until one has a URL to fetch; ``False`` if none has."""
+        while not self.remote:
+            if not await self.read():
+                return False
+        return True
+
+    async def requests(self) -> AsyncIterator[CheckRequest]:
+        """Every URL to fetch, as the documents citing them first are read."""
+        from linkaudit.check import CheckRequest
+
+        while self.remote or await self.read():
+            while self.remote:
+                url = self.remote.popleft()
+                yield CheckRequest(url=url, root=self.roots.get(self.groups[url][0].document))
+
+    async def drain(self) -> None:
+        """Read the documents left without fetching anything more (``--max-time`` ran out)."""
+        self.remote.clear()
+        while await self.read():
+            self.remote.clear()
+
+    def grouped(self) -> dict[str, tuple[Occurrence, ...]]:
+        """Every occurrence read, by URL in first-cited order."""
+        return _as_tuples(self.groups)
+
+
+def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
+    """Decide offline what can be and reuse what the store knows, for one document's new
+    URLs (a set-based look-up each); return the URLs left to fetch."""
+    from linkaudit.classify import precheck
+
+    settings, store = run.settings, run.store
+    resumed = store.finished_in_unfinished_run(urls) if store is not None else {}
+    fresh = (
+        store.cached_results((u for u in urls if u not in resumed), settings)
+        if store is not None
+        else {}
+    )
+    remote: list[str] = []
+    known: list[Result] = []
+    for url in urls:
+        occurrences = groups[url]
+        result = precheck(url, occurrences, settings)
+        if result is None and url in resumed:
+            result = dataclasses.replace(resumed[url], occurrences=tuple(occurrences), cached=True)
+        elif result is None and url in fresh:
+            result = dataclasses.replace(fresh[url], occurrences=tuple(occurrences))
+        if result is None:
+            remote.append(url)
+        else:
+            known.append(result)
+    _accept_known(known, run)
+    return remote
+
+
+def _accept_known(known: list[Result], run: Run) -> None:
+    """Results that needed no fetch: one transaction, so the stored run is complete and cheap."""
+    store = run.store
+    if store is not None and run.run_id is not None:
+        saved = store.save_results(run.run_id, known, run.settings)
+        known = [
+            dataclasses.replace(s, occurrences=k.occurrences)
+            for s, k in zip(saved, known, strict=True)
+        ]
+    for result in known:
+        run.accept(result)
+
+
+def complete(groups: dict[str, tuple[Occurrence, ...]], run: Run) -> list[Result]:
+    """The results in first-cited order, each with every occurrence: a later document may
+    have cited a URL after its check began."""
+    ordered: list[Result] = []
+    decided: list[Result] = []
+    for url, occurrences in groups.items():
+        result = run.results.get(url)
+        if result is None:
+            continue
+        if len(result.occurrences) != len(occurrences):
+            result = run.results[url] = dataclasses.replace(result, occurrences=occurrences)
+        late = _late_problem(result, run.settings)
+        if late is not None:
+            decided.append(late)
+        ordered.append(result)
+    if decided:
+        _accept_known(decided, run)
+        ordered = [run.results[r.url] for r in ordered]
+    return ordered
+
+
+def _late_problem(result: Result, settings: Settings) -> Result | None:
+    """The precheck verdict when a citation read after the URL went to the checker has an
+    offline problem: it decides, as it did when every document was read first."""
+    from linkaudit.classify import precheck
+
+    occurrences = result.occurrences
+    if len(occurrences) < 2 or all(o.problem is None for o in occurrences):
+        return None
+    late = precheck(result.url, occurrences, settings)
+    if late is None or (late.verdict, late.reason) == (result.verdict, result.reason):
+        return None
+    return late
+
+
+def _document_root(document: Document) -> str | None:
+    """The folder a local document's relative links may not escape."""
+    if document.base_url and document.base_url.startswith("file:"):
+        from urllib.parse import unquote, urlsplit
+
+        return str(Path(unquote(urlsplit(document.base_url).path)).parent)
+    return None

@@ -1,0 +1,90 @@
+"""
+One check run's state, shared by ``pipeline`` and ``feed``: where results go, what the run
+has learnt, and who hears about its progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from linkaudit.config import Settings
+from linkaudit.models import Result, RunId
+from linkaudit.verdicts import Reason
+
+if TYPE_CHECKING:
+    from linkaudit.report.base import Report
+    from linkaudit.store import Store
+
+__all__ = ["Listener", "Run", "RunOutcome", "SilentListener"]
+
+
+class Listener(Protocol):
+    """**Protocol:** hears about progress (the rich progress bar is one listener)."""
+
+    def start(self, total: int) -> None: ...  # pragma: no cover
+    def grew(self, total: int) -> None: ...  # pragma: no cover
+    def result_ready(self, result: Result) -> None: ...  # pragma: no cover
+    def finished(self) -> None: ...  # pragma: no cover
+
+
+class SilentListener:
+    def start(self, total: int) -> None:
+        """Nothing to show."""
+
+    def grew(self, total: int) -> None:
+        """Nothing to show."""
+
+    def result_ready(self, result: Result) -> None:
+        """Nothing to show."""
+
+    def finished(self) -> None:
+        """Nothing to show."""
+
+
+@dataclass(repr=False)
+class RunOutcome:
+    """A finished (or interrupted) run: its report and its id in the store."""
+
+    report: Report
+    run_id: int | None = None
+    interrupted: bool = False
+
+    def __repr__(self) -> str:
+        """Counts, not results: Python 3.11's ``asyncio.run`` formats its main task, result
+        included, when it restores the SIGINT handler, and the full repr of a 100,000-result
+        report is hundreds of megabytes."""
+        return (
+            f"RunOutcome(run_id={self.run_id!r}, interrupted={self.interrupted!r}, "
+            f"urls={self.report.summary.urls}, links={self.report.summary.links})"
+        )
+
+
+@dataclass
+class Run:
+    """One check run: its settings, where results go, and what it has learnt so far."""
+
+    settings: Settings
+    store: Store | None = None
+    run_id: RunId | None = None
+    listener: Listener = field(default_factory=SilentListener)
+    results: dict[str, Result] = field(default_factory=dict)
+    offline: bool | None = None
+    """None until the first network failure makes us ask the canaries."""
+    any_response: bool = False
+    published: dict[str, dt.date | None] = field(default_factory=dict)
+    """Each document's publication date: the default citation date of its links."""
+    warnings: list[str] = field(default_factory=list)
+
+    def accept(self, result: Result) -> None:
+        """Keep ``result`` for the report and tell the listener."""
+        self.results[result.url] = result
+        self.listener.result_ready(result)
+
+    def save(self, result: Result) -> None:
+        """Store as it arrives; an offline verdict is no evidence about the link: not kept."""
+        evidence = result.reason != Reason.NETWORK_UNAVAILABLE
+        if evidence and self.store is not None and self.run_id is not None:
+            result = self.store.save_result(self.run_id, result, self.settings)
+        self.accept(result)
