@@ -245,3 +245,26 @@ async def test_a_waiter_cancelled_after_its_wake_up_passes_the_turn_on(web: SimW
     await answer.aclose()
     await pool.aclose()
     assert b.cancelled()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/doc/1?x=1#f",
+        "https://example.org/a b",
+        "http://bücher.example/x",
+        "http://[::1]:80/x",
+        "https://example.org:443/",
+    ],
+)
+def test_the_checkers_get_is_what_build_request_makes(url: str, test_settings: Settings) -> None:
+    """The prepared GET (``client._request``) carries what httpx's own ``build_request``
+    would: the same URL and the same header fields in the same order, Host first."""
+    from linkaudit.check.client import _request
+
+    client = make_client(test_settings)
+    ours = _request(client, url, {"X-Extra": "1"}, None)
+    theirs = client.build_request("GET", url, headers={"X-Extra": "1"})
+    assert ours.url == theirs.url
+    assert ours.headers.raw == theirs.headers.raw
+    assert ours.method == "GET" and not ours.read()

@@ -105,11 +105,12 @@ class _Client(httpx.AsyncClient):
     def prepare(self, router: OriginRouter) -> None:
         """Snapshot the default headers and timeout (call after any change to them)."""
         self.router = router
-        self.base_headers = list(self.headers.multi_items())
+        self.base_headers = [(k.decode("ascii"), v.decode("latin-1")) for k, v in self.headers.raw]
         self.timeout_ext = {"timeout": self.timeout.as_dict()}
 
 
 _NO_COOKIES = _NoCookies()
+_NO_BODY = httpx.ByteStream(b"")
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
@@ -240,7 +241,16 @@ def _request(
     if headers:
         extra = {k.lower() for k in headers}
         merged = [(k, v) for k, v in merged if k.lower() not in extra] + list(headers.items())
-    request = httpx.Request("GET", url, headers=merged, extensions=client.timeout_ext)
+    # A GET has no body: with the (empty) stream given and Host set here, as httpx's own
+    # preparation would set it, httpx skips encoding a body and merging default headers.
+    parsed = httpx.URL(url)
+    request = httpx.Request(
+        "GET",
+        parsed,
+        headers=[("Host", parsed.netloc.decode("ascii")), *merged],
+        stream=_NO_BODY,
+        extensions=client.timeout_ext,
+    )
     if cookies:
         cookies.set_cookie_header(request)
     return request
