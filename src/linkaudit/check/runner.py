@@ -196,15 +196,22 @@ class Checker:
         return _observe(seen, self.settings)
 
     async def _guard(self, url: str, settings: Settings) -> str | None:
-        """The guard, resolving each (scheme, host, port) once per run; the client still checks
-        the address each connection reached, so a name that changes later is caught there."""
-        if not needs_dns(url, settings):
-            return refusal(url, settings)
+        """The guard, decided once per (scheme, host, port) a run meets (its answer depends on
+        nothing else); the client still checks the address each connection reached, so a
+        name that resolves elsewhere later is caught there."""
         parts = urlsplit(url)
-        key = (parts.scheme, (parts.hostname or "").lower(), parts.port)
-        if key not in self._refusals:
-            self._refusals[key] = await anyio.to_thread.run_sync(refusal, url, settings)
-        return self._refusals[key]
+        try:
+            key = (parts.scheme, parts.hostname or "", parts.port)
+        except ValueError:  # a port out of range: not cached, the fetch reports it
+            return refusal(url, settings) if not needs_dns(url, settings) else None
+        if key in self._refusals:
+            return self._refusals[key]
+        if needs_dns(url, settings):
+            found = await anyio.to_thread.run_sync(refusal, url, settings)
+        else:
+            found = refusal(url, settings)
+        self._refusals[key] = found
+        return found
 
     async def _fetch(self, url: str, headers: Mapping[str, str], jar: httpx.Cookies) -> Fetched:
         attempts = 0
