@@ -7,7 +7,6 @@ one line on stderr and exit code 2; tracebacks only with ``--debug``.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import sys
@@ -372,6 +371,8 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
         on_document=lambda extraction: _warn_documents([extraction]),
     )
     try:
+        import asyncio  # here, not at the top: `linkaudit --version` starts without it
+
         outcome = asyncio.run(coroutine)
     except KeyboardInterrupt:
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
@@ -568,6 +569,8 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
       linkaudit archive brief.md
       linkaudit archive brief.md --save --yes
     """
+    import asyncio
+
     from linkaudit.archive.preserve import preserve
 
     settings = _settings(opts.pop("config"), **opts)
