@@ -584,4 +584,15 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
 
 def main() -> None:
     """Entry point of the console script."""
+    _tune_gc()
     cli(prog_name="linkaudit")
+
+
+def _tune_gc() -> None:
+    """Collect cycles less often than Python's default (every 700 allocations): a check run
+    allocates a few objects per response and keeps few cycles, and the collector took about
+    0.4 s of a 10,000-URL run's 8 s of CPU, 0.15 s with these thresholds (the benchmark's
+    ``gc.callbacks`` timing). The CLI process only: the library leaves its host's GC alone."""
+    import gc
+
+    gc.set_threshold(10_000, 20, 20)
