@@ -352,7 +352,7 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
     """
     from linkaudit.gate import ExitCode, exit_code, load_baseline
     from linkaudit.pipeline import run_check
-    from linkaudit.report.terminal import ProgressListener
+    from linkaudit.report.progress import ProgressListener
 
     formats, outputs = opts.pop("formats"), opts.pop("outputs")
     quiet, no_store = opts.pop("quiet"), opts.pop("no_store")

@@ -9,7 +9,8 @@ from rich.console import Console
 
 from linkaudit.models import Document, DocumentFormat, Occurrence, Result
 from linkaudit.report import LinksReport
-from linkaudit.report.terminal import ProgressListener, render_links_table
+from linkaudit.report.progress import ProgressListener
+from linkaudit.report.terminal import render_links_table
 from linkaudit.verdicts import Reason, Verdict
 
 

@@ -1,19 +1,18 @@
 """
-The terminal: findings as rich tables, the extracted-links table, and the progress bar.
+The terminal: findings as rich tables and the extracted-links table (the progress bar is
+``progress.py``).
 
-The only rich import outside ``cli.py``. Every user string goes in as ``Text`` (never as
-markup), since anchor texts and URLs may contain ``[``.
+With ``progress.py``, the only rich import outside ``cli.py``. Every user string goes in as
+``Text`` (never as markup), since anchor texts and URLs may contain ``[``.
 """
 
 from __future__ import annotations
 
 import os
 from io import StringIO
-from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -21,11 +20,7 @@ from linkaudit.report.base import LinksReport, Report, ReportOptions
 from linkaudit.report.findings import ALL_VERDICTS, FINDING_VERDICTS, Finding, findings, location
 from linkaudit.verdicts import Verdict
 
-if TYPE_CHECKING:
-    from linkaudit.extract.base import Extraction
-    from linkaudit.models import Result
-
-__all__ = ["ProgressListener", "TableReporter", "render_links_table"]
+__all__ = ["TableReporter", "render_links_table"]
 
 STYLES: dict[Verdict, str] = {
     Verdict.DEAD: "bold red",
@@ -176,66 +171,3 @@ def _summary_line(report: Report) -> Text:
     if summary.interrupted:
         line.append("; interrupted", style="bold red")
     return line
-
-
-class ProgressListener:
-    """
-    A pipeline listener that draws a progress bar on stderr.
-
-    Silent when stderr is not a terminal, when ``CI`` is set, or with ``quiet``: logs of CI
-    jobs fill up with redrawn bars otherwise.
-    """
-
-    def __init__(self, *, quiet: bool = False, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
-        self.enabled = not quiet and self.console.is_terminal and not os.environ.get("CI")
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        self.documents = 0
-        self.done = 0
-
-    def start(self, total: int) -> None:
-        """Begin the bar for ``total`` URLs."""
-        if not self.enabled:
-            return
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[current]}", markup=False),
-            console=self.console,
-            transient=True,
-        )
-        # No total yet (0): documents are still being read; ``grew`` sets it.
-        self._task = self._progress.add_task("checking", total=total or None, current="")
-        self._progress.start()
-
-    def grew(self, total: int) -> None:
-        """More distinct URLs were found (documents are read while checking)."""
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, total=total)
-
-    def document_done(self, extraction: Extraction) -> None:
-        """Count a document read."""
-        self.documents += 1
-
-    def url_started(self, url: str) -> None:
-        """Show the URL being checked (shortened to fit)."""
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, current=_shorten(url, 40))
-
-    def result_ready(self, result: Result) -> None:
-        """Advance the bar."""
-        self.done += 1
-        if self._progress is not None and self._task is not None:
-            self._progress.advance(self._task)
-
-    def finished(self) -> None:
-        """Remove the bar."""
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
