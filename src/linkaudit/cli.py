@@ -585,7 +585,20 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
 def main() -> None:
     """Entry point of the console script."""
     _tune_gc()
+    _skip_unused_imports()
     cli(prog_name="linkaudit")
+
+
+def _skip_unused_imports() -> None:
+    """Two imports no command uses: httpx's own command line (``httpx._main``, which brings
+    rich and pygments at ``import httpx``) and bs4's CSS selectors (soupsieve compiles its
+    grammar at import). Marked missing, both packages fall back as they do when those are
+    not installed, and every ``check`` starts about 0.12 s sooner. The CLI process only."""
+    import warnings
+
+    for name in ("httpx._main", "soupsieve"):
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    warnings.filterwarnings("ignore", "The soupsieve package is not installed", UserWarning)
 
 
 def _tune_gc() -> None:
