@@ -9,9 +9,8 @@ here, so the look-ups above never see a foreign exception.
 from __future__ import annotations
 
 import asyncio
-import email.utils
+import datetime as dt
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ import httpx
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError
+from linkaudit.retry_after import retry_after_seconds as parse_retry_after
 
 __all__ = ["make_client", "request", "response_json", "retry_after_seconds"]
 
@@ -91,19 +91,10 @@ async def _send(
 
 
 def retry_after_seconds(value: str | None, default: float) -> float:
-    """``Retry-After`` as seconds: a number, or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return default
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, when.timestamp() - time.time())
+    """``Retry-After`` as seconds (``linkaudit.retry_after``), or ``default`` when the
+    header is missing or says nothing valid."""
+    seconds = parse_retry_after(value, dt.datetime.now(dt.UTC)) if value else None
+    return default if seconds is None else seconds
 
 
 def response_json(response: httpx.Response) -> Any:

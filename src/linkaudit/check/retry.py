@@ -13,8 +13,6 @@ header is honoured up to ``Settings.retry_after_cap`` and a longer one ends the 
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import random
 from collections.abc import Callable
 from typing import Protocol
@@ -22,6 +20,7 @@ from typing import Protocol
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 
 from linkaudit.config import Settings
+from linkaudit.retry_after import retry_after_seconds
 from linkaudit.verdicts import Reason
 
 __all__ = [
@@ -56,20 +55,6 @@ def is_retryable(status: int | None, failure: Reason | None) -> bool:
     if failure is not None:
         return failure in RETRYABLE_FAILURES
     return status in RETRYABLE_STATUSES
-
-
-def retry_after_seconds(value: str, now: dt.datetime) -> float | None:
-    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or an HTTP date), if valid."""
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def backoff_seconds(attempt: int, base: float, rand: Callable[[], float] = random.random) -> float:
