@@ -93,3 +93,14 @@ def test_parse_lychee_reads_dead_and_failing(tmp_path: Path) -> None:
     assert verdicts.answered == 3
     assert verdicts.dead == {"http://h/1"}
     assert verdicts.failing == {"http://h/1", "http://h/2"}
+
+
+def test_peak_rss_ignores_what_the_child_inherited_at_exec() -> None:
+    """A child's ru_maxrss no higher than the benchmark's own RSS may be inherited: the
+    sampled peak stands in; a higher one is the child's own."""
+    from measure import _peak
+
+    samples = [(0.1, 40.0), (0.2, 65.0), (0.3, 50.0)]
+    assert _peak(283.0, 283.0, samples) == 65.0
+    assert _peak(157.0, 100.0, samples) == 157.0
+    assert _peak(90.0, 283.0, []) == 90.0
