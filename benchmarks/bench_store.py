@@ -5,8 +5,8 @@ batched (``cached_results`` + ``save_results``), and the database size per 10,00
 
     python benchmarks/bench_store.py [--urls 10000] [--db PATH]
 
-Prints a Markdown table. Peak RSS is the process's maximum so far (ru_maxrss), read
-after each phase.
+Prints a Markdown table. RSS is read from /proc after each phase: ru_maxrss would include
+the RSS of the process that started this one (Linux keeps it across exec, see measure.py).
 """
 
 from __future__ import annotations
@@ -26,9 +26,13 @@ from linkaudit.verdicts import Verdict
 
 
 def peak_rss_mib() -> float:
-    """Peak resident set size of this process in MiB (ru_maxrss is KiB on Linux)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    """Resident set size of this process now in MiB (ru_maxrss where /proc is missing)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    return pages * resource.getpagesize() / (1024 * 1024)
 
 
 def file_size(path: Path) -> int:
@@ -104,7 +108,7 @@ def main() -> int:
         checks = int(store.query("SELECT count(*) AS n FROM checks")[0]["n"])
     size = file_size(Path(path))
 
-    print(f"| phase ({len(urls):,} URLs) | wall time (s) | per URL (ms) | peak RSS (MiB) |")
+    print(f"| phase ({len(urls):,} URLs) | wall time (s) | per URL (ms) | RSS after (MiB) |")
     print("| --- | ---: | ---: | ---: |")
     for name, seconds, rss in rows:
         print(f"| {name} | {seconds:.2f} | {seconds * 1000 / len(urls):.3f} | {rss:.1f} |")

@@ -6,16 +6,17 @@ tool and not to the simulated web (another child of the benchmark) or to an earl
 A sampler thread reads the RSS from /proc over time, for the soak's "memory stays flat".
 
 One Linux quirk: at ``exec`` the kernel keeps the high-water RSS of the memory the child
-was forked with, so a child's ``ru_maxrss`` is at least the benchmark's own RSS at the
-time it was started (hundreds of MB after parsing 100,000 results). When ``ru_maxrss`` is
-no higher than that, it says nothing about the tool, and the peak of the samples (every
-0.1 s) is reported instead.
+was forked with, so a child's ``ru_maxrss`` is at least the benchmark's own peak RSS
+(hundreds of MB after parsing 100,000 results). When ``ru_maxrss`` is no higher than that,
+it says nothing about the tool, and the peak of the samples (every 0.1 s) is reported
+instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import signal
 import subprocess
 import threading
@@ -51,7 +52,7 @@ def _rss_mb(pid: int) -> float | None:
 
 
 def _peak(maxrss: float, own_rss: float, samples: list[tuple[float, float]]) -> float:
-    """``ru_maxrss``, unless it may be the benchmark's own RSS inherited at exec (above)."""
+    """``ru_maxrss``, unless it may be the benchmark's own peak inherited at exec (above)."""
     if maxrss > own_rss + 1 or not samples:
         return maxrss
     return max(mb for _, mb in samples)
@@ -79,7 +80,7 @@ def measure(
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     err = open(stderr, "wb") if stderr else subprocess.DEVNULL  # noqa: SIM115
     samples: list[tuple[float, float]] = []
-    own_rss = _rss_mb(os.getpid()) or 0.0
+    own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     done = threading.Event()
     timed_out = threading.Event()
     start = time.perf_counter()
