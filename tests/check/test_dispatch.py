@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from check_helpers import check_slowly
 
 from linkaudit.check import CheckRequest, check_urls
 from linkaudit.check.dispatch import Dispatcher
@@ -109,20 +110,9 @@ async def test_in_flight_per_host_bounded_over_many_hosts(
     web: SimWeb, test_settings: Settings
 ) -> None:
     """Three hosts, a large global limit: each host sees at most max_per_host at once."""
-
-    async def slow(request: WebRequest) -> Reply:
-        await asyncio.sleep(0.02)
-        return Reply(200, "<title>p</title>" + request.path)
-
-    web.route("/many/*", slow)
-    try:
-        urls = [web.url(f"/many/{i}", host=h) for i in range(12) for h in (BUSY, OTHER, THIRD)]
-        settings = test_settings.replace(max_per_host=2, max_concurrency=32, soft404=False)
-        web.reset_log()
-        seen = [o.url async for o in check_urls([CheckRequest(u) for u in urls], settings)]
-        log = [e for e in web.requests if e.path.startswith("/many/")]
-    finally:
-        web.unroute("/many/*")
+    urls = [web.url(f"/many/{i}", host=h) for i in range(12) for h in (BUSY, OTHER, THIRD)]
+    settings = test_settings.replace(max_per_host=2, max_concurrency=32, soft404=False)
+    seen, log = await check_slowly(web, "/many", urls, settings)
     assert sorted(seen) == sorted(urls)
     assert len(log) == len(urls)  # each URL once
     by_host = {h: max(e.in_flight for e in log if e.host == h) for h in (BUSY, OTHER, THIRD)}
@@ -148,22 +138,11 @@ async def test_one_small_pool_per_origin_and_idle_pools_closed(web: SimWeb) -> N
 
 async def test_per_host_limits_from_config(web: SimWeb, test_settings: Settings) -> None:
     """host_limits gives one host its own budget; the others keep max_per_host."""
-
-    async def slow(request: WebRequest) -> Reply:
-        await asyncio.sleep(0.03)
-        return Reply(200, "<title>p</title>" + request.path)
-
-    web.route("/limited/*", slow)
-    try:
-        urls = [web.url(f"/limited/{i}", host=h) for i in range(8) for h in (BUSY, OTHER)]
-        settings = test_settings.replace(
-            max_per_host=3, max_concurrency=16, soft404=False, host_limits={BUSY: 1}
-        )
-        web.reset_log()
-        seen = [o.url async for o in check_urls([CheckRequest(u) for u in urls], settings)]
-        log = [e for e in web.requests if e.path.startswith("/limited/")]
-    finally:
-        web.unroute("/limited/*")
+    urls = [web.url(f"/limited/{i}", host=h) for i in range(8) for h in (BUSY, OTHER)]
+    settings = test_settings.replace(
+        max_per_host=3, max_concurrency=16, soft404=False, host_limits={BUSY: 1}
+    )
+    seen, log = await check_slowly(web, "/limited", urls, settings, delay=0.03)
     assert sorted(seen) == sorted(urls)
     assert max(e.in_flight for e in log if e.host == BUSY) == 1
     assert max(e.in_flight for e in log if e.host == OTHER) > 1

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from check_helpers import check_slowly
 
 from linkaudit.check import CheckRequest, check_urls
 from linkaudit.check.dispatch import Dispatcher
@@ -129,19 +130,9 @@ async def test_global_limit_bounds_requests_not_workers(
 ) -> None:
     """Spare workers never raise the requests in flight above ``max_concurrency``."""
 
-    async def slow(request: WebRequest) -> Reply:
-        await asyncio.sleep(0.02)
-        return Reply(200, "<title>p</title>" + request.path)
-
     key = f"/global-{asyncio.get_running_loop().time()}"
-    web.route(f"{key}/*", slow, host=LANE_HOST)
-    try:
-        urls = [web.url(f"{key}/{i}", host=LANE_HOST) for i in range(10)]
-        settings = test_settings.replace(max_per_host=4, max_concurrency=1, soft404=False)
-        web.reset_log()
-        seen = [o.url async for o in check_urls([CheckRequest(u) for u in urls], settings)]
-        log = [e for e in web.requests if e.path.startswith(key)]
-    finally:
-        web.unroute(f"{key}/*", host=LANE_HOST)
+    urls = [web.url(f"{key}/{i}", host=LANE_HOST) for i in range(10)]
+    settings = test_settings.replace(max_per_host=4, max_concurrency=1, soft404=False)
+    seen, log = await check_slowly(web, key, urls, settings, host=LANE_HOST)
     assert sorted(seen) == sorted(urls)
     assert max(e.in_flight for e in log) == 1
