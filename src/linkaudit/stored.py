@@ -102,21 +102,14 @@ def _with_changes(text: str, fmt: str, info: RunInfo, changes: Changes) -> str:
             "recovered": [r.url for r in changes.recovered],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        return (
-            text.rstrip("\n")
-            + "\n\n## Changes since the previous run\n\n"
-            + "\n".join(f"- {line}" for line in lines)
-            + "\n"
-        )
-    if fmt == "table":
-        return (
-            text.rstrip("\n")
-            + "\n\nChanges since the previous run\n"
-            + "\n".join(f"  {line}" for line in lines)
-            + "\n"
-        )
-    return text
+    heading, bullet = {
+        "markdown": ("## Changes since the previous run\n", "- "),
+        "table": ("Changes since the previous run", "  "),
+    }.get(fmt, (None, ""))
+    if heading is None:
+        return text
+    listed = "\n".join(f"{bullet}{line}" for line in lines)
+    return text.rstrip("\n") + f"\n\n{heading}\n{listed}\n"
 
 
 def _since(result: object) -> str | None:
