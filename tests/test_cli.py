@@ -190,16 +190,8 @@ def test_unknown_config_key(tmp_path: Path) -> None:
 
 def test_private_targets_refused_by_default(tmp_path: Path, web: SimWeb) -> None:
     """Without --allow-private a loopback target is skipped (private_address), never fetched."""
-    doc = tmp_path / "doc.md"
-    doc.write_text(f"[admin]({web.url('/status/200')})\n")
     web.reset_log()
-    out = tmp_path / "r.json"
-    result = run(
-        "check", str(doc), "--no-store", "--quiet", "--archive", "none",
-        "--format", "json", "--output", str(out),
-    )  # fmt: skip
-    assert result.exit_code == 0
-    (only,) = json.loads(out.read_text())["results"]
+    only, _ = _check_one(tmp_path, f"[admin]({web.url('/status/200')})\n")
     assert (only["verdict"], only["reason"]) == ("skipped", "private_address")
     assert web.requests == []
 
@@ -227,6 +219,22 @@ def test_homepage_redirect_and_login_wall(tmp_path: Path, web: SimWeb, canary_co
     }
     assert got["annual.pdf"] == ("dead", "homepage_redirect")
     assert got["report"] == ("restricted", "login_redirect")
+
+
+def _check_one(tmp_path: Path, markdown: str) -> tuple[dict[str, Any], str]:
+    """Check a one-link brief with default guards (exit 0 expected): its one result and the
+    JSON report's text."""
+    doc = tmp_path / "brief.md"
+    doc.write_text(markdown)
+    out = tmp_path / "r.json"
+    result = run(
+        "check", str(doc), "--no-store", "--quiet", "--archive", "none",
+        "--format", "json", "--output", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    text = out.read_text()
+    (only,) = json.loads(text)["results"]
+    return only, text
 
 
 def _offline(*argv: str) -> subprocess.CompletedProcess[str] | None:
@@ -306,14 +314,6 @@ def test_periodic_reports_are_dated(
 
 def test_file_url_outside_the_brief_is_refused(tmp_path: Path) -> None:
     """`file:///etc/passwd` in an untrusted brief is skipped (private_address), never read."""
-    doc = tmp_path / "brief.md"
-    doc.write_text("See [the accounts](file:///etc/passwd).\n")
-    out = tmp_path / "r.json"
-    result = run(
-        "check", str(doc), "--no-store", "--quiet", "--archive", "none",
-        "--format", "json", "--output", str(out),
-    )  # fmt: skip
-    assert result.exit_code == 0
-    (only,) = json.loads(out.read_text())["results"]
+    only, report = _check_one(tmp_path, "See [the accounts](file:///etc/passwd).\n")
     assert (only["verdict"], only["reason"]) == ("skipped", "private_address")
-    assert "root" in only["error"] and "root:" not in out.read_text()
+    assert "root" in only["error"] and "root:" not in report
