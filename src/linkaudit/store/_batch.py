@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from linkaudit.models import History, Result, RunId
-from linkaudit.store._codec import check_row, from_iso, host_of, normalised, to_iso
+from linkaudit.store._codec import check_row, history_from_row, host_of, normalised, to_iso
 from linkaudit.store._reads import chunks, rows
 
 __all__ = ["insert_rows", "save_cached", "save_no_evidence", "url_rows"]
@@ -87,14 +87,9 @@ def save_cached(
 
 
 def _history(facts: dict[str, Any]) -> History:
-    """The URL's history after a check with no evidence: what ``urls`` already says."""
-    return History(
-        first_seen=from_iso(facts["first_seen"]),
-        last_ok=from_iso(facts["last_ok"]),
-        failing_since=from_iso(facts["failing_since"]),
-        consecutive_failures=int(facts["consecutive_failures"] or 0),
-        flapping=bool(facts["flapping"]),
-    )
+    """The URL's history after a check with no evidence: what ``urls`` already says (a
+    check that changed nothing neither recovered nor escalated anything)."""
+    return history_from_row({**facts, "recovered": 0, "escalated": 0})
 
 
 def save_no_evidence(
