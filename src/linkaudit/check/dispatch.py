@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
+from linkaudit.check.waiters import Waiters, wait_in, wake_first
+
 __all__ = ["Dispatcher"]
 
 T = TypeVar("T")
@@ -48,9 +50,9 @@ class Dispatcher(Generic[T]):
         self._ready: deque[str] = deque()
         self._is_ready: set[str] = set()
         self._buffered = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
-        self._putters: deque[asyncio.Future[None]] = deque()
-        self._returning: dict[str, deque[asyncio.Future[None]]] = {}
+        self._waiters: Waiters = deque()
+        self._putters: Waiters = deque()
+        self._returning: dict[str, Waiters] = {}
 
     @classmethod
     def open(
@@ -75,11 +77,11 @@ class Dispatcher(Generic[T]):
         if not self._open:
             raise RuntimeError("put on a closed dispatcher")
         while self._buffered >= self._lookahead:
-            await _wait_in(self._putters)
+            await wait_in(self._putters)
         self._queue(item)
         self._wake_one()
         if self._buffered < self._lookahead:
-            _wake_first(self._putters)  # another producer may go on
+            wake_first(self._putters)  # another producer may go on
 
     def close(self) -> None:
         """No more items: workers end once the queues are empty."""
@@ -98,7 +100,7 @@ class Dispatcher(Generic[T]):
             if self._finished():
                 self._wake_all()
                 return None
-            await _wait_in(self._waiters)
+            await wait_in(self._waiters)
 
     def done(self, host: str) -> None:
         """A check handed out for ``host`` has ended or is waiting: its slot is free again."""
@@ -168,7 +170,7 @@ class Dispatcher(Generic[T]):
             del self._pending[host]
         else:
             self._mark_ready(host)
-        _wake_first(self._putters)
+        wake_first(self._putters)
         return host, item
 
     def _read_one(self) -> bool:
@@ -208,32 +210,11 @@ class Dispatcher(Generic[T]):
         return self._source is None and not self._open and not self._pending
 
     def _wake_one(self) -> None:
-        _wake_first(self._waiters)
+        wake_first(self._waiters)
 
     def _wake_all(self) -> None:
-        while _wake_first(self._waiters):
+        while wake_first(self._waiters):
             pass
-
-
-async def _wait_in(waiters: deque[asyncio.Future[None]]) -> None:
-    """Wait until woken through ``waiters``."""
-    waiter = asyncio.get_running_loop().create_future()
-    waiters.append(waiter)
-    try:
-        await waiter
-    finally:
-        if not waiter.done():
-            waiter.cancel()
-
-
-def _wake_first(waiters: deque[asyncio.Future[None]]) -> bool:
-    """Wake the first still waiting future; ``False`` if there was none."""
-    while waiters:
-        waiter = waiters.popleft()
-        if not waiter.done():
-            waiter.set_result(None)
-            return True
-    return False
 
 
 def _constant(value: int) -> Callable[[str], int]:

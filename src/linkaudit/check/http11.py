@@ -29,6 +29,8 @@ from typing import Any, cast
 
 import httpx
 
+from linkaudit.check.waiters import Waiters, wait_in, wake_first
+
 __all__ = ["MAX_HEAD_BYTES", "OriginPool", "OwnBody"]
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -327,7 +329,7 @@ class OriginPool(httpx.AsyncBaseTransport):
         self._expiry = keepalive_expiry
         self._idle: deque[_Connection] = deque()
         self._open = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: Waiters = deque()
         self._closed = False
 
     @property
@@ -386,15 +388,7 @@ class OriginPool(httpx.AsyncBaseTransport):
         else:
             conn.close()
             self._open -= 1
-        self._wake_next()
-
-    def _wake_next(self) -> None:
-        """Tell the longest waiting request that a connection is free or may be opened."""
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                break
+        wake_first(self._waiters)  # a connection is free, or one may be opened
 
     @property
     def busy(self) -> bool:
@@ -427,17 +421,9 @@ class OriginPool(httpx.AsyncBaseTransport):
                     return await self._connect(request)
                 except BaseException:
                     self._open -= 1
-                    self._wake_next()
+                    wake_first(self._waiters)
                     raise
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            except BaseException:
-                if waiter.done() and not waiter.cancelled():
-                    self._wake_next()  # woken, then cancelled: pass the turn on, not lose it
-                waiter.cancel()
-                raise
+            await wait_in(self._waiters)
 
     async def _connect(self, request: httpx.Request) -> _Connection:
         url = request.url
