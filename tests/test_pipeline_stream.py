@@ -11,6 +11,7 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction
+from linkaudit.extract.inputs import StoredExtractions
 from linkaudit.models import Document, DocumentFormat, Occurrence
 from linkaudit.pipeline import run_check
 from linkaudit.store import Store
@@ -51,8 +52,10 @@ def held_second_document(
     module = importlib.import_module("linkaudit.extract")  # the package, not the function
     real = module.iter_inputs
 
-    def held(inputs: Sequence[str], settings: Settings) -> Iterator[Extraction]:
-        for index, extraction in enumerate(real(inputs, settings)):
+    def held(
+        inputs: Sequence[str], settings: Settings, stored: StoredExtractions | None = None
+    ) -> Iterator[Extraction]:
+        for index, extraction in enumerate(real(inputs, settings, stored)):
             if index == 1:
                 waited.append(release.wait(10))
             yield extraction

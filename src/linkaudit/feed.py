@@ -146,7 +146,7 @@ def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
     settings, store = run.settings, run.store
     resumed = store.finished_in_unfinished_run(urls) if store is not None else {}
     fresh = (
-        store.cached_results((u for u in urls if u not in resumed), settings)
+        store.cached_results((u for u in urls if u not in resumed), settings, groups)
         if store is not None
         else {}
     )
@@ -158,7 +158,7 @@ def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
         if result is None and url in resumed:
             result = dataclasses.replace(resumed[url], occurrences=tuple(occurrences), cached=True)
         elif result is None and url in fresh:
-            result = dataclasses.replace(fresh[url], occurrences=tuple(occurrences))
+            result = fresh[url]  # read with its occurrences
         if result is None:
             remote.append(url)
         else:
@@ -173,7 +173,9 @@ def _accept_known(known: list[Result], run: Run) -> None:
     if store is not None and run.run_id is not None:
         saved = store.save_results(run.run_id, known, run.settings)
         known = [
-            dataclasses.replace(s, occurrences=k.occurrences)
+            s
+            if s.occurrences is k.occurrences
+            else dataclasses.replace(s, occurrences=k.occurrences)
             for s, k in zip(saved, known, strict=True)
         ]
     for result in known:

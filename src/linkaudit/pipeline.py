@@ -75,7 +75,9 @@ async def run_check(
     from linkaudit.report.build import build_report
 
     run = Run(settings, store=_open_store(db), listener=listener or SilentListener())
-    source = iter(extractions) if extractions is not None else _iter_inputs(inputs, settings)
+    source = (
+        iter(extractions) if extractions is not None else _iter_inputs(inputs, settings, run.store)
+    )
     feed = Feed(run, source, on_document)
     interrupted = False
     try:
@@ -108,10 +110,15 @@ async def run_check(
     return RunOutcome(report=report, run_id=run.run_id, interrupted=interrupted)
 
 
-def _iter_inputs(inputs: Sequence[str], settings: Settings) -> Iterator[Extraction]:
+def _iter_inputs(
+    inputs: Sequence[str], settings: Settings, store: Store | None
+) -> Iterator[Extraction]:
+    """The documents; an unchanged one comes back from the store unparsed (not with
+    ``--fresh``, which re-reads everything)."""
     from linkaudit.extract import iter_inputs
 
-    return iter_inputs(inputs, settings)
+    stored = store.stored_extraction if store is not None and not settings.fresh else None
+    return iter_inputs(inputs, settings, stored)
 
 
 def _open_store(db: str | Path | None) -> Store | None:

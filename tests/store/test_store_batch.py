@@ -138,3 +138,32 @@ def test_a_url_twice_in_one_batch_keeps_its_order(fresh_store: Store, settings: 
     assert fresh_store.query("SELECT verdict, consecutive_failures FROM urls") == [
         {"verdict": "skipped", "consecutive_failures": 1}
     ]
+
+
+def test_cached_results_saved_as_read_are_copied_and_changed_ones_rebuilt(
+    fresh_store: Store, clock: Clock, settings: Settings
+) -> None:
+    """A cached result saved as ``cached_results`` read it is copied in SQL; one changed
+    since (an archive snapshot added) is written from the result, so the change is kept."""
+    urls = ["https://a.example/", "https://b.example/"]
+    first = fresh_store.begin_run([], "test")
+    fresh_store.save_results(first, [result(u) for u in urls], settings)
+    clock.advance(minutes=5)
+    found = fresh_store.cached_results(urls, settings)
+    changed = dataclasses.replace(found[urls[1]], final_url="https://b.example/moved")
+    second = fresh_store.begin_run([], "test")
+    saved = fresh_store.save_results(second, [found[urls[0]], changed], settings)
+    assert saved[0] is found[urls[0]]
+    rows = fresh_store.query(
+        "SELECT u.url, c.* FROM checks c JOIN urls u ON u.id = c.url_id WHERE c.run_id = ? "
+        "ORDER BY u.url",
+        [second],
+    )
+    assert [(r["url"], r["final_url"], r["cached"]) for r in rows] == [
+        (urls[0], None, 1),
+        (urls[1], "https://b.example/moved", 1),
+    ]
+    first_rows = fresh_store.query("SELECT * FROM checks WHERE run_id = ? ORDER BY id", [first])
+    copied = {k: v for k, v in rows[0].items() if k not in ("id", "run_id", "cached", "url")}
+    original = {k: v for k, v in first_rows[0].items() if k not in ("id", "run_id", "cached")}
+    assert copied == original  # the same check, marked as reused by the second run

@@ -17,7 +17,8 @@ from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentError, DocumentTooLarge, UnsupportedFormat
 from linkaudit.extract.base import Extraction, Extractor, Source
 from linkaudit.extract.detect import detect_format
-from linkaudit.extract.inputs import iter_inputs
+from linkaudit.extract.inputs import StoredExtractions, iter_inputs
+from linkaudit.extract.key import extraction_key
 from linkaudit.models import DocumentFormat
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "Extraction",
     "Extractor",
     "Source",
+    "StoredExtractions",
+    "content_hash_of",
     "detect_format",
     "extract_source",
     "get_extractor",
@@ -59,7 +62,9 @@ def get_extractor(fmt: DocumentFormat, document: str = "") -> Extractor:
     return extractor
 
 
-def extract_source(source: Source, settings: Settings) -> Extraction:
+def extract_source(
+    source: Source, settings: Settings, content_hash: str | None = None
+) -> Extraction:
     """Detect, bound and extract one document; every failure is a ``DocumentError``."""
     if len(source.data) > settings.max_document_bytes:
         limit = settings.max_document_bytes
@@ -77,10 +82,17 @@ def extract_source(source: Source, settings: Settings) -> Extraction:
     except Exception as exc:  # any bug or library failure is this document's error only
         cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
         raise CorruptDocument(source.name, cause) from exc
-    return _finished(extraction, source, settings)
+    return _finished(extraction, source, settings, content_hash)
 
 
-def _finished(extraction: Extraction, source: Source, settings: Settings) -> Extraction:
+def content_hash_of(source: Source) -> str:
+    """The document's content hash, as the store keeps it."""
+    return hashlib.sha256(source.data).hexdigest()
+
+
+def _finished(
+    extraction: Extraction, source: Source, settings: Settings, content_hash: str | None
+) -> Extraction:
     """Bound the links to ``max_links_per_document`` (and say so); count and hash once here,
     for every format."""
     limit = settings.max_links_per_document
@@ -95,6 +107,11 @@ def _finished(extraction: Extraction, source: Source, settings: Settings) -> Ext
     document = dataclasses.replace(
         extraction.document,
         links=len(occurrences),
-        content_hash=hashlib.sha256(source.data).hexdigest(),
+        content_hash=content_hash or content_hash_of(source),
     )
-    return Extraction(document=document, occurrences=list(occurrences), warnings=warnings)
+    return Extraction(
+        document=document,
+        occurrences=list(occurrences),
+        warnings=warnings,
+        extracted_with=extraction_key(source, settings),
+    )

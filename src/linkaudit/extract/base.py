@@ -31,6 +31,11 @@ class Extraction:
     occurrences: list[Occurrence] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Bounds hit and other things the user should know (never silently truncated)."""
+    extracted_with: str | None = None
+    """What the result depends on besides the bytes (``extract.key``): the store reuses a
+    stored extraction only while this and the content hash are unchanged."""
+    reused: bool = False
+    """Read back from the store (the document is unchanged since its last scan), not parsed."""
 
 
 class Extractor(Protocol):

@@ -13,7 +13,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
 from linkaudit.config import Settings
@@ -25,20 +25,33 @@ from linkaudit.models import Document, DocumentFormat
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["discover", "fetch_document", "iter_inputs", "read_file"]
+__all__ = ["StoredExtractions", "discover", "fetch_document", "iter_inputs", "read_file"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
-def iter_inputs(inputs: Sequence[str], settings: Settings) -> Iterator[Extraction]:
-    """One ``Extraction`` per document, in the order given (directories sorted)."""
-    from linkaudit.extract import extract_source  # the package imports this module
+class StoredExtractions(Protocol):
+    """**Protocol:** an earlier extraction of the same bytes under the same key, if kept."""
+
+    def __call__(self, path: str, content_hash: str, key: str) -> Extraction | None: ...
+
+
+def iter_inputs(
+    inputs: Sequence[str], settings: Settings, stored: StoredExtractions | None = None
+) -> Iterator[Extraction]:
+    """One ``Extraction`` per document, in the order given (directories sorted); with
+    ``stored``, an unchanged document's kept extraction instead of parsing it again."""
+    from linkaudit.extract import content_hash_of, extract_source  # the package imports us
+    from linkaudit.extract.key import extraction_key
 
     for name in _expand_stdin(inputs):
         for document in discover(name, settings):
             try:
                 source = _load(document, settings)
-                yield extract_source(source, settings)
+                digest = content_hash_of(source)
+                key = extraction_key(source, settings)
+                kept = stored(source.name, digest, key) if stored is not None else None
+                yield kept if kept is not None else extract_source(source, settings, digest)
             except DocumentError as exc:
                 yield failed(document, exc.cause)
 

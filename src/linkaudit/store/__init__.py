@@ -29,7 +29,7 @@ from sqlite_utils import Database
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
 from linkaudit.extract.base import Extraction
-from linkaudit.models import Document, Result, RunId
+from linkaudit.models import Document, Occurrence, Result, RunId
 from linkaudit.store import _batch, _reads, _writes
 from linkaudit.store._codec import result_from_row
 from linkaudit.store._connection import (
@@ -63,12 +63,17 @@ def _is_fresh(result: Result, settings: Settings, now: dt.datetime) -> bool:
 
 
 def _fresh_results(
-    found: Iterable[Mapping[str, Any]], settings: Settings, now: dt.datetime
-) -> dict[str, Result]:
-    """The usable cache entries among last-check rows, as results marked cached."""
-    fresh: dict[str, Result] = {}
+    found: Iterable[Mapping[str, Any]],
+    settings: Settings,
+    now: dt.datetime,
+    occurrences: Mapping[str, Sequence[Occurrence]],
+) -> dict[str, tuple[Result, int]]:
+    """The usable cache entries among last-check rows, as results marked cached, each with
+    the id of the check it was read from."""
+    fresh: dict[str, tuple[Result, int]] = {}
     for row in found:
-        result = result_from_row(row, cached=True)
+        cited = tuple(occurrences.get(row["url"], ()))
+        result = result_from_row(row, cached=True, occurrences=cited)
         if result.verdict in NO_EVIDENCE or not _is_fresh(result, settings, now):
             continue
         history = result.history
@@ -76,7 +81,7 @@ def _fresh_results(
             result = dataclasses.replace(
                 result, history=dataclasses.replace(history, recovered=False)
             )
-        fresh[result.url] = result
+        fresh[result.url] = (result, int(row["id"]))
     return fresh
 
 
@@ -92,6 +97,10 @@ class Store:
         self._busy_timeout = busy_timeout
         self._current_run = 0
         self._closed = False
+        self._reader: Database | None = None
+        self._read_from: dict[str, tuple[Result, int]] = {}
+        """The last ``cached_results``: each result and the check it was read from, so that
+        saving that very result copies the row in SQL instead of rebuilding it."""
 
     @classmethod
     def open(
@@ -165,6 +174,28 @@ class Store:
         now = self._now()
         self._write(lambda: _writes.record_document(self._db, run, extraction, now))
 
+    def stored_extraction(self, path: str, content_hash: str, key: str) -> Extraction | None:
+        """The kept extraction of an unchanged document (``extract.StoredExtractions``).
+
+        Called from the thread that extracts documents, so it reads on a connection of
+        its own (WAL lets it read while the run writes). An in-memory store has none."""
+        if self.path == ":memory:" or self._closed:
+            return None
+
+        def work() -> Extraction | None:
+            if self._reader is None:
+                self._reader = connect(self.path, read_only=True, busy_timeout=self._busy_timeout)
+            found = _reads.stored_extraction(self._reader, path, content_hash, key)
+            if found is None:
+                return None
+            document, occurrences, warnings = found
+            return Extraction(document, occurrences, warnings, extracted_with=key, reused=True)
+
+        try:
+            return self._read(work)
+        except StoreError:  # only a shortcut: the document is parsed instead
+            return None
+
     # --- results
 
     def save_result(self, run: RunId, result: Result, settings: Settings) -> Result:
@@ -193,9 +224,13 @@ class Store:
     def _save_batch(
         self, run: RunId, results: Sequence[Result], settings: Settings, now: dt.datetime
     ) -> list[Result]:
-        cached = [i for i, r in enumerate(results) if r.cached]
+        read_from = self._read_from
+        copies = [i for i, r in enumerate(results) if read_from.get(r.url, (None, 0))[0] is r]
+        if copies:  # saved as read: the check row is copied, nothing rebuilt in Python
+            _batch.copy_checks(self._db, run, [read_from[results[i].url][1] for i in copies])
+        saved: dict[int, Result] = {i: results[i] for i in copies}
+        cached = [i for i, r in enumerate(results) if r.cached and i not in saved]
         offline = [i for i, r in enumerate(results) if not r.cached and r.verdict in NO_EVIDENCE]
-        saved: dict[int, Result] = {}
         for indexes, save in ((cached, _batch.save_cached), (offline, _batch.save_no_evidence)):
             if indexes:
                 done = save(self._db, run, [results[i] for i in indexes], now)
@@ -209,15 +244,25 @@ class Store:
         """The URL's last real check when still fresh per ``settings`` (``cached=True``)."""
         return self.cached_results([url], settings).get(url)
 
-    def cached_results(self, urls: Iterable[str], settings: Settings) -> dict[str, Result]:
-        """``cached_result`` for many URLs in a few set-based queries: the fresh ones by URL."""
+    def cached_results(
+        self,
+        urls: Iterable[str],
+        settings: Settings,
+        occurrences: Mapping[str, Sequence[Occurrence]] | None = None,
+    ) -> dict[str, Result]:
+        """``cached_result`` for many URLs in a few set-based queries: the fresh ones by URL,
+        given their ``occurrences`` when known (no copy of each result to add them)."""
+        self._read_from = {}
         if settings.fresh:
             return {}
         wanted = dict.fromkeys(urls)
         now = self._now()
-        return self._read(
-            lambda: _fresh_results(_reads.last_checks(self._db, wanted), settings, now)
+        self._read_from = self._read(
+            lambda: _fresh_results(
+                _reads.last_checks(self._db, wanted), settings, now, occurrences or {}
+            )
         )
+        return {url: result for url, (result, _) in self._read_from.items()}
 
     def finished_in_unfinished_run(self, urls: Iterable[str]) -> dict[str, Result]:
         """Results the latest interrupted (or crashed) run checked, to be reused as cached."""
@@ -274,6 +319,8 @@ class Store:
         if not self._closed:
             self._closed = True
             with translate(self.path, busy_timeout=self._busy_timeout):
+                if self._reader is not None:
+                    self._reader.close()
                 self._db.close()
 
     def __enter__(self) -> Store:

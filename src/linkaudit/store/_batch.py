@@ -22,10 +22,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from linkaudit.models import History, Result, RunId
-from linkaudit.store._codec import check_row, history_from_row, host_of, normalised, to_iso
+from linkaudit.store._codec import (
+    CHECK_COLUMNS,
+    check_row,
+    history_from_row,
+    host_of,
+    normalised,
+    to_iso,
+)
 from linkaudit.store._reads import chunks, rows
 
-__all__ = ["insert_rows", "save_cached", "save_no_evidence", "url_rows"]
+__all__ = ["copy_checks", "insert_rows", "save_cached", "save_no_evidence", "url_rows"]
 
 
 def url_rows(db: Database, firsts: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -84,6 +91,18 @@ def save_cached(
         ),
     )
     return saved
+
+
+def copy_checks(db: Database, run: RunId, check_ids: Sequence[int]) -> None:
+    """Insert, for each cached result saved exactly as ``cached_results`` read it, a copy
+    of the check it was read from: the same row ``save_cached`` would build, in SQL."""
+    columns = [c for c in CHECK_COLUMNS if c not in ("run_id", "cached", "recovered")]
+    names = ", ".join(f'"{c}"' for c in columns)
+    db.conn.executemany(
+        f"INSERT INTO checks (run_id, cached, recovered, {names}) "
+        f"SELECT ?, 1, 0, {names} FROM checks WHERE id = ?",
+        [(run, check_id) for check_id in check_ids],
+    )
 
 
 def _history(facts: dict[str, Any]) -> History:

@@ -34,6 +34,7 @@ __all__ = [
     "run_info",
     "run_results",
     "runs",
+    "stored_extraction",
     "url_history",
 ]
 
@@ -220,6 +221,41 @@ def changes_since(db: Database, since: dt.datetime | None, run: RunId | None) ->
         still_dead=tuple(still_dead),
         recovered=tuple(recovered),
     )
+
+
+def stored_extraction(
+    db: Database, path: str, content_hash: str, key: str
+) -> tuple[Document, list[Occurrence], list[str]] | None:
+    """The document at ``path`` with its occurrences in document order, as last scanned,
+    when it was read from the same bytes under the same key (``extract.key``)."""
+    found = list(
+        rows(
+            db,
+            "SELECT * FROM documents WHERE path = ? AND content_hash = ? AND extracted_with = ? "
+            "AND error IS NULL",
+            [path, content_hash, key],
+        )
+    )
+    if not found:
+        return None
+    doc = found[0]
+    sql = (
+        "SELECT o.*, ? AS document, u.url AS url FROM occurrences o "
+        "JOIN urls u ON u.id = o.url_id WHERE o.document_id = ? ORDER BY o.position, o.id"
+    )
+    occurrences = [occurrence_from_row(r) for r in rows(db, sql, [path, doc["id"]])]
+    if len(occurrences) != (doc["links"] or 0):
+        return None  # never expected: the rows are written in one transaction
+    document = Document(
+        path=path,
+        format=DocumentFormat(doc["format"]),
+        title=doc["title"],
+        published=dt.date.fromisoformat(doc["published"]) if doc["published"] else None,
+        base_url=doc["base_url"],
+        content_hash=content_hash,
+        links=len(occurrences),
+    )
+    return document, occurrences, json.loads(doc["warnings"]) if doc["warnings"] else []
 
 
 def run_documents(db: Database, run: RunId) -> list[Document]:

@@ -69,15 +69,19 @@ def url_id(db: Database, url: str, now: dt.datetime) -> int:
 
 
 def record_document(db: Database, run: RunId, extraction: Extraction, now: dt.datetime) -> None:
-    """Upsert one document and replace its occurrences."""
+    """Upsert one document and replace its occurrences (only mark it scanned when reused)."""
     doc = extraction.document
+    if extraction.reused and _mark_scanned(db, run, extraction, now):
+        return
     cursor = db.execute(
         "INSERT INTO documents (path, format, content_hash, title, published, last_scanned, "
-        "error, base_url, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "error, base_url, links, extracted_with, warnings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(path) DO UPDATE SET format = excluded.format, "
         "content_hash = excluded.content_hash, title = excluded.title, "
         "published = excluded.published, last_scanned = excluded.last_scanned, "
-        "error = excluded.error, base_url = excluded.base_url, links = excluded.links "
+        "error = excluded.error, base_url = excluded.base_url, links = excluded.links, "
+        "extracted_with = excluded.extracted_with, warnings = excluded.warnings "
         "RETURNING id",
         [
             doc.path,
@@ -89,6 +93,8 @@ def record_document(db: Database, run: RunId, extraction: Extraction, now: dt.da
             doc.error,
             doc.base_url,
             doc.links or len(extraction.occurrences),
+            None if doc.error else extraction.extracted_with,
+            json.dumps(extraction.warnings, ensure_ascii=False) if extraction.warnings else None,
         ],
     )
     document_id = int(cursor.fetchone()[0])
@@ -104,6 +110,24 @@ def record_document(db: Database, run: RunId, extraction: Extraction, now: dt.da
             for i, o in enumerate(extraction.occurrences)
         ),
     )
+    _scanned_by(db, run, document_id)
+
+
+def _mark_scanned(db: Database, run: RunId, extraction: Extraction, now: dt.datetime) -> bool:
+    """A reused extraction: its rows stand; ``False`` if another run rewrote them since."""
+    doc = extraction.document
+    row = db.execute(
+        "UPDATE documents SET last_scanned = ? WHERE path = ? AND content_hash = ? "
+        "AND extracted_with = ? RETURNING id",
+        [to_iso(now), doc.path, doc.content_hash, extraction.extracted_with],
+    ).fetchone()
+    if row is None:
+        return False
+    _scanned_by(db, run, int(row[0]))
+    return True
+
+
+def _scanned_by(db: Database, run: RunId, document_id: int) -> None:
     db.execute(
         "INSERT OR IGNORE INTO run_documents (run_id, document_id) VALUES (?, ?)",
         [run, document_id],

@@ -8,6 +8,9 @@ written to it, and so that tools other than sqlite-utils can read the version.
     1  runs, documents, occurrences, urls, checks
     2  history facts on urls and checks, the run_documents link, the query indexes
     3  the views current_state, dead_links, latest_run_results
+    4  archive_lookups (snapshot look-ups kept between runs)
+    5  documents.extracted_with and documents.warnings (an unchanged document is not parsed
+       again)
 """
 
 from __future__ import annotations
@@ -194,8 +197,26 @@ def m004_archive_lookups(db: Database) -> None:
     _run(db, _V4, 4)
 
 
-LATEST = 4
-NAMES = ("m001_tables", "m002_history", "m003_views", "m004_archive_lookups")
+_V5 = [
+    "ALTER TABLE documents ADD COLUMN extracted_with TEXT",
+    "ALTER TABLE documents ADD COLUMN warnings TEXT",
+]
+
+
+@MIGRATIONS(name="m005_extraction_reuse")
+def m005_extraction_reuse(db: Database) -> None:
+    """Schema 5: what each stored extraction depends on, and its warnings, for reuse."""
+    _run(db, _V5, 5)
+
+
+LATEST = 5
+NAMES = (
+    "m001_tables",
+    "m002_history",
+    "m003_views",
+    "m004_archive_lookups",
+    "m005_extraction_reuse",
+)
 
 
 def schema_version(db: Database) -> int:
