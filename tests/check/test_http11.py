@@ -7,6 +7,9 @@ import ssl
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from linkaudit.check.client import fetch_once, make_client
 from linkaudit.check.http11 import MAX_HEAD_BYTES, OriginPool, parse_head
@@ -268,3 +271,64 @@ def test_the_checkers_get_is_what_build_request_makes(url: str, test_settings: S
     assert ours.url == theirs.url
     assert ours.headers.raw == theirs.headers.raw
     assert ours.method == "GET" and not ours.read()
+
+
+_URL_PIECES = st.sampled_from(
+    ["http://", "https://", "HTTP://", "a", "Z", "0", "7", "255", "256", "01", ".", "..",
+     "-", ":", ":80", ":443", ":8080", ":0", ":99999", "/", "//", "/./", "/../", "?", "&",
+     "=", "%", "%2F", "%zz", "~", "!", "$", "'", "(", "*", "+", ",", ";", "@", "#", " ",
+     "[", "]", "é", "ü", "\\", "^", "|", "{", "\"", "127.0.0.1", "1.2.3.4", "example.org",
+     "EXAMPLE.org", "xn--bcher-kva.example", "p", "q=1"]
+)  # fmt: skip
+
+
+@hsettings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    scheme=st.sampled_from(["http://", "https://"]),
+    rest=st.lists(_URL_PIECES, min_size=1, max_size=8).map("".join),
+    extra=st.sampled_from(
+        [None, {"X-Extra": "1"}, {"user-agent": "other"}, {"Connection": "close"}]
+    ),
+)
+def test_a_plain_get_is_byte_for_byte_what_httpx_sends(
+    scheme: str, rest: str, extra: dict[str, str] | None
+) -> None:
+    """``plain_get`` skips httpx.URL and httpx.Request for plain URLs: when it takes a URL,
+    its bytes, origin and Connection: close are exactly what the httpx path would send."""
+    from linkaudit.check.client import _request, plain_get
+    from linkaudit.check.http11 import _serialise
+
+    client = make_client(Settings())
+    url = scheme + rest
+    plain = plain_get(url, client.header_block, extra)  # type: ignore[attr-defined]
+    if plain is None:
+        return
+    try:
+        request = _request(client, url, extra, None)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # pragma: no cover
+        raise AssertionError(f"plain_get took {url!r}, which httpx refuses: {exc}") from exc
+    data, close = asyncio.run(_serialise(request, b"GET"))
+    scheme_name, host, port, ours, ours_close = plain
+    assert ours == data
+    assert ours_close == close
+    assert (scheme_name.encode(), host.encode(), port) == (
+        request.url.raw_scheme,
+        request.url.raw_host,
+        request.url.port,
+    )
+
+
+def test_plain_gets_cover_the_urls_documents_cite() -> None:
+    from linkaudit.check.client import plain_get
+
+    block = make_client(Settings()).header_block  # type: ignore[attr-defined]
+    for url in (
+        "https://www.congress.gov/bill/117th-congress/house-bill/4346/text",
+        "http://127.1.0.2:40123/doc/17?page=2&sort=asc",
+        "https://example.org/a%20b/c;v=1",
+        "https://EXAMPLE.org:443/",
+    ):
+        assert plain_get(url, block) is not None, url
+    for url in ("https://example.org/a b", "http://bücher.example/", "http://[::1]/x",
+                "https://example.org/a/../b", "http://999.1.1.1/", "http://h:0/"):  # fmt: skip
+        assert plain_get(url, block) is None, url

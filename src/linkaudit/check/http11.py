@@ -25,13 +25,13 @@ import time
 from asyncio import BaseEventLoop
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import httpx
 
 from linkaudit.check.waiters import Waiters, wait_in, wake_first
 
-__all__ = ["MAX_HEAD_BYTES", "OriginPool", "OwnBody"]
+__all__ = ["MAX_HEAD_BYTES", "Address", "Answer", "OriginPool", "OwnBody"]
 
 MAX_HEAD_BYTES = 64 * 1024
 """Status line and headers together; h11 allows 16 KiB, some CDNs send more."""
@@ -44,6 +44,16 @@ _HEX = re.compile(rb"[0-9A-Fa-f]+")
 _NO_RESPONSE = "Server disconnected without sending a response."
 _NO_BODY_STATUSES = frozenset({204, 304})
 _IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS"})
+
+
+class Address(NamedTuple):
+    """Where a pool connects: the host as DNS and SNI want it (IDNA-encoded), the port
+    (``None``: the scheme's), TLS or not, and the connect timeout."""
+
+    host: str
+    port: int | None
+    secure: bool
+    connect_timeout: float | None
 
 
 class _Connection(asyncio.Protocol):
@@ -240,6 +250,16 @@ def _keeps_alive(head: _Head, asked_to_close: bool) -> bool:
     return head.version == b"HTTP/1.1" or b"keep-alive" in tokens
 
 
+class Answer(NamedTuple):
+    """A response head as the pool read it, and its body to stream."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: OwnBody
+    version: bytes
+    reason: bytes
+
+
 class OwnBody(httpx.AsyncByteStream):
     """The response body as it arrives; hands the connection back to the pool at its end."""
 
@@ -251,6 +271,8 @@ class OwnBody(httpx.AsyncByteStream):
         self._framing = framing
         self._keep = keep
         self._complete = framing is None or framing == 0
+        self.connection = conn
+        """The socket it arrived on (``get_extra_info("server_addr")`` for the guard)."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         conn = self._conn
@@ -338,15 +360,40 @@ class OriginPool(httpx.AsyncBaseTransport):
         return self._open
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` on an idle connection or a new one; the body streams after.
+        """httpx's transport interface over ``send``."""
+        method = request.method.encode("ascii")
+        data, asked_to_close = await _serialise(request, method)
+        url = request.url
+        timeouts = request.extensions.get("timeout", {})
+        address = Address(
+            url.raw_host.decode("ascii"),  # IDNA-encoded, as DNS and SNI want it
+            url.port,
+            url.scheme == "https",
+            timeouts.get("connect") if isinstance(timeouts, dict) else None,
+        )
+        answer = await self.send(data, method, address, asked_to_close=asked_to_close)
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=answer.body,
+            extensions={
+                "http_version": answer.version,
+                "reason_phrase": answer.reason,
+                "network_stream": answer.body.connection,
+            },
+        )
+
+    async def send(
+        self, data: bytes, method: bytes, address: Address, *, asked_to_close: bool = False
+    ) -> Answer:
+        """Send one serialised request on an idle connection or a new one; the body
+        streams after (``Answer.body``).
 
         A kept-alive connection the server closed just as the request went out fails
         before any byte of an answer: a GET or HEAD is then sent once more on a new
         connection, as browsers do, since the server never saw it as an error.
         """
-        method = request.method.encode("ascii")
-        data, asked_to_close = await _serialise(request, method)
-        conn = await self._acquire(request)
+        conn = await self._acquire(address)
         try:
             head = await _exchange(conn, data)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
@@ -354,7 +401,7 @@ class OriginPool(httpx.AsyncBaseTransport):
             if not (conn.requests > 1 and not conn.answered and method in _IDEMPOTENT):
                 raise
             self.close_idle(for_good=False)  # its siblings are likely as stale
-            conn = await self._acquire(request)
+            conn = await self._acquire(address)
             try:
                 head = await _exchange(conn, data)
             except BaseException:
@@ -369,16 +416,8 @@ class OriginPool(httpx.AsyncBaseTransport):
             self.release(conn, reuse=False)
             raise
         keep = head.status != 101 and _keeps_alive(head, asked_to_close)
-        return httpx.Response(
-            head.status,
-            headers=head.headers,
-            stream=OwnBody(self, conn, framing, keep),
-            extensions={
-                "http_version": head.version,
-                "reason_phrase": head.reason,
-                "network_stream": conn,
-            },
-        )
+        body = OwnBody(self, conn, framing, keep)
+        return Answer(head.status, head.headers, body, head.version, head.reason)
 
     def release(self, conn: _Connection, *, reuse: bool) -> None:
         """A response is over: keep its connection for the next request, or close it."""
@@ -406,7 +445,7 @@ class OriginPool(httpx.AsyncBaseTransport):
             self._idle.popleft().close()
             self._open -= 1
 
-    async def _acquire(self, request: httpx.Request) -> _Connection:
+    async def _acquire(self, address: Address) -> _Connection:
         while True:
             now = time.monotonic()
             while self._idle:
@@ -418,27 +457,23 @@ class OriginPool(httpx.AsyncBaseTransport):
             if self._open < self._max:
                 self._open += 1
                 try:
-                    return await self._connect(request)
+                    return await self._connect(address)
                 except BaseException:
                     self._open -= 1
                     wake_first(self._waiters)
                     raise
             await wait_in(self._waiters)
 
-    async def _connect(self, request: httpx.Request) -> _Connection:
-        url = request.url
-        host = url.raw_host.decode("ascii")  # IDNA-encoded, as DNS and SNI want it
-        secure = url.scheme == "https"
-        port = url.port or (443 if secure else 80)
-        timeouts = request.extensions.get("timeout", {})
-        connect_timeout = timeouts.get("connect") if isinstance(timeouts, dict) else None
+    async def _connect(self, address: Address) -> _Connection:
+        host, secure = address.host, address.secure
+        port = address.port or (443 if secure else 80)
         loop = asyncio.get_running_loop()
         # Happy eyeballs (RFC 8305) where the loop has it: asyncio's own does, uvloop does not.
         eyeballs: dict[str, Any] = (
             {"happy_eyeballs_delay": 0.25} if isinstance(loop, BaseEventLoop) else {}
         )
         try:
-            async with asyncio.timeout(connect_timeout):
+            async with asyncio.timeout(address.connect_timeout):
                 _, conn = await loop.create_connection(
                     _Connection,
                     host,

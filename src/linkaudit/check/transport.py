@@ -67,6 +67,11 @@ class OriginRouter(httpx.AsyncBaseTransport):
         self._proxy_pools: dict[str, httpx.AsyncBaseTransport] = {}
 
     @property
+    def uses_proxies(self) -> bool:
+        """A proxy is configured in the environment (for some URLs at least)."""
+        return bool(self._proxies)
+
+    @property
     def open_pools(self) -> int:
         """Origin pools currently open (for tests and statistics)."""
         return len(self._pools)
@@ -76,7 +81,8 @@ class OriginRouter(httpx.AsyncBaseTransport):
         proxy = proxy_from(str(request.url), self._proxies) if self._proxies else None
         if proxy is not None:
             return await self._proxied(proxy).handle_async_request(request)
-        return await self._pool_for(request.url).handle_async_request(request)
+        url = request.url
+        return await self.pool(url.raw_scheme, url.raw_host, url.port).handle_async_request(request)
 
     async def aclose(self) -> None:
         """Close every pool."""
@@ -86,13 +92,16 @@ class OriginRouter(httpx.AsyncBaseTransport):
         for pool in pools:
             await pool.aclose()
 
-    def _pool_for(self, url: httpx.URL) -> OriginPool:
-        origin = (url.raw_scheme, url.raw_host, url.port)
+    def pool(self, scheme: bytes, host: bytes, port: int | None) -> OriginPool:
+        """The pool of one origin (``port`` ``None`` for the scheme's own), made on first use;
+        for a URL no proxy serves (``guard.proxy_from``)."""
+        origin = (scheme, host, port)
         pool = self._pools.get(origin)
         if pool is not None:
             self._pools.move_to_end(origin)
             return pool
-        size = self._per_origin(url.host) if callable(self._per_origin) else self._per_origin
+        name = _unicode_host(host)
+        size = self._per_origin(name) if callable(self._per_origin) else self._per_origin
         self._close_idle_beyond_bound()
         pool = self._pools[origin] = OriginPool(
             self._ssl_context, max_connections=max(1, size), keepalive_expiry=self._expiry
@@ -120,3 +129,16 @@ class OriginRouter(httpx.AsyncBaseTransport):
         idle = [o for o, pool in self._pools.items() if not pool.busy][: max(0, excess)]
         for origin in idle:
             self._pools.pop(origin).close_idle()
+
+
+def _unicode_host(host: bytes) -> str:
+    """The host as ``httpx.URL.host`` gives it (IDNA decoded), which ``host_limits`` match."""
+    name = host.decode("ascii")
+    if name.startswith("xn--"):
+        import idna  # httpx's own dependency
+
+        try:
+            return str(idna.decode(name))
+        except idna.IDNAError:
+            return name
+    return name
