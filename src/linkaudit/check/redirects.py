@@ -15,11 +15,12 @@ import html
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
 
 import anyio
 import httpx
 
+from linkaudit._urls import split_url
 from linkaudit.check.client import Fetched, headers_for
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.config import Settings
@@ -113,7 +114,7 @@ async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guar
         target, via = hop
         hops.append(Redirect(url=current, status=fetched.status or 0, via=via))
         target = urldefrag(target)[0]
-        if urlsplit(target).scheme not in ("http", "https"):
+        if split_url(target).scheme not in ("http", "https"):
             return _stop(fetched, hops, Reason.PROTOCOL, f"redirect to unsupported URL {target}")
         if target in seen:
             return _stop(fetched, hops, Reason.REDIRECT_LOOP, f"redirect loop back to {target}")
@@ -121,7 +122,7 @@ async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guar
             text = f"more than {settings.max_redirects} redirects"
             return _stop(fetched, hops, Reason.TOO_MANY_REDIRECTS, text)
         downgraded = downgraded or (
-            urlsplit(current).scheme == "https" and urlsplit(target).scheme == "http"
+            split_url(current).scheme == "https" and split_url(target).scheme == "http"
         )
         seen.add(target)
         current = target

@@ -29,11 +29,12 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 import anyio
 import httpx
 
+from linkaudit._urls import split_url
 from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
 from linkaudit.check.fragments import fragment_found
@@ -199,7 +200,7 @@ class Checker:
         """The guard, decided once per (scheme, host, port) a run meets (its answer depends on
         nothing else); the client still checks the address each connection reached, so a
         name that resolves elsewhere later is caught there."""
-        parts = urlsplit(url)
+        parts = split_url(url)
         try:
             key = (parts.scheme, parts.hostname or "", parts.port)
         except ValueError:  # a port out of range: not cached, the fetch reports it
@@ -286,7 +287,7 @@ def _scheme(url: str) -> str:
         return "http"
     if head == "https://":
         return "https"
-    return urlsplit(url).scheme.lower()
+    return split_url(url).scheme.lower()
 
 
 def _host_of(request: CheckRequest) -> str:
@@ -327,7 +328,7 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
     normalised = normalise_visible(visible)
     score = None
     if probe is not None:
-        path = urlsplit(seen.url).path
+        path = split_url(seen.url).path
         # Removing a path the text does not contain changes nothing: normalise only once.
         page = normalise_visible(visible, path) if path and path in visible else normalised
         score = similarity_of(page, chain.final_url, probe)

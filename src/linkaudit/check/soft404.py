@@ -18,7 +18,9 @@ import secrets
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
+
+from linkaudit._urls import split_url
 
 __all__ = [
     "Probe",
@@ -35,7 +37,7 @@ __all__ = [
 
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 _DIGITS = re.compile(r"\d+")
-_SPACE = re.compile(r"\s+")
+_NO_ASCII_DIGITS = str.maketrans("", "", "0123456789")
 _SAMPLE = 20_000
 
 
@@ -52,13 +54,13 @@ class Probe:
 
 def should_probe(url: str, status: int | None) -> bool:
     """Only a 2xx for a path below the site root is worth a probe."""
-    path = urlsplit(url).path
+    path = split_url(url).path
     return status is not None and 200 <= status < 300 and path not in ("", "/")
 
 
 def probe_key(url: str) -> tuple[str, str, str]:
     """(scheme, host and port, parent path): the unit that is probed once per run."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     return parts.scheme, parts.netloc.lower(), _parent(parts.path)
 
 
@@ -70,7 +72,7 @@ def _parent(path: str) -> str:
 def probe_url(url: str, name: str | None = None) -> tuple[str, str]:
     """A surely missing sibling of ``url`` and the random name used in it."""
     name = name or "linkaudit-" + secrets.token_hex(12)
-    parts = urlsplit(url)
+    parts = split_url(url)
     path = _parent(parts.path) + name
     return urlunsplit((parts.scheme, parts.netloc, path, "", "")), name
 
@@ -87,12 +89,17 @@ def visible_text(body: str) -> str:
 
 
 def normalise_visible(text: str, *remove: str) -> str:
-    """``normalise_text`` of what ``visible_text`` returned."""
+    """``normalise_text`` of what ``visible_text`` returned.
+
+    ``str.split`` breaks on exactly the characters ``\\s`` matches, and an ASCII text's
+    only ``\\d`` are 0-9, which ``str.translate`` drops: the same text as the regular
+    expressions give, several times faster (a regular expression for other texts)."""
     for word in remove:
         if word:
             text = text.replace(word, " ")
-    text = _DIGITS.sub("", text.lower())
-    return _SPACE.sub(" ", text).strip()[:_SAMPLE]
+    text = text.lower()
+    text = text.translate(_NO_ASCII_DIGITS) if text.isascii() else _DIGITS.sub("", text)
+    return " ".join(text.split())[:_SAMPLE]
 
 
 def similarity(page: str, page_final: str | None, probe: Probe, *remove: str) -> float:
@@ -157,4 +164,6 @@ class ProbeCache:
                 del self._done[key]
                 future.cancel()
                 raise
+        if future.done() and not future.cancelled():
+            return future.result()  # the common case: no shield (a future and callbacks) to make
         return await asyncio.shield(future)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
+
+from linkaudit._urls import split_url
 
 __all__ = [
     "CHALLENGE_TITLES",
@@ -142,7 +144,7 @@ def is_bot_challenge(
 
 def is_login_page(asked: str, final: str, title: str | None) -> bool:
     """``final`` is a sign-in page on another path than ``asked`` (a login wall)."""
-    asked_parts, final_parts = urlsplit(asked), urlsplit(final)
+    asked_parts, final_parts = split_url(asked), split_url(final)
     if (asked_parts.hostname, asked_parts.path) == (final_parts.hostname, final_parts.path):
         return False
     if _login_like(asked_parts.hostname or "", asked_parts.path):
@@ -162,7 +164,7 @@ def _login_like(host: str, path: str) -> bool:
 
 def _site_key(url: str) -> tuple[str, str, str]:
     """Host without ``www.``, path without trailing slash, and query: what a reader would see."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     port = parts.port
     if port is not None and (parts.scheme, port) not in (("http", 80), ("https", 443)):
@@ -177,7 +179,7 @@ def is_trivial_redirect(asked: str, final: str) -> bool:
     ``www.`` counts as trivial because every major site serves both names as one site and
     the citation still reaches the cited page; a downgrade to http does not count.
     """
-    asked_scheme, final_scheme = urlsplit(asked).scheme.lower(), urlsplit(final).scheme.lower()
+    asked_scheme, final_scheme = split_url(asked).scheme.lower(), split_url(final).scheme.lower()
     if asked_scheme != final_scheme and (asked_scheme, final_scheme) != ("http", "https"):
         return False
     return _site_key(asked) == _site_key(final)
@@ -185,7 +187,7 @@ def is_trivial_redirect(asked: str, final: str) -> bool:
 
 def is_homepage_redirect(asked: str, final: str) -> bool:
     """A deep link that ends at a site root: the cited page is gone and the site hides it."""
-    asked_parts, final_parts = urlsplit(asked), urlsplit(final)
+    asked_parts, final_parts = split_url(asked), split_url(final)
     path = asked_parts.path
     if path in ("", "/") and not asked_parts.query:
         return False
