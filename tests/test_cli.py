@@ -179,6 +179,22 @@ def test_bad_store_is_one_line(tmp_path: Path) -> None:
     assert db.read_text() == "these are my notes\n"
 
 
+def test_a_bad_ca_bundle_is_one_line(
+    tmp_path: Path, web: SimWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CA bundle is read when the first https origin opens; a broken one stops the run
+    with one line and exit code 2, as it did when it was read at start-up."""
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    doc = tmp_path / "brief.md"
+    doc.write_text(f"[a]({web.https_url('/status/200')})\n")
+    result = run("check", str(doc), "--no-store", "--allow-private", "--archive", "none")
+    assert result.exit_code == 2
+    assert "cannot load the CA certificates" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_unknown_config_key(tmp_path: Path) -> None:
     """An unknown config key names the key and the file."""
     config = tmp_path / "linkaudit.toml"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fnmatch
+import functools
 import http.cookiejar
 import re
 import zlib
@@ -121,7 +122,8 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
     """The run's client: per-origin pools, timeouts, User-Agent, env proxies and CA settings."""
     quiet_sniffio_probe()
     router = OriginRouter(
-        httpx.create_ssl_context(trust_env=True),  # SSL_CERT_FILE / SSL_CERT_DIR, once per run
+        # SSL_CERT_FILE / SSL_CERT_DIR, read once per run, when the first https origin opens
+        functools.partial(httpx.create_ssl_context, trust_env=True),
         per_origin=lambda host: politeness(host, settings)[0],
         proxy_connections=settings.max_concurrency,
         keep_open=max(_MIN_OPEN_ORIGINS, settings.max_concurrency),

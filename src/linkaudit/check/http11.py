@@ -24,7 +24,7 @@ import ssl
 import time
 from asyncio import BaseEventLoop
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple, cast
 
 import httpx
@@ -341,7 +341,7 @@ class OriginPool(httpx.AsyncBaseTransport):
 
     def __init__(
         self,
-        ssl_context: ssl.SSLContext,
+        ssl_context: ssl.SSLContext | Callable[[], ssl.SSLContext],
         *,
         max_connections: int,
         keepalive_expiry: float = 5.0,
@@ -464,6 +464,10 @@ class OriginPool(httpx.AsyncBaseTransport):
                     raise
             await wait_in(self._waiters)
 
+    def _tls(self) -> ssl.SSLContext:
+        context = self._ssl_context
+        return context if isinstance(context, ssl.SSLContext) else context()
+
     async def _connect(self, address: Address) -> _Connection:
         host, secure = address.host, address.secure
         port = address.port or (443 if secure else 80)
@@ -478,7 +482,7 @@ class OriginPool(httpx.AsyncBaseTransport):
                     _Connection,
                     host,
                     port,
-                    ssl=self._ssl_context if secure else None,
+                    ssl=self._tls() if secure else None,
                     server_hostname=host if secure else None,
                     **eyeballs,
                 )

@@ -27,6 +27,7 @@ import httpx
 
 from linkaudit.check.guard import proxy_from
 from linkaudit.check.http11 import OriginPool
+from linkaudit.exceptions import ConfigError
 
 __all__ = ["OriginRouter", "quiet_sniffio_probe"]
 
@@ -50,14 +51,15 @@ class OriginRouter(httpx.AsyncBaseTransport):
 
     def __init__(
         self,
-        ssl_context: ssl.SSLContext,
+        ssl_context: ssl.SSLContext | Callable[[], ssl.SSLContext],
         *,
         per_origin: int | Callable[[str], int],
         proxy_connections: int,
         keep_open: int,
         keepalive_expiry: float = 5.0,
     ) -> None:
-        self._ssl_context = ssl_context
+        self._ssl_source = ssl_context
+        self._ssl_context: ssl.SSLContext | None = None
         self._per_origin = per_origin
         self._proxy_connections = max(1, proxy_connections)
         self._keep_open = max(1, keep_open)
@@ -104,9 +106,21 @@ class OriginRouter(httpx.AsyncBaseTransport):
         size = self._per_origin(name) if callable(self._per_origin) else self._per_origin
         self._close_idle_beyond_bound()
         pool = self._pools[origin] = OriginPool(
-            self._ssl_context, max_connections=max(1, size), keepalive_expiry=self._expiry
+            self._tls, max_connections=max(1, size), keepalive_expiry=self._expiry
         )
         return pool
+
+    def _tls(self) -> ssl.SSLContext:
+        """The run's TLS context, made when the first https origin or proxy needs it
+        (loading the CA bundle takes tens of milliseconds a run over http never spends)."""
+        if self._ssl_context is None:
+            source = self._ssl_source
+            try:
+                self._ssl_context = source if isinstance(source, ssl.SSLContext) else source()
+            except OSError as exc:  # ssl.SSLError too: a bad SSL_CERT_FILE stops the run
+                cause = " ".join(str(exc).split()) or type(exc).__name__
+                raise ConfigError(f"cannot load the CA certificates: {cause}") from exc
+        return self._ssl_context
 
     def _proxied(self, proxy: str) -> httpx.AsyncBaseTransport:
         found = self._proxy_pools.get(proxy)
@@ -118,7 +132,7 @@ class OriginRouter(httpx.AsyncBaseTransport):
                 keepalive_expiry=self._expiry,
             )
             found = self._proxy_pools[proxy] = httpx.AsyncHTTPTransport(
-                verify=self._ssl_context, http1=True, http2=False, limits=limits, proxy=proxy
+                verify=self._tls(), http1=True, http2=False, limits=limits, proxy=proxy
             )
         return found
 
