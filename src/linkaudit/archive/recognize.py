@@ -9,8 +9,9 @@ is not listed is not an archive, however its path looks.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+from linkaudit._urls import split_url
 from linkaudit.models import Snapshot
 
 __all__ = [
@@ -73,7 +74,7 @@ _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)", re.U)
 def recognize(url: str) -> Snapshot | None:
     """The snapshot ``url`` points to, or ``None`` when it is no archive snapshot."""
     try:
-        parts = urlsplit(url.strip())
+        parts = split_url(url.strip())
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

@@ -164,6 +164,9 @@ def iso(moment: dt.datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z`` (naive datetimes are taken as UTC)."""
     if moment is None:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment.isoformat(timespec="seconds") + "Z"
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="seconds") + "Z"
+    text = moment.isoformat(timespec="seconds")
+    if text.endswith("+00:00"):  # already UTC, the common case: no conversion to make
+        return text[:-6] + "Z"
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
