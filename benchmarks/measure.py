@@ -8,8 +8,9 @@ A sampler thread reads the RSS from /proc over time, for the soak's "memory stay
 One Linux quirk: at ``exec`` the kernel keeps the high-water RSS of the memory the child
 was forked with, so a child's ``ru_maxrss`` is at least the benchmark's own peak RSS
 (hundreds of MB after parsing 100,000 results). When ``ru_maxrss`` is no higher than that,
-it says nothing about the tool, and the peak of the samples (every 0.1 s) is reported
-instead.
+it says nothing about the tool, and the highest ``VmHWM`` the samples read (every 0.1 s) is
+reported instead: the kernel's own high-water mark of the tool's memory since its exec, so
+one sample taken after the peak is enough.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from pathlib import Path
 
 __all__ = ["Measurement", "measure", "median_wall"]
 
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
-
 
 @dataclass(frozen=True)
 class Measurement:
@@ -43,27 +42,42 @@ class Measurement:
     """(seconds since start, RSS in MB) every sample interval."""
 
 
-def _rss_mb(pid: int) -> float | None:
+def _rss_mb(pid: int) -> tuple[float, float] | None:
+    """(RSS now, high-water RSS since exec) in MB, from /proc/PID/status."""
     try:
-        fields = Path(f"/proc/{pid}/statm").read_text().split()
+        text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    return int(fields[1]) * PAGE_KB / 1024
+    values = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0]) / 1024  # kB
+    if "VmRSS" not in values:
+        return None  # a zombie: its memory is gone
+    return values["VmRSS"], values.get("VmHWM", values["VmRSS"])
 
 
-def _peak(maxrss: float, own_rss: float, samples: list[tuple[float, float]]) -> float:
+def _peak(maxrss: float, own_rss: float, high_water: float) -> float:
     """``ru_maxrss``, unless it may be the benchmark's own peak inherited at exec (above)."""
-    if maxrss > own_rss + 1 or not samples:
+    if maxrss > own_rss + 1 or high_water <= 0:
         return maxrss
-    return max(mb for _, mb in samples)
+    return high_water
 
 
-def _sample(pid: int, every: float, out: list[tuple[float, float]], done: threading.Event) -> None:
+def _sample(
+    pid: int,
+    every: float,
+    out: list[tuple[float, float]],
+    high_water: list[float],
+    done: threading.Event,
+) -> None:
     start = time.monotonic()
     while not done.wait(every):
-        rss = _rss_mb(pid)
-        if rss is not None:
-            out.append((round(time.monotonic() - start, 2), round(rss, 1)))
+        found = _rss_mb(pid)
+        if found is not None:
+            out.append((round(time.monotonic() - start, 2), round(found[0], 1)))
+            high_water[0] = max(high_water[0], found[1])
 
 
 def measure(
@@ -80,6 +94,7 @@ def measure(
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     err = open(stderr, "wb") if stderr else subprocess.DEVNULL  # noqa: SIM115
     samples: list[tuple[float, float]] = []
+    high_water = [0.0]
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     done = threading.Event()
     timed_out = threading.Event()
@@ -94,7 +109,9 @@ def measure(
             env=env,
             start_new_session=True,
         )
-        sampler = threading.Thread(target=_sample, args=(proc.pid, sample_every, samples, done))
+        sampler = threading.Thread(
+            target=_sample, args=(proc.pid, sample_every, samples, high_water, done)
+        )
         sampler.start()
         timer = threading.Timer(timeout_s, _kill_group, args=(proc.pid, timed_out))
         timer.start()
@@ -111,7 +128,7 @@ def measure(
     return Measurement(
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=_peak(usage.ru_maxrss / 1024, own_rss, samples),
+        peak_rss_mb=_peak(usage.ru_maxrss / 1024, own_rss, high_water[0]),
         returncode=proc.returncode,
         timed_out=timed_out.is_set(),
         rss_samples=tuple(samples),

@@ -73,7 +73,12 @@ def test_server_answers_the_plan_and_counts() -> None:
 
 
 def test_measure_reports_the_child_alone(tmp_path: Path) -> None:
-    code = "x = bytearray(60 * 1024 * 1024); sum(range(3_000_000))"
+    # Alive long enough for the sampler: when this process's own peak is higher than the
+    # child's, the child's ru_maxrss says nothing (exec keeps it) and the samples decide.
+    code = (
+        "import time; x = bytearray(60 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); "
+        "time.sleep(0.4)"
+    )
     m = measure([sys.executable, "-c", code], timeout_s=30)
     assert m.returncode == 0 and not m.timed_out
     assert m.peak_rss_mb > 60
@@ -97,10 +102,9 @@ def test_parse_lychee_reads_dead_and_failing(tmp_path: Path) -> None:
 
 def test_peak_rss_ignores_what_the_child_inherited_at_exec() -> None:
     """A child's ru_maxrss no higher than the benchmark's own RSS may be inherited: the
-    sampled peak stands in; a higher one is the child's own."""
+    sampled high-water mark (VmHWM) stands in; a higher one is the child's own."""
     from measure import _peak
 
-    samples = [(0.1, 40.0), (0.2, 65.0), (0.3, 50.0)]
-    assert _peak(283.0, 283.0, samples) == 65.0
-    assert _peak(157.0, 100.0, samples) == 157.0
-    assert _peak(90.0, 283.0, []) == 90.0
+    assert _peak(283.0, 283.0, 65.0) == 65.0
+    assert _peak(157.0, 100.0, 65.0) == 157.0
+    assert _peak(90.0, 283.0, 0.0) == 90.0  # never sampled: ru_maxrss is all there is
