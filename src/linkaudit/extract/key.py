@@ -4,8 +4,8 @@ What an extraction depends on besides the document's bytes, as one short key.
 A re-run over an unchanged archive need not parse it again: the store keeps each
 document's occurrences with its content hash and this key, and hands them back while
 both match. The key covers everything else that can change the output: linkaudit's
-version and its extractor sources, the parser libraries installed, the settings the
-extractors read, and where relative links resolve. A changed file, upgrade or setting
+and Python's versions, the extractor sources, the parser libraries installed, the settings
+the extractors read, and where relative links resolve. A changed file, upgrade or setting
 gives a new key, so a stale extraction is never reused.
 """
 
@@ -15,6 +15,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 from linkaudit._version import __version__
@@ -45,9 +46,10 @@ def extraction_key(source: Source, settings: Settings) -> str:
 
 @functools.cache
 def _code() -> str:
-    """linkaudit's version, its extractor sources and the parser libraries, by file stamps
-    (stat is fast; reading package metadata would cost tens of milliseconds)."""
-    stamps = [__version__]
+    """linkaudit's version, Python's (html.parser and urllib change between releases), its
+    extractor sources and the parser libraries, by file stamps (stat is fast; reading
+    package metadata would cost tens of milliseconds)."""
+    stamps = [__version__, sys.version]
     folder = Path(__file__).parent
     for path in sorted(folder.glob("*.py")):
         stamps.append(_stamp(path))
