@@ -158,7 +158,9 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     archives = _ArchiveClient(settings)
     observations = check_urls(feed.requests(), settings)
     try:
-        async for observation in _until(observations, deadline):
+        # Without --max-time, no wrapper: one async generator less for every URL to pass.
+        arriving = observations if deadline is None else _until(observations, deadline)
+        async for observation in arriving:
             result = await _classify(observation, feed.groups[observation.url], run)
             if _wants_snapshot(result, run):
                 lookup = _archive_then_save(result, run, limit, lookup_cache, archives)
