@@ -295,12 +295,13 @@ def test_a_plain_get_is_byte_for_byte_what_httpx_sends(
 ) -> None:
     """``plain_get`` skips httpx.URL and httpx.Request for plain URLs: when it takes a URL,
     its bytes, origin and Connection: close are exactly what the httpx path would send."""
-    from linkaudit.check.client import _request, plain_get
+    from linkaudit.check.client import _header_block, _merged, _request, plain_get
     from linkaudit.check.http11 import _serialise
 
     client = make_client(Settings())
     url = scheme + rest
-    plain = plain_get(url, client.header_block, extra)  # type: ignore[attr-defined]
+    block = _header_block(_merged(client.base_headers, extra))  # type: ignore[attr-defined]
+    plain = plain_get(url, block)
     if plain is None:
         return
     try:

@@ -251,7 +251,10 @@ async def _open(
     """Send the GET and read its head: a plain URL goes straight to its origin's pool as
     bytes made here; any other, or a request with cookies, is built and sent by httpx."""
     if isinstance(client, _Client) and not cookies and not client.router.uses_proxies:
-        plain = plain_get(url, client.header_block, headers)
+        block = client.header_block
+        if headers:  # configured per-host headers: merged as _request merges them
+            block = _header_block(_merged(client.base_headers, headers))
+        plain = plain_get(url, block)
         if plain is not None:
             scheme, host, port, data, close = plain
             pool = client.router.pool(scheme.encode(), host.encode(), port)
@@ -278,17 +281,17 @@ _DEFAULT_PORT = {"http": 80, "https": 443}
 
 
 def plain_get(
-    url: str, header_block: tuple[bytes, bool] | None, extra: Mapping[str, str] | None = None
+    url: str, header_block: tuple[bytes, bool] | None
 ) -> tuple[str, str, int | None, bytes, bool] | None:
     """(scheme, host, port or ``None``, the request's bytes, asks to close) of a GET of
-    ``url`` exactly as httpx would send it, or ``None`` when httpx must build it.
+    ``url`` exactly as httpx would send it with ``header_block`` (``_header_block``), or
+    ``None`` when httpx must build it.
 
     Parsing a URL with ``httpx.URL`` and building an ``httpx.Request`` cost a tenth of a
     checker's CPU; for the plain URLs nearly every document cites, the result is known
     without either. A test holds the bytes to httpx's for generated URLs.
     """
-    found = _PLAIN.fullmatch(url) if header_block is not None else None
-    if found is None or header_block is None:
+    if header_block is None or (found := _PLAIN.fullmatch(url)) is None:
         return None
     scheme, host, port_text, path, query = found.groups()
     if "/." in path and any(part in (".", "..") for part in path.split("/")):
@@ -308,11 +311,6 @@ def plain_get(
     netloc = host if port is None else f"{host}:{port}"
     target = (path or "/") + (query or "")
     block, close = header_block
-    if extra:
-        merged = _merged_headers(header_block, extra)
-        if merged is None:
-            return None
-        block, close = merged
     head = b"GET " + target.encode("ascii") + b" HTTP/1.1\r\nHost: " + netloc.encode("ascii")
     return scheme, host, port, head + b"\r\n" + block + b"\r\n", close
 
@@ -327,22 +325,13 @@ def _header_block(headers: list[tuple[str, str]]) -> tuple[bytes, bool] | None:
     return block, any(k.lower() == "connection" and "close" in v.lower() for k, v in headers)
 
 
-def _merged_headers(
-    block: tuple[bytes, bool], extra: Mapping[str, str]
-) -> tuple[bytes, bool] | None:
-    """The header lines with ``extra`` replacing fields of the same name, as ``_request``
-    merges them, and whether they ask to close."""
+def _merged(base: list[tuple[str, str]], extra: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """The client's header fields with ``extra`` replacing those of the same name, after
+    them, as ``client.build_request`` merges them."""
+    if not extra:
+        return base
     names = {k.lower() for k in extra}
-    lines = [line for line in block[0].split(b"\r\n") if line]
-    kept = [line for line in lines if line.split(b":", 1)[0].decode("ascii").lower() not in names]
-    try:
-        added = [f"{k}: {v}".encode("ascii") for k, v in extra.items()]
-    except UnicodeEncodeError:
-        return None
-    close = any(
-        k.lower() == "connection" and "close" in v.lower() for k, v in extra.items()
-    ) or any(line.lower().startswith(b"connection:") and b"close" in line.lower() for line in kept)
-    return b"".join(line + b"\r\n" for line in [*kept, *added]), close
+    return [(k, v) for k, v in base if k.lower() not in names] + list(extra.items())
 
 
 async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
@@ -365,10 +354,7 @@ def _request(
     """The GET as ``client.build_request`` would build it, without its per-request merging."""
     if not isinstance(client, _Client):
         return client.build_request("GET", url, headers=dict(headers or {}), cookies=cookies)
-    merged = client.base_headers
-    if headers:
-        extra = {k.lower() for k in headers}
-        merged = [(k, v) for k, v in merged if k.lower() not in extra] + list(headers.items())
+    merged = _merged(client.base_headers, headers)
     # A GET has no body: with the (empty) stream given and Host set here, as httpx's own
     # preparation would set it, httpx skips encoding a body and merging default headers.
     parsed = httpx.URL(url)

@@ -23,7 +23,6 @@ from sqlite_utils import Database
 
 from linkaudit.models import History, Result, RunId
 from linkaudit.store._codec import (
-    CHECK_COLUMNS,
     check_row,
     history_from_row,
     host_of,
@@ -95,8 +94,10 @@ def save_cached(
 
 def copy_checks(db: Database, run: RunId, check_ids: Sequence[int]) -> None:
     """Insert, for each cached result saved exactly as ``cached_results`` read it, a copy
-    of the check it was read from: the same row ``save_cached`` would build, in SQL."""
-    columns = [c for c in CHECK_COLUMNS if c not in ("run_id", "cached", "recovered")]
+    of the check it was read from: the same row ``save_cached`` would build, in SQL. The
+    columns are the table's own, so a column a later schema adds is copied too."""
+    table = db.execute("PRAGMA table_info(checks)").fetchall()
+    columns = [row[1] for row in table if row[1] not in ("id", "run_id", "cached", "recovered")]
     names = ", ".join(f'"{c}"' for c in columns)
     db.conn.executemany(
         f"INSERT INTO checks (run_id, cached, recovered, {names}) "

@@ -22,7 +22,6 @@ from linkaudit.models import (
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
-    "CHECK_COLUMNS",
     "check_row",
     "from_iso",
     "history_from_row",
@@ -87,15 +86,6 @@ def _json(value: Any) -> str | None:
 
 def _asdict(value: Any) -> dict[str, Any] | None:
     return None if value is None else dataclasses.asdict(value)
-
-
-#: The columns ``check_row`` fills: every ``checks`` column but its id.
-CHECK_COLUMNS = (
-    "run_id", "url_id", "checked_at", "verdict", "reason", "status", "final_url", "redirects",
-    "elapsed_ms", "attempts", "error", "title", "fingerprint", "archive", "cached", "permanent",
-    "escalated", "first_seen", "last_ok", "failing_since", "consecutive_failures", "flapping",
-    "recovered",
-)  # fmt: skip
 
 
 def check_row(result: Result, *, run_id: int, url_id: int, checked_at: str) -> dict[str, Any]:
