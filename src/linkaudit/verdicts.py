@@ -62,6 +62,10 @@ class Reason(StrEnum):
     MAILTO = "mailto"
     TEL = "tel"
     PRIVATE_ADDRESS = "private_address"
+    CLIENT_RENDERED = "client_rendered"
+    OTHER_SCHEME = "other_scheme"
+    NEEDS_ROOT = "needs_root"
+    DOI_NOT_REGISTERED = "doi_not_registered"
 
 
 def http_reason(status: int) -> str:
@@ -99,4 +103,8 @@ REASON_VERDICT: dict[Reason, Verdict] = {
     Reason.MAILTO: Verdict.SKIPPED,
     Reason.TEL: Verdict.SKIPPED,
     Reason.PRIVATE_ADDRESS: Verdict.SKIPPED,
+    Reason.CLIENT_RENDERED: Verdict.OK,
+    Reason.OTHER_SCHEME: Verdict.SKIPPED,
+    Reason.NEEDS_ROOT: Verdict.SKIPPED,
+    Reason.DOI_NOT_REGISTERED: Verdict.DEAD,
 }
