@@ -213,6 +213,56 @@ CASES: list[tuple[str, Observation, Verdict, str | None]] = [
         None,
     ),
     (
+        "default port dropped",
+        obs(
+            url="https://example.org:443/a",
+            final_url="https://example.org/a",
+            redirects=hops(("https://example.org:443/a", 301)),
+        ),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "percent-escape case",
+        obs(
+            url="https://example.org/%7euser/caf%c3%a9",
+            final_url="https://example.org/~user/caf%C3%A9",
+            redirects=hops(("https://example.org/%7euser/caf%c3%a9", 301)),
+        ),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "path letter case",
+        obs(
+            url="https://example.org/Reports/Annual.PDF",
+            final_url="https://example.org/reports/annual.pdf",
+            redirects=hops(("https://example.org/Reports/Annual.PDF", 301)),
+        ),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "another port is a real move",
+        obs(
+            url="https://example.org/a",
+            final_url="https://example.org:8443/a",
+            redirects=hops(("https://example.org/a", 301)),
+        ),
+        Verdict.REDIRECTED,
+        "redirect_permanent",
+    ),
+    (
+        "a changed query is a real move",
+        obs(
+            url="https://example.org/a?id=1",
+            final_url="https://example.org/a?id=2",
+            redirects=hops(("https://example.org/a?id=1", 302)),
+        ),
+        Verdict.REDIRECTED,
+        "redirect_temporary",
+    ),
+    (
         "permanent",
         obs(
             final_url="https://example.org/b",

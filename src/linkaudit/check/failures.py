@@ -29,10 +29,19 @@ def _reason(exc: BaseException) -> Reason:
     chain = list(_causes(exc))
     if any(isinstance(e, socket.gaierror) for e in chain):
         return Reason.DNS
-    if any(isinstance(e, ssl.SSLError | ssl.CertificateError) for e in chain):
-        return Reason.TLS
-    if any(isinstance(e, httpx.TimeoutException | TimeoutError) for e in chain):
+    # A deadline first: a TLS handshake that never finishes is a slow or silent host
+    # (``timeout``, retried), not a certificate problem, whatever the exception's text says.
+    if isinstance(exc, httpx.TimeoutException | TimeoutError) or any(
+        isinstance(e, TimeoutError) or _handshake_timed_out(e) for e in chain
+    ):
         return Reason.TIMEOUT
+    if any(_is_tls_failure(e) for e in chain):
+        return Reason.TLS
+    if any(isinstance(e, httpx.TimeoutException) for e in chain):
+        return Reason.TIMEOUT
+    if any(isinstance(e, ssl.SSLError) for e in chain):
+        # The peer hung up in the middle of the handshake: a dropped connection.
+        return Reason.CONNECTION
     if isinstance(exc, httpx.ConnectError) and _looks_like_dns(str(exc)):
         return Reason.DNS
     if isinstance(exc, httpx.ConnectError) and _looks_like_tls(str(exc)):
@@ -43,6 +52,30 @@ def _reason(exc: BaseException) -> Reason:
     if isinstance(exc, httpx.ProtocolError | httpx.DecodingError | httpx.UnsupportedProtocol):
         return Reason.PROTOCOL
     return Reason.CONNECTION
+
+
+#: SSL errors that say the peer went away (or had not answered yet: anyio's TLS stream
+#: leaves an ``SSLWantReadError`` as the context of a handshake cut off by a deadline),
+#: not that the certificate or protocol is wrong.
+_TLS_HANGUPS = (
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+    ssl.SSLSyscallError,
+    ssl.SSLWantReadError,
+    ssl.SSLWantWriteError,
+)
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    """A certificate that does not verify, or a TLS protocol the two ends cannot agree on."""
+    if isinstance(exc, ssl.CertificateError):
+        return True
+    return isinstance(exc, ssl.SSLError) and not isinstance(exc, _TLS_HANGUPS)
+
+
+def _handshake_timed_out(exc: BaseException) -> bool:
+    """asyncio's own TLS handshake deadline raises ``ConnectionAbortedError``, not a timeout."""
+    return isinstance(exc, ConnectionAbortedError) and "taking longer than" in str(exc)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -77,6 +110,8 @@ def _looks_like_dns(text: str) -> bool:
 
 def _looks_like_tls(text: str) -> bool:
     lowered = text.lower()
+    if "handshake" in lowered and ("timed out" in lowered or "taking longer" in lowered):
+        return False
     return "certificate" in lowered or "ssl" in lowered or "tls" in lowered
 
 

@@ -3,16 +3,24 @@ Following redirects by hand, so that every hop is recorded and checked by the gu
 
 A hop is a 301, 302, 303, 307 or 308 with a ``Location`` (resolved against the URL that
 answered), or a 2xx HTML page whose ``<meta http-equiv="refresh">`` names a URL.
-Revisiting a URL is ``redirect_loop``; more than ``Settings.max_redirects`` hops is
-``too_many_redirects``. Per-host extra headers are computed for each hop's own host and
-dropped after an https → http downgrade; cookies live in one chain's own jar, scoped by
-domain, so credentials never travel to another origin.
+Revisiting a URL with the same cookies is ``redirect_loop`` (with a cookie set since the
+last visit it is a new request: "302 to the same URL with Set-Cookie", and consent walls
+that send ``/consent?continue=…`` back, end where a browser ends); more than
+``Settings.max_redirects`` hops is ``too_many_redirects``. Per-host extra headers are
+computed for each hop's own host and dropped after an https → http downgrade.
+
+Cookies live in one chain's own jar (``chain_jar``): ``http.cookiejar`` applies RFC 6265's
+domain, path and secure rules, so a cookie goes back only to the site that set it, and
+nothing outlives the chain. A value with CR, LF or NUL is refused (it could never be sent
+as a header field).
 """
 
 from __future__ import annotations
 
 import html
+import http.cookiejar
 import re
+import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin
@@ -30,6 +38,7 @@ from linkaudit.verdicts import Reason
 __all__ = [
     "REDIRECT_STATUSES",
     "Chain",
+    "chain_jar",
     "follow",
     "guard_hop",
     "meta_refresh_target",
@@ -95,10 +104,32 @@ async def guard_hop(url: str, settings: Settings) -> str | None:
     return refusal(url, settings)
 
 
+_FORBIDDEN_IN_COOKIES = ("\r", "\n", "\0")
+
+
+class _ChainPolicy(http.cookiejar.DefaultCookiePolicy):
+    """RFC 6265's rules as ``http.cookiejar`` keeps them, and no control characters."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        text = f"{cookie.name}{cookie.value or ''}{cookie.path}{cookie.domain}"
+        if any(char in text for char in _FORBIDDEN_IN_COOKIES):
+            return False
+        return bool(super().set_ok(cookie, request))
+
+
+def chain_jar() -> httpx.Cookies:
+    """An empty jar for one redirect chain."""
+    return httpx.Cookies(http.cookiejar.CookieJar(policy=_ChainPolicy()))
+
+
+def _jar_state(jar: httpx.Cookies) -> frozenset[tuple[str, str, str, str | None]]:
+    return frozenset((c.domain, c.path, c.name, c.value) for c in jar.jar)
+
+
 async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guard_hop) -> Chain:
     """Fetch ``url`` and every hop after it, asking ``guard`` before each request."""
-    jar = httpx.Cookies()
-    seen = {url}
+    jar = chain_jar()
+    seen = {(url, _jar_state(jar))}
     hops: list[Redirect] = []
     current = url
     downgraded = False
@@ -116,7 +147,8 @@ async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guar
         target = urldefrag(target)[0]
         if split_url(target).scheme not in ("http", "https"):
             return _stop(fetched, hops, Reason.PROTOCOL, f"redirect to unsupported URL {target}")
-        if target in seen:
+        visit = (target, _jar_state(jar))
+        if visit in seen:
             return _stop(fetched, hops, Reason.REDIRECT_LOOP, f"redirect loop back to {target}")
         if len(hops) > settings.max_redirects:
             text = f"more than {settings.max_redirects} redirects"
@@ -124,7 +156,7 @@ async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guar
         downgraded = downgraded or (
             split_url(current).scheme == "https" and split_url(target).scheme == "http"
         )
-        seen.add(target)
+        seen.add(visit)
         current = target
 
 

@@ -1,11 +1,13 @@
 """
 When to try a request again, and how long to wait: a pure predicate apart from the loop.
 
-Retried: timeouts, dropped connections, 408, 429, 500, 502, 503 and 504 (lychee's
-``retry.rs`` is the model). Not retried: DNS and TLS failures, protocol errors, other 4xx,
-policy refusals. Unlike lychee, a refused connection (``connection``) IS retried: linkaudit's
-failure reasons do not tell a refusal from a reset, a reset is transient, and a refusal
-fails in microseconds, so the extra attempt costs almost nothing.
+Retried: timeouts, dropped connections, 408, 425, 429, 500, 502, 503 and 504 (lychee's
+``retry.rs`` is the model), and the origin errors a CDN puts in front of a site that is
+briefly away: Cloudflare's 520-527 and 530, and 598/599 of other proxies. Not retried:
+DNS and TLS failures, protocol errors, other 4xx, policy refusals. Unlike lychee, a
+refused connection (``connection``) IS retried: linkaudit's failure reasons do not tell a
+refusal from a reset, a reset is transient, and a refusal fails in microseconds, so the
+extra attempt costs almost nothing.
 
 Waits are exponential with full jitter from ``Settings.backoff_base``; a ``Retry-After``
 header is honoured up to ``Settings.retry_after_cap`` and a longer one ends the retries.
@@ -35,7 +37,8 @@ __all__ = [
     "wait_seconds",
 ]
 
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, *range(520, 528), 530, 598, 599})
+"""Transient statuses: the same request may well succeed a moment later."""
 RETRYABLE_FAILURES = frozenset({Reason.TIMEOUT, Reason.CONNECTION})
 
 

@@ -163,21 +163,47 @@ def _login_like(host: str, path: str) -> bool:
 
 
 def _site_key(url: str) -> tuple[str, str, str]:
-    """Host without ``www.``, path without trailing slash, and query: what a reader would see."""
+    """What a reader would see of ``url``: the host without ``www.`` or a default port,
+    the path without a trailing slash and in one letter case, the query, each with its
+    percent-escapes in one case and unreserved characters decoded (RFC 3986 §6.2.2)."""
     parts = split_url(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
-    port = parts.port
-    if port is not None and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
-    return host, parts.path.rstrip("/"), parts.query
+    path = _escapes_normalised(parts.path).rstrip("/").lower()
+    return host, path, _escapes_normalised(parts.query)
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _escapes_normalised(text: str) -> str:
+    """``%7e`` and ``%7E`` as ``~``, ``%c3`` as ``%C3``: the same characters, one spelling."""
+    if "%" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    return _ESCAPE.sub(one, text)
 
 
 def is_trivial_redirect(asked: str, final: str) -> bool:
     """
-    Same page, cosmetically moved: http→https, trailing slash, ``www.`` added or removed.
+    Same page, cosmetically moved: http→https, trailing slash, ``www.`` added or removed,
+    a default port written or dropped, percent-escapes in another case, or the path in
+    another letter case.
 
     ``www.`` counts as trivial because every major site serves both names as one site and
-    the citation still reaches the cited page; a downgrade to http does not count.
+    the citation still reaches the cited page; a downgrade to http does not count. A path
+    that differs only in letter case is the same page on a server that answers both (the
+    redirect proves it does), as IIS and many CMSs do.
     """
     asked_scheme, final_scheme = split_url(asked).scheme.lower(), split_url(final).scheme.lower()
     if asked_scheme != final_scheme and (asked_scheme, final_scheme) != ("http", "https"):
