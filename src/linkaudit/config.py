@@ -24,6 +24,8 @@ from linkaudit.verdicts import Verdict
 
 __all__ = [
     "DEFAULT_CDX_URL",
+    "DEFAULT_CROSSREF_URL",
+    "DEFAULT_DOI_API_URL",
     "DEFAULT_DB",
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PER_HOST",
@@ -31,6 +33,7 @@ __all__ = [
     "DEFAULT_MEMENTO_URL",
     "DEFAULT_RETRIES",
     "DEFAULT_SPN_URL",
+    "DEFAULT_UNPAYWALL_URL",
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_AGENT",
     "DEFAULT_WAYBACK_URL",
@@ -53,6 +56,9 @@ DEFAULT_CDX_URL = "https://web.archive.org/cdx/search/cdx"
 DEFAULT_MEMENTO_URL = "https://timetravel.mementoweb.org/timegate/"
 DEFAULT_SPN_URL = "https://web.archive.org/save"
 DEFAULT_FAIL_ON = (Verdict.DEAD, Verdict.INVALID)
+DEFAULT_DOI_API_URL = "https://doi.org/api/handles/"
+DEFAULT_CROSSREF_URL = "https://api.crossref.org/"
+DEFAULT_UNPAYWALL_URL = "https://api.unpaywall.org/v2/"
 
 CONFIG_FILENAME = "linkaudit.toml"
 
@@ -129,6 +135,23 @@ class Settings:
     spn_max_per_minute: int = 12
     cited_on: dt.date | None = None
     check_originals: bool = False
+
+    # --- DOIs (docs/doi.md)
+    doi_follow: bool = False
+    """Also fetch the page a registered DOI points to and classify it (publishers often
+    answer robots with 403s, so by default the DOI system alone is asked)."""
+    doi_api_url: str = DEFAULT_DOI_API_URL
+    """The DOI resolver's handle API; ``<doi>`` is appended."""
+    notices: bool = True
+    """Ask Crossref for retractions, withdrawals, corrections and expressions of concern."""
+    crossref_url: str = DEFAULT_CROSSREF_URL
+    mailto: str | None = None
+    """A contact address sent to Crossref, which serves identified clients from its polite pool."""
+    unpaywall_url: str = DEFAULT_UNPAYWALL_URL
+    unpaywall_email: str | None = None
+    """Unpaywall requires an e-mail address; without one no open-access copy is looked up."""
+    doi_max_age: float = 7 * 24 * 3600.0
+    """Seconds a stored Crossref or Unpaywall answer is reused."""
 
     # --- documents
     max_document_bytes: int = 200_000_000

@@ -23,9 +23,13 @@ from linkaudit.verdicts import Reason, Verdict
 __all__ = [
     "Document",
     "DocumentFormat",
+    "DoiRecord",
     "Element",
     "History",
+    "Notice",
+    "NoticeKind",
     "Observation",
+    "OpenAccess",
     "Occurrence",
     "Part",
     "Redirect",
@@ -128,6 +132,51 @@ class Occurrence:
     robust: RobustLink | None = None
 
 
+class NoticeKind(StrEnum):
+    """The editorial notices that change what a citation of a work is worth."""
+
+    RETRACTION = "retraction"
+    WITHDRAWAL = "withdrawal"
+    CORRECTION = "correction"
+    EXPRESSION_OF_CONCERN = "expression_of_concern"
+    OTHER = "other"
+
+    @property
+    def is_retraction(self) -> bool:
+        """A retraction or withdrawal: the work should no longer be cited as evidence."""
+        return self in (NoticeKind.RETRACTION, NoticeKind.WITHDRAWAL)
+
+
+@dataclass(frozen=True, slots=True)
+class DoiRecord:
+    """What the DOI system says of a cited DOI, without asking the publisher."""
+
+    doi: str
+    registered: bool | None
+    """True: the handle exists; False: the handle API said "not found"; None: not asked."""
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """An editorial notice that updates a cited work (a retraction, a correction…)."""
+
+    kind: NoticeKind
+    doi: str | None = None
+    date: str | None = None
+    """YYYY-MM-DD."""
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAccess:
+    """A free, legal copy of a DOI's work."""
+
+    url: str
+    source: str | None = None
+    version: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Redirect:
     """One hop: ``url`` answered ``status`` and pointed on (``via`` http or meta_refresh)."""
@@ -169,6 +218,9 @@ class Observation:
     """A hash of the body sample, to notice when a page's content changes."""
     truncated: bool = False
     """The body was larger than the read cap (only the cap was read)."""
+    doi: DoiRecord | None = None
+    notices: tuple[Notice, ...] = ()
+    open_access: OpenAccess | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +271,6 @@ class Result:
     history: History | None = None
     fingerprint: str | None = None
     """The Observation's body hash, kept by the store to notice when a page's content changes."""
+    doi: DoiRecord | None = None
+    notices: tuple[Notice, ...] = ()
+    open_access: OpenAccess | None = None

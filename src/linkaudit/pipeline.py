@@ -149,6 +149,7 @@ async def _check_all(feed: Feed, run: Run) -> None:
 
 async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     from linkaudit.check import check_urls
+    from linkaudit.check.doi import ServiceHealth
 
     settings, store = run.settings, run.store
     archive_tasks: set[asyncio.Task[None]] = set()
@@ -156,7 +157,11 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
     lookup_cache: MutableMapping[str, Any] = store.snapshot_cache() if store is not None else {}
     archives = _ArchiveClient(settings)
-    observations = check_urls(feed.requests(), settings)
+    services = ServiceHealth()
+    doi_cache = store.doi_cache(settings.doi_max_age) if store is not None else None
+    observations = check_urls(
+        feed.requests(), settings, services=services, doi_cache=doi_cache
+    )
     try:
         # Without --max-time, no wrapper: one async generator less for every URL to pass.
         arriving = observations if deadline is None else _until(observations, deadline)
@@ -176,6 +181,7 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
         await archives.aclose()
+        run.warnings.extend(services.summary())
 
 
 async def _check_originals(run: Run) -> None:

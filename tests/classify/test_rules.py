@@ -8,13 +8,14 @@ import pytest
 
 from linkaudit.classify import RULES, classify, precheck
 from linkaudit.config import Settings
-from linkaudit.models import Observation, Occurrence, Redirect, Snapshot
+from linkaudit.models import DoiRecord, Observation, Occurrence, Redirect, Snapshot
 from linkaudit.verdicts import Reason, Verdict
 
 SETTINGS = Settings()
 URL = "https://example.org/reports/2023/brief.pdf"
 OCC = (Occurrence(document="brief.md", raw=URL, url=URL, text="the brief"),)
 WB = "https://web.archive.org/web/20200101000000/https://example.org/a"
+DOI = "https://doi.org/10.1234/abc"
 
 
 def obs(url: str = URL, **fields: object) -> Observation:
@@ -319,6 +320,43 @@ CASES: list[tuple[str, Observation, Verdict, str | None]] = [
         obs(url="https://www.webcitation.org/6ABCdef12", status=None, failure=Reason.DNS),
         Verdict.DEAD,
         "dns",
+    ),
+    # --- DOIs, from the handle API alone or with the publisher's page (--doi-follow)
+    (
+        "doi registered",
+        obs(url=DOI, status=None, doi=DoiRecord("10.1234/abc", True, "https://p.example/a")),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "doi not registered",
+        obs(url=DOI, status=None, doi=DoiRecord("10.1234/abc", False)),
+        Verdict.DEAD,
+        "doi_not_registered",
+    ),
+    (
+        "doi api down",
+        obs(url=DOI, status=None, failure=Reason.DNS, doi=DoiRecord("10.1234/abc", None)),
+        Verdict.UNREACHABLE,
+        "connection",
+    ),
+    (
+        "doi api timeout",
+        obs(url=DOI, status=None, failure=Reason.TIMEOUT, doi=DoiRecord("10.1234/abc", None)),
+        Verdict.UNREACHABLE,
+        "timeout",
+    ),
+    (
+        "doi followed to a bot wall",
+        obs(url=DOI, status=403, doi=DoiRecord("10.1234/abc", True)),
+        Verdict.RESTRICTED,
+        "http_403",
+    ),
+    (
+        "doi followed to a dead page",
+        obs(url=DOI, status=404, doi=DoiRecord("10.1234/abc", True)),
+        Verdict.DEAD,
+        "http_404",
     ),
 ]
 

@@ -26,9 +26,10 @@ import hashlib
 import html
 import re
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urldefrag
 
 import anyio
@@ -37,6 +38,7 @@ import httpx
 from linkaudit._urls import split_url
 from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
+from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.check.hosts import HostLimiter, host_key, politeness
@@ -53,7 +55,8 @@ from linkaudit.check.soft404 import (
     visible_text,
 )
 from linkaudit.config import Settings
-from linkaudit.models import Observation
+from linkaudit.dois import doi_of
+from linkaudit.models import Notice, Observation, OpenAccess
 from linkaudit.verdicts import Reason
 
 __all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls", "spare_workers"]
@@ -107,10 +110,20 @@ def spare_workers(max_concurrency: int) -> int:
     return max(2, max_concurrency // 8)
 
 
-async def check_urls(requests: Requests, settings: Settings) -> AsyncIterator[Observation]:
-    """Check every request; yield each ``Observation`` as soon as it is complete."""
+async def check_urls(
+    requests: Requests,
+    settings: Settings,
+    *,
+    services: ServiceHealth | None = None,
+    doi_cache: MutableMapping[str, Any] | None = None,
+) -> AsyncIterator[Observation]:
+    """Check every request; yield each ``Observation`` as soon as it is complete.
+
+    ``services`` learns which outside services (the DOI APIs) were down; ``doi_cache`` keeps
+    Crossref's and Unpaywall's answers across runs (the store's).
+    """
     async with make_client(settings) as client:
-        checker = Checker(client, settings)
+        checker = Checker(client, settings, services=services, doi_cache=doi_cache)
         async for observation in checker.run(requests):
             yield observation
 
@@ -118,11 +131,19 @@ async def check_urls(requests: Requests, settings: Settings) -> AsyncIterator[Ob
 class Checker:
     """One run's shared state: the client, host limits and the soft-404 probe cache."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        services: ServiceHealth | None = None,
+        doi_cache: MutableMapping[str, Any] | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings
         self.hosts = HostLimiter(settings)
         self.probes = ProbeCache()
+        self.dois = DoiServices(self._get_json, settings, services, doi_cache)
         self.in_flight = asyncio.Semaphore(max(1, settings.max_concurrency))
         """The global bound: requests in flight (see the module docstring)."""
         self._refusals: dict[tuple[str, str, int | None], str | None] = {}
@@ -188,13 +209,53 @@ class Checker:
         if scheme not in ("http", "https"):
             error = f"cannot check {scheme or 'a relative'} URL"
             return Observation(url=request.url, failure=Reason.UNSUPPORTED_SCHEME, error=error)
+        doi = doi_of(request.url)
+        if doi is not None:
+            return await self._check_doi(request.url, doi, checked_at)
+        return await self._check_web(request.url, checked_at)
+
+    async def _check_web(self, url: str, checked_at: dt.datetime) -> Observation:
         started = time.monotonic()
-        target, fragment = urldefrag(request.url)
+        target, fragment = urldefrag(url)
         chain = await follow(target, self._fetch, self.settings, self._guard)
         probe = await self._probe_soft404(target, chain)
         elapsed_ms = round((time.monotonic() - started) * 1000, 1)
-        seen = _Seen(request.url, chain, checked_at, fragment or None, probe, elapsed_ms)
+        seen = _Seen(url, chain, checked_at, fragment or None, probe, elapsed_ms)
         return _observe(seen, self.settings)
+
+    async def _check_doi(self, url: str, doi: str, checked_at: dt.datetime) -> Observation:
+        """A DOI: the handle API decides whether it exists; Crossref and Unpaywall add its
+        notices and an open copy; the publisher's page only with ``--doi-follow``."""
+        started = time.monotonic()
+        answer = await self.dois.resolve(doi)
+        record = answer.record
+        notices: tuple[Notice, ...] = ()
+        open_access: OpenAccess | None = None
+        if record.registered:
+            notices = await self.dois.notices(doi)
+            open_access = await self.dois.open_access(doi)
+        if record.registered and self.settings.doi_follow:
+            observed = await self._check_web(url, checked_at)
+        else:
+            elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+            observed = Observation(
+                url=url,
+                final_url=record.target,
+                failure=answer.failure,
+                error=answer.error,
+                checked_at=checked_at,
+                elapsed_ms=elapsed_ms,
+            )
+        return replace(observed, doi=record, notices=notices, open_access=open_access)
+
+    async def _get_json(self, url: str) -> JsonAnswer:
+        """GET a JSON API through the guard, the host limits and the retries."""
+        chain = await follow(url, self._fetch, self.settings, self._guard)
+        if chain.failure is not None or chain.last.status is None:
+            failure = chain.failure or chain.last.failure
+            return JsonAnswer(None, failure=failure, error=chain.error or chain.last.error)
+        last = chain.last
+        return JsonAnswer(last.status, parse_json(last.body, last.truncated))
 
     async def _guard(self, url: str, settings: Settings) -> str | None:
         """The guard, decided once per (scheme, host, port) a run meets (its answer depends on

@@ -123,6 +123,28 @@ def _merge(cited: Snapshot, served: Snapshot) -> Snapshot:
     )
 
 
+_UNREACHABLE_FAILURES = frozenset(
+    r for r, v in REASON_VERDICT.items() if v is Verdict.UNREACHABLE
+)
+
+
+def doi_registration(obs: Observation, ctx: Context) -> Decision | None:
+    """A DOI is what the DOI system says of it; the publisher's page decides only when it
+    was fetched too (``--doi-follow``)."""
+    record = obs.doi
+    if record is None:
+        return None
+    if record.registered is False:
+        return Decision(Verdict.DEAD, Reason.DOI_NOT_REGISTERED)
+    if record.registered is None:
+        # The handle API could not be asked: the DOI is unknown, never dead for it.
+        failure = obs.failure if obs.failure in _UNREACHABLE_FAILURES else Reason.CONNECTION
+        return Decision(Verdict.UNREACHABLE, failure)
+    if obs.status is None and obs.failure is None:
+        return Decision(Verdict.OK, None)
+    return None
+
+
 def _status_reason(status: int | None) -> str | None:
     return http_reason(status) if status is not None else None
 
@@ -238,6 +260,7 @@ def ok(obs: Observation, ctx: Context) -> Decision | None:
 
 RULES: tuple[Rule, ...] = (
     archive_link,
+    doi_registration,
     failure,
     accepted,
     bot_challenge,
@@ -285,6 +308,9 @@ def classify(
         error=decision.error or observation.error,
         archive=decision.archive or ctx.snapshot,
         occurrences=tuple(occurrences),
+        doi=observation.doi,
+        notices=observation.notices,
+        open_access=observation.open_access,
     )
 
 

@@ -31,7 +31,7 @@ from linkaudit.exceptions import DocumentTooLarge
 from linkaudit.extract._ooxml import Package, Relationship, core_properties, local, open_package
 from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import sentence_around
-from linkaudit.extract.text import find_urls
+from linkaudit.extract.text import find_printed
 from linkaudit.extract.urls import make_occurrence
 from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
 
@@ -270,7 +270,7 @@ def _occurrences(text: str, spans: list[_Span], part: Part, source: Source) -> l
                 ),
             )
         )
-    for start, end, url in find_urls(text):
+    for start, end, url in find_printed(text):
         if any(s.start < end and start < s.end for s in spans):
             continue  # printed inside a hyperlink: the hyperlink is the occurrence
         located.append(

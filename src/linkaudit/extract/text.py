@@ -12,13 +12,21 @@ import re
 from dataclasses import dataclass
 
 from linkaudit.config import Settings
+from linkaudit.dois import find_dois
 from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import LineCounter, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence
 from linkaudit.models import Document, DocumentFormat, Element
 
-__all__ = ["GfmLinkify", "LinkifyMatch", "TextExtractor", "find_emails", "find_urls"]
+__all__ = [
+    "GfmLinkify",
+    "LinkifyMatch",
+    "TextExtractor",
+    "find_emails",
+    "find_printed",
+    "find_urls",
+]
 
 # A candidate starts with a scheme we check (or ``www.``) at a word boundary and runs to
 # whitespace or a character that cannot appear unescaped in a written URL.
@@ -44,6 +52,18 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
         if _is_plausible(url):
             found.append((start, start + len(url), url))
     return found
+
+
+def find_printed(text: str) -> list[tuple[int, int, str]]:
+    """Bare URLs and printed DOIs (``doi:10.…``, ``DOI: 10.…``) in prose, in order.
+
+    For prose formats only (text, PDF, DOCX); Markdown's autolinks stay GFM's (``find_urls``).
+    """
+    urls = find_urls(text)
+    if "oi" not in text and "OI" not in text:
+        return urls
+    dois = [d for d in find_dois(text) if not any(s < d[1] and d[0] < e for s, e, _ in urls)]
+    return sorted(urls + dois) if dois else urls
 
 
 def _trim(url: str) -> str:
@@ -173,7 +193,7 @@ class TextExtractor:
         text = decode_text(source.data, source.content_type)
         occurrences = []
         lines = LineCounter(text)
-        for start, end, url in find_urls(text):
+        for start, end, url in find_printed(text):
             line, column = lines.at(start)
             occurrence = make_occurrence(
                 source.name,

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
+from linkaudit.dois import resolve_doi
 from linkaudit.models import Occurrence
 from linkaudit.verdicts import Reason
 
@@ -28,10 +29,15 @@ _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@([^@\s<>()\[\],;:\"]+)$")
 
 
 def resolve(raw: str, base: str | None) -> str:
-    """``raw`` made absolute: ``www.x`` → ``http://www.x``, relative against ``base``."""
+    """``raw`` made absolute: ``www.x`` → ``http://www.x``, ``doi:10.1/x`` →
+    ``https://doi.org/10.1/x``, relative against ``base``."""
     target = raw.strip()
     if target[:4].lower() == "www.":  # no other character lower-cases to "w" or "."
         return "http://" + target
+    if target[:3].lower() == "doi" or target[:9].lower() == "info:doi/":
+        doi = resolve_doi(target)
+        if doi is not None:
+            return doi
     if _SCHEME.match(target) or base is None:
         return target
     try:

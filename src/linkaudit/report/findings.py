@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from linkaudit.models import Occurrence, Result
+from linkaudit.models import NoticeKind, Occurrence, Result
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "findings",
     "iso",
     "location",
+    "notice_text",
     "status_text",
 ]
 
@@ -76,14 +77,17 @@ def findings(
 ) -> list[Finding]:
     """Every occurrence of every result whose verdict is in ``verdicts``, in editing order."""
     rank = {verdict: index for index, verdict in enumerate(verdicts)}
+    # A work with an editorial notice is a finding whatever its page answers.
     chosen = [
         Finding(result, occurrence)
         for result in results
-        if result.verdict in rank
+        if result.verdict in rank or result.notices
         for occurrence in (result.occurrences or (None,))
     ]
+    last = len(rank)
     return sorted(
-        chosen, key=lambda f: (rank[f.result.verdict], *_place(f.occurrence), f.result.url)
+        chosen,
+        key=lambda f: (rank.get(f.result.verdict, last), *_place(f.occurrence), f.result.url),
     )
 
 
@@ -118,8 +122,49 @@ def status_text(result: Result) -> str:
     return reason or result.verdict.value
 
 
+#: Gravest first.
+_NOTICE_WORDS = {
+    NoticeKind.RETRACTION: "retracted",
+    NoticeKind.WITHDRAWAL: "withdrawn",
+    NoticeKind.EXPRESSION_OF_CONCERN: "expression of concern",
+    NoticeKind.CORRECTION: "corrected",
+    NoticeKind.OTHER: "editorial notice",
+}
+#: Verdicts for which an open-access copy is the better citation.
+_OPEN_COPY_VERDICTS = frozenset({Verdict.RESTRICTED, Verdict.DEAD, Verdict.UNREACHABLE})
+
+
+def notice_text(result: Result) -> str:
+    """``retracted 2023-04-11, see 10.…``: the gravest notice on the cited work, or empty."""
+    if not result.notices:
+        return ""
+    notice = min(result.notices, key=lambda n: list(_NOTICE_WORDS).index(n.kind))
+    words = [_NOTICE_WORDS[notice.kind]]
+    if notice.date:
+        words.append(notice.date)
+    text = " ".join(words)
+    return f"{text}, see {notice.doi or notice.url}" if notice.doi or notice.url else text
+
+
 def action_for(result: Result, occurrence: Occurrence | None = None) -> str:
     """The fix an editor should make, naming the URL to use where there is one."""
+    action = _verdict_action(result, occurrence)
+    notice = notice_text(result)
+    if notice:
+        advice = "do not cite as evidence" if _retracted(result) else "check the notice"
+        action = f"{notice}: {advice}" + (f"; {action}" if action else "")
+    oa = result.open_access
+    if oa is not None and (result.verdict in _OPEN_COPY_VERDICTS or result.status is None):
+        copy = f"cite the open copy at {oa.url}"
+        action = f"{action}; {copy}" if action else copy
+    return action
+
+
+def _retracted(result: Result) -> bool:
+    return any(n.kind.is_retraction for n in result.notices)
+
+
+def _verdict_action(result: Result, occurrence: Occurrence | None) -> str:
     reason = result.reason
     if reason == Reason.PLACEHOLDER or (occurrence and occurrence.problem == Reason.PLACEHOLDER):
         return "remove placeholder or add the target"
@@ -152,6 +197,8 @@ def _dead_action(result: Result) -> str:
         return "fix or drop the #fragment"
     if result.reason == Reason.MISSING_FILE:
         return "add the file or fix the path"
+    if result.reason == Reason.DOI_NOT_REGISTERED:
+        return "fix the DOI (the DOI system does not know it)"
     return "find a replacement or an archived copy"
 
 

@@ -159,6 +159,20 @@ def _result(result: Result) -> dict[str, Any]:
     }
     if result.history is not None:
         data["history"] = _history(result.history)
+    if result.doi is not None:
+        data["doi"] = {
+            "doi": result.doi.doi,
+            "registered": result.doi.registered,
+            "target": result.doi.target,
+        }
+    if result.notices:
+        data["notices"] = [
+            {"kind": n.kind.value, "doi": n.doi, "date": n.date, "url": n.url}
+            for n in result.notices
+        ]
+    if result.open_access is not None:
+        oa = result.open_access
+        data["open_access"] = {"url": oa.url, "source": oa.source, "version": oa.version}
     return data
 
 

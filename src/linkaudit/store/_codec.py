@@ -10,9 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from linkaudit.models import (
+    DoiRecord,
     Element,
     History,
+    Notice,
+    NoticeKind,
     Occurrence,
+    OpenAccess,
     Part,
     Redirect,
     Result,
@@ -106,6 +110,7 @@ def check_row(result: Result, *, run_id: int, url_id: int, checked_at: str) -> d
         "title": result.title,
         "fingerprint": result.fingerprint,
         "archive": _json(_asdict(result.archive)),
+        "doi": _json(_doi_evidence(result)),
         "cached": int(result.cached),
         "permanent": None if result.permanent is None else int(result.permanent),
         "escalated": int(history.escalated),
@@ -115,6 +120,32 @@ def check_row(result: Result, *, run_id: int, url_id: int, checked_at: str) -> d
         "consecutive_failures": history.consecutive_failures,
         "flapping": int(history.flapping),
         "recovered": int(history.recovered),
+    }
+
+
+def _doi_evidence(result: Result) -> dict[str, Any] | None:
+    """The DOI system's, Crossref's and Unpaywall's word on a result, as one JSON value."""
+    if result.doi is None and not result.notices and result.open_access is None:
+        return None
+    return {
+        "doi": _asdict(result.doi),
+        "notices": [dataclasses.asdict(n) for n in result.notices],
+        "open_access": _asdict(result.open_access),
+    }
+
+
+def _doi_fields(text: str | None) -> dict[str, Any]:
+    """``Result`` keyword arguments from the ``doi`` column (none for an older row)."""
+    if not text:
+        return {}
+    data = json.loads(text)
+    return {
+        "doi": DoiRecord(**data["doi"]) if data.get("doi") else None,
+        "notices": tuple(
+            Notice(NoticeKind(n["kind"]), n.get("doi"), n.get("date"), n.get("url"))
+            for n in data.get("notices") or ()
+        ),
+        "open_access": OpenAccess(**data["open_access"]) if data.get("open_access") else None,
     }
 
 
@@ -155,6 +186,7 @@ def result_from_row(
         occurrences=occurrences,
         history=history_from_row(row),
         fingerprint=row["fingerprint"],
+        **_doi_fields(row.get("doi")),
     )
 
 

@@ -11,12 +11,13 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
 
 from sqlite_utils import Database
 
 from linkaudit.models import Snapshot
 
-__all__ = ["FOUND_MAX_AGE", "MISSING_MAX_AGE", "SnapshotCache"]
+__all__ = ["FOUND_MAX_AGE", "MISSING_MAX_AGE", "DoiCache", "SnapshotCache"]
 
 FOUND_MAX_AGE = dt.timedelta(days=30)
 MISSING_MAX_AGE = dt.timedelta(days=1)
@@ -65,3 +66,50 @@ class SnapshotCache(MutableMapping[str, Snapshot | None]):
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM archive_lookups").fetchone()[0])
+
+
+class DoiCache(MutableMapping[str, Any]):
+    """A service and DOI (``"Crossref 10.1/x"``) → that service's answer as plain JSON values,
+    reused for ``max_age`` seconds: notices and open copies change slowly, and Crossref and
+    Unpaywall ask their clients not to repeat questions."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], dt.datetime],
+        write: Callable[..., object],
+        max_age: float,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._write = write
+        self._max_age = dt.timedelta(seconds=max_age)
+
+    def __getitem__(self, key: str) -> Any:
+        row = self._db.execute(
+            "SELECT answer, looked_up_at FROM doi_lookups WHERE key = ?", [key]
+        ).fetchone()
+        if row is None or self._clock() - dt.datetime.fromisoformat(row[1]) > self._max_age:
+            raise KeyError(key)
+        return json.loads(row[0]) if row[0] else None
+
+    def __setitem__(self, key: str, answer: Any) -> None:
+        value = None if answer is None else json.dumps(answer, sort_keys=True)
+        now = self._clock().isoformat()
+        self._write(
+            lambda: self._db.execute(
+                "INSERT INTO doi_lookups (key, answer, looked_up_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET answer = excluded.answer, "
+                "looked_up_at = excluded.looked_up_at",
+                [key, value, now],
+            )
+        )
+
+    def __delitem__(self, key: str) -> None:
+        self._write(lambda: self._db.execute("DELETE FROM doi_lookups WHERE key = ?", [key]))
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in self._db.execute("SELECT key FROM doi_lookups").fetchall())
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM doi_lookups").fetchone()[0])

@@ -209,13 +209,30 @@ def m005_extraction_reuse(db: Database) -> None:
     _run(db, _V5, 5)
 
 
-LATEST = 5
+_V6 = [
+    "ALTER TABLE checks ADD COLUMN doi TEXT",
+    """CREATE TABLE doi_lookups (
+        key TEXT PRIMARY KEY,
+        answer TEXT,
+        looked_up_at TEXT NOT NULL
+    )""",
+]
+
+
+@MIGRATIONS(name="m006_doi")
+def m006_doi(db: Database) -> None:
+    """Schema 6: what the DOI system, Crossref and Unpaywall said of a cited DOI."""
+    _run(db, _V6, 6)
+
+
+LATEST = 6
 NAMES = (
     "m001_tables",
     "m002_history",
     "m003_views",
     "m004_archive_lookups",
     "m005_extraction_reuse",
+    "m006_doi",
 )
 
 
