@@ -49,9 +49,7 @@ def _trim(name: str) -> str:
     """Trailing punctuation and unbalanced closing brackets are prose, not the DOI."""
     while name:
         last = name[-1]
-        if last in _TRAILING:
-            name = name[:-1]
-        elif last == ")" and name.count(")") > name.count("("):
+        if last in _TRAILING or (last == ")" and name.count(")") > name.count("(")):
             name = name[:-1]
         else:
             break

@@ -159,9 +159,7 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     archives = _ArchiveClient(settings)
     services = ServiceHealth()
     doi_cache = store.doi_cache(settings.doi_max_age) if store is not None else None
-    observations = check_urls(
-        feed.requests(), settings, services=services, doi_cache=doi_cache
-    )
+    observations = check_urls(feed.requests(), settings, services=services, doi_cache=doi_cache)
     try:
         # Without --max-time, no wrapper: one async generator less for every URL to pass.
         arriving = observations if deadline is None else _until(observations, deadline)

@@ -231,8 +231,7 @@ class DoiServices:
         if data is None:
             return ()
         return tuple(
-            Notice(NoticeKind(n["kind"]), n.get("doi"), n.get("date"), n.get("url"))
-            for n in data
+            Notice(NoticeKind(n["kind"]), n.get("doi"), n.get("date"), n.get("url")) for n in data
         )
 
     async def open_access(self, doi: str) -> OpenAccess | None:

@@ -235,7 +235,8 @@ class Checker:
             notices = await self.dois.notices(doi)
             open_access = await self.dois.open_access(doi)
         if record.registered and self.settings.doi_follow:
-            observed = await self._check_web(url, checked_at)
+            # The handle's target is where doi.org would redirect: fetch it directly.
+            observed = replace(await self._check_web(record.target or url, checked_at), url=url)
         else:
             elapsed_ms = round((time.monotonic() - started) * 1000, 1)
             observed = Observation(

@@ -123,9 +123,7 @@ def _merge(cited: Snapshot, served: Snapshot) -> Snapshot:
     )
 
 
-_UNREACHABLE_FAILURES = frozenset(
-    r for r, v in REASON_VERDICT.items() if v is Verdict.UNREACHABLE
-)
+_UNREACHABLE_FAILURES = frozenset(r for r, v in REASON_VERDICT.items() if v is Verdict.UNREACHABLE)
 
 
 def doi_registration(obs: Observation, ctx: Context) -> Decision | None:
