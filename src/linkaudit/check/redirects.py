@@ -28,7 +28,7 @@ from urllib.parse import urldefrag, urljoin
 import anyio
 import httpx
 
-from linkaudit._urls import split_url
+from linkaudit._urls import split_url, url_defect
 from linkaudit.check.client import Fetched, headers_for
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.config import Settings
@@ -80,15 +80,24 @@ def meta_refresh_target(body: bytes, base: str) -> str | None:
         match = _REFRESH_URL.match(text)
         target = str(match.group(1)).strip().strip("'\"") if match else ""
         if target:
-            return urljoin(base, target)
+            return _joined(base, target)
     return None
+
+
+def _joined(base: str, target: str) -> str:
+    """``target`` resolved against ``base``; as written when it cannot be (``http://[::1/``),
+    so that ``follow`` reports it as the invalid hop it is instead of raising."""
+    try:
+        return urljoin(base, target)
+    except ValueError:
+        return target
 
 
 def redirect_target(fetched: Fetched) -> tuple[str, str] | None:
     """(next URL, via) when ``fetched`` is a hop: an HTTP redirect or an HTML meta refresh."""
     status = fetched.status
     if status in REDIRECT_STATUSES and fetched.headers.get("location"):
-        return urljoin(fetched.url, fetched.headers["location"].strip()), "http"
+        return _joined(fetched.url, fetched.headers["location"].strip()), "http"
     content_type = fetched.headers.get("content-type", "").lower()
     if status is not None and 200 <= status < 300 and "html" in content_type:
         target = meta_refresh_target(fetched.body, fetched.url)
@@ -144,6 +153,9 @@ async def follow(url: str, fetch: Fetch, settings: Settings, guard: Guard = guar
             return Chain(fetched, current, tuple(hops), fetched.failure, fetched.error)
         target, via = hop
         hops.append(Redirect(url=current, status=fetched.status or 0, via=via))
+        defect = url_defect(target)
+        if defect is not None:
+            return _stop(fetched, hops, Reason.PROTOCOL, f"redirect to an invalid URL: {defect}")
         target = urldefrag(target)[0]
         if split_url(target).scheme not in ("http", "https"):
             return _stop(fetched, hops, Reason.PROTOCOL, f"redirect to unsupported URL {target}")

@@ -35,10 +35,11 @@ from urllib.parse import urldefrag
 import anyio
 import httpx
 
-from linkaudit._urls import split_url
+from linkaudit._urls import split_url, url_defect
 from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
 from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
+from linkaudit.check.failures import describe
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.check.hosts import HostLimiter, host_key, politeness
@@ -56,6 +57,7 @@ from linkaudit.check.soft404 import (
 )
 from linkaudit.config import Settings
 from linkaudit.dois import doi_of
+from linkaudit.exceptions import LinkauditError
 from linkaudit.models import Notice, Observation, OpenAccess
 from linkaudit.verdicts import Reason
 
@@ -189,7 +191,7 @@ class Checker:
                 lease = _Lease(dispatcher, host)
                 token = _LEASE.set(lease)
                 try:
-                    observation = await self.check(request)
+                    observation = await self.contained(request)
                 finally:
                     _LEASE.reset(token)
                     lease.release()
@@ -198,8 +200,22 @@ class Checker:
             await outbox.put(exc)
         await outbox.put(_DONE)
 
+    async def contained(self, request: CheckRequest) -> Observation:
+        """``check``, with whatever goes wrong inside it (a server's answer no rule foresaw,
+        a bug) turned into this URL's result: one URL never ends the run."""
+        try:
+            return await self.check(request)
+        except LinkauditError:  # about the run (a CA bundle, the store), not this URL
+            raise
+        except Exception as exc:  # the containment boundary: see SECURITY.md
+            error = f"unexpected error: {type(exc).__name__}: {describe(exc)}"
+            return Observation(url=request.url, failure=Reason.PROTOCOL, error=error)
+
     async def check(self, request: CheckRequest) -> Observation:
         """Observe one URL (file: on disk, http(s) over the network)."""
+        defect = url_defect(request.url)
+        if defect is not None:
+            return Observation(url=request.url, failure=Reason.MALFORMED, error=defect)
         scheme = _scheme(request.url)
         if scheme == "file":
             return await anyio.to_thread.run_sync(

@@ -55,6 +55,8 @@ def problem(raw: str, url: str, defined_fragments: frozenset[str] | None) -> Rea
         if unquote(target[1:]) not in defined_fragments and target[1:] not in defined_fragments:
             return Reason.PLACEHOLDER
         return None
+    if _CONTROL.search(url) is not None or _NUL_IN_FILE.match(url) is not None:
+        return Reason.MALFORMED  # no request or path can carry it (httpx, open() refuse it)
     return _scheme_problem(url)
 
 
@@ -99,6 +101,8 @@ def _split_problem(url: str, scheme: str) -> Reason | None:
     return None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NUL_IN_FILE = re.compile(r"[Ff][Ii][Ll][Ee]:.*%00")
 _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 # A network URL whose authority is a plain host name and maybe a port (no user, no
 # brackets): urlsplit would give that host, lower-cased, and that port, so they are
