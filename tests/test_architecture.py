@@ -13,6 +13,7 @@ STAGES = ("extract", "check", "classify", "archive", "store", "report")
 #: Cross-stage imports that are allowed, and why.
 ALLOWED = {
     "linkaudit.extract.base": "the Extraction and Source contract types travel between stages",
+    "linkaudit.extract.formats": "the one table of document formats and their suffixes",
     "linkaudit.archive.recognize": "classify recognises archive links with a pure function",
     "linkaudit.archive.health": "the health report renders figures computed by a pure function",
 }

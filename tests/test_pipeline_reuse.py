@@ -26,6 +26,8 @@ EXTRACT = Path(__file__).parents[1] / "src" / "linkaudit" / "extract"
 FINDING_SETTINGS = {
     "connect_timeout",
     "exclude_globs",
+    "follow_symlinks",
+    "gitignore",
     "include_globs",
     "max_redirects",
     "timeout",
@@ -160,5 +162,8 @@ def test_the_key_changes_with_what_the_output_depends_on() -> None:
     assert key != extraction_key(dataclasses.replace(source, content_type="text/html"), settings)
     for name in EXTRACTION_SETTINGS:
         value = getattr(settings, name)
-        other = (not value) if isinstance(value, bool) else value + 1
+        if isinstance(value, tuple):
+            other = (*value, ("^x", "y"))
+        else:
+            other = (not value) if isinstance(value, bool) else value + 1
         assert key != extraction_key(source, settings.replace(**{name: other})), name

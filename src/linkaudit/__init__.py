@@ -4,6 +4,7 @@ linkaudit: find every link in a brief, check it, keep its history, and say what 
 The public API is what this module exports; everything else may change.
 
     report = linkaudit.check(["brief.docx"], linkaudit.Settings(max_per_host=1), store=False)
+    report = await linkaudit.check_async(["brief.docx"])   # inside a running event loop
     extractions = linkaudit.extract(["brief.pdf"])   # offline: documents and occurrences
 """
 
@@ -64,6 +65,7 @@ __all__ = [
     "Verdict",
     "__version__",
     "check",
+    "check_async",
     "extract",
     "load_settings",
 ]
@@ -72,11 +74,22 @@ __all__ = [
 def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
     """Check every link of ``inputs`` and return the report (``linkaudit check`` as a function).
 
-    Results are kept in ``settings.db`` (history, cache, resume) unless ``store=False``.
+    Results are kept in ``settings.db`` (history, cache, resume) unless ``store=False``. It
+    works inside a running event loop too (a Jupyter cell), in a thread of its own.
     """
     from linkaudit.pipeline import check as run
 
     return run(inputs, settings, store=store)
+
+
+async def check_async(
+    inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True
+) -> Report:
+    """``check`` as a coroutine, for code that already runs an event loop (Jupyter, an async
+    web app): ``report = await linkaudit.check_async(["brief.md"])``."""
+    from linkaudit.pipeline import check_async as run
+
+    return await run(inputs, settings, store=store)
 
 
 def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:

@@ -1,41 +1,87 @@
 """
 The ``linkaudit`` command line: a thin click layer over the library.
 
-Imports are lazy so that ``linkaudit --version`` starts fast. Every ``LinkauditError`` becomes
-one line on stderr and exit code 2; tracebacks only with ``--debug``.
+Flags that set a ``Settings`` field are declared once in ``SETTING_FLAGS``: their types,
+choices and shown defaults come from the dataclass and its constants. Every argument is
+checked before any work starts; every error is one line on stderr and exit code 2
+(tracebacks only with ``--debug``); every exit goes through ``ExitCode``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import sys
-from collections.abc import Callable, Sequence
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from linkaudit._version import __version__
+from linkaudit.config import (
+    ARCHIVE_POLICIES,
+    Settings,
+    check_header,
+    check_regex,
+    parse_statuses,
+)
+from linkaudit.exceptions import ConfigError
+from linkaudit.gate import ExitCode, exit_codes_help
+from linkaudit.report import FORMATS, ReportFormat
+from linkaudit.verdicts import Verdict
 
 if TYPE_CHECKING:
-    from linkaudit.config import Settings
     from linkaudit.report.base import Report
+
+    _ParamType = click.ParamType[Any]  # generic from click 8.5; plain before
+    _Choice = click.Choice[str]
+else:
+    _ParamType = click.ParamType
+    _Choice = click.Choice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0   no finding at or above --fail-on
-  1   findings at or above --fail-on (default: dead, invalid)
-  2   usage, config, input or store error
-  3   network unavailable and nothing else to report
-  130 interrupted (Ctrl-C); the partial report is written and the run resumes next time
-"""
+EXIT_CODES_HELP = exit_codes_help()
+_DEFAULTS = Settings()
+
+
+def _exit(code: ExitCode) -> NoReturn:
+    sys.exit(int(code))
 
 
 class _Fatal(click.ClickException):
-    exit_code = 2
+    exit_code = int(ExitCode.USAGE)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Group(click.Group):
+    """Usage errors as one line (``linkaudit check: error: …``), exit code 2, never the usage
+    block click prints by default: CI logs and pre-commit show the reason, nothing else."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command; click's exceptions become one line on stderr."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            where = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else ""
+            prefix = f"{where}: " if where else "linkaudit: "
+            click.echo(f"{prefix}error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("linkaudit: aborted", err=True)
+            _exit(ExitCode.INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _one_line_errors(func: F) -> F:
@@ -62,6 +108,7 @@ def _one_line_errors(func: F) -> F:
 
 
 @click.group(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
@@ -77,6 +124,267 @@ def cli(debug: bool) -> None:
     """
 
 
+# ----------------------------------------------------------------------------- argument types
+
+
+class _Regex(_ParamType):
+    """A regular expression, compiled now so that a bad one stops the run before it starts."""
+
+    name = "REGEX"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            check_regex(str(value), _flag(param))
+        except ConfigError as exc:
+            self.fail(str(exc).split(": ", 1)[1], param, ctx)
+        return str(value)
+
+
+class _Statuses(_ParamType):
+    """``403,999``, ``200-299`` or ``200..=299``."""
+
+    name = "STATUSES"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_statuses(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _Verdicts(_ParamType):
+    """Comma-separated verdicts; a wrong one lists the choices."""
+
+    name = "VERDICTS"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[Verdict, ...]:
+        if isinstance(value, tuple):
+            return value
+        names = [v.strip() for v in str(value).split(",") if v.strip()]
+        choices = ", ".join(v.value for v in Verdict)
+        for name in names:
+            if name not in Verdict._value2member_map_:
+                self.fail(f"{name!r} is not a verdict (choose from {choices})", param, ctx)
+        if not names:
+            self.fail(f"no verdict given (choose from {choices})", param, ctx)
+        return tuple(Verdict(n) for n in names)
+
+
+class _Header(_ParamType):
+    """``NAME:VALUE`` for every host, or ``HOSTGLOB=NAME:VALUE`` for matching hosts."""
+
+    name = "[HOST=]NAME:VALUE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str, str]:
+        if isinstance(value, tuple):
+            return value
+        text = str(value)
+        name, colon, header_value = text.partition(":")
+        if not colon:
+            self.fail(f"{text!r} is not NAME:VALUE (e.g. 'Accept-Language: en')", param, ctx)
+        host, equals, name = name.rpartition("=")
+        host = host.strip() if equals else "*"
+        try:
+            check_header(name.strip(), header_value.strip(), "--header")
+        except ConfigError as exc:
+            self.fail(_safe(str(exc).split(": ", 1)[1]), param, ctx)
+        return host or "*", name.strip(), header_value.strip()
+
+
+def _safe(text: str) -> str:
+    return text.encode("unicode_escape").decode("ascii")
+
+
+def _flag(param: click.Parameter | None) -> str:
+    if isinstance(param, click.Option) and param.opts:
+        return param.opts[0]
+    return param.name or "" if param is not None else ""
+
+
+# ----------------------------------------------------------------------------- settings flags
+
+
+@dataclass(frozen=True, slots=True)
+class SettingFlag:
+    """A command-line flag that overrides one ``Settings`` field (config-file key alike)."""
+
+    field: str
+    help: str
+    flag: str = ""
+    """Default: the field's name with dashes (``max_per_host`` → ``--max-per-host``)."""
+    short: str = ""
+
+    @property
+    def option(self) -> str:
+        return self.flag or "--" + self.field.replace("_", "-")
+
+
+#: The flags that set ``Settings`` fields, by command. Types come from the dataclass.
+SETTING_FLAGS: dict[str, tuple[SettingFlag, ...]] = {
+    "discovery": (
+        SettingFlag("include_globs", "In folders, read only files matching this glob.", "--glob"),
+        SettingFlag(
+            "exclude_globs", "In folders, skip files matching this glob.", "--exclude-glob"
+        ),
+        SettingFlag("gitignore", "Honour .gitignore files in folders (--no-gitignore: read all)."),
+        SettingFlag("follow_symlinks", "Read files whose real path is outside the folder given."),
+    ),
+    "check": (
+        SettingFlag("fail_on", "Verdicts that fail the run, comma-separated."),
+        SettingFlag("baseline", "Baseline file of accepted findings."),
+        SettingFlag("offline", "No network: syntax, placeholders, local files; never exit 3."),
+        SettingFlag("max_concurrency", "Requests in flight at once."),
+        SettingFlag("max_per_host", "Requests in flight per host."),
+        SettingFlag("min_interval", "Seconds between requests to a host."),
+        SettingFlag("timeout", "Seconds per request."),
+        SettingFlag("retries", "Extra attempts for retryable failures."),
+        SettingFlag("user_agent", "User-Agent header."),
+        SettingFlag("headers", "Extra request header; repeatable.", "--header"),
+        SettingFlag("exclude", "Regex of URLs to skip; repeatable."),
+        SettingFlag("include", "Regex: check only these URLs; repeatable."),
+        SettingFlag("remap", "Rewrite URLs matching PATTERN before checking; repeatable."),
+        SettingFlag("accept", "Extra statuses taken as ok: 403,999 or 200-299 or 200..=299."),
+        SettingFlag("max_age", "Seconds a stored success is reused."),
+        SettingFlag("max_age_failure", "Seconds a stored failure is reused."),
+        SettingFlag("fresh", "Ignore stored results."),
+        SettingFlag("allow_private", "Allow loopback, private and link-local targets."),
+        SettingFlag("archive", "Which links get a snapshot look-up."),
+        SettingFlag("wayback_url", "Wayback availability API endpoint."),
+        SettingFlag("cdx_url", "Wayback CDX API endpoint."),
+        SettingFlag("memento_url", "Memento TimeGate base URL."),
+        SettingFlag("cited_on", "Date the sources were cited (default: the document's date)."),
+        SettingFlag("check_originals", "For archive links, also check the original."),
+        SettingFlag("max_time", "Seconds the whole run may take."),
+    ),
+    "archive": (
+        SettingFlag("allow_private", "Allow loopback, private and link-local targets."),
+        SettingFlag("wayback_url", "Wayback availability API endpoint."),
+        SettingFlag("cdx_url", "Wayback CDX API endpoint."),
+        SettingFlag("memento_url", "Memento TimeGate base URL."),
+        SettingFlag("spn_url", "Save Page Now endpoint."),
+    ),
+    "store": (SettingFlag("db", "SQLite store."),),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {"archive": ARCHIVE_POLICIES}
+_HINTS = typing.get_type_hints(Settings)
+
+
+def _option_for(spec: SettingFlag) -> Callable[[F], F]:
+    """The click option of one setting: type, multiplicity and shown default from the field."""
+    hint = _HINTS[spec.field]
+    default = getattr(_DEFAULTS, spec.field)
+    names = [spec.option, *([spec.short] if spec.short else [])]
+    shown = _shown(default)
+    kwargs: dict[str, Any] = {
+        "help": f"{spec.help}  [default: {shown}]" if shown else spec.help,
+        "default": None,
+    }
+    plain = _without_none(hint)
+    if plain is bool:
+        names = [f"{spec.option}/--no-{spec.option[2:]}"] if default else names
+        kwargs["is_flag"] = True
+    elif spec.field in _CHOICES:
+        kwargs["type"] = click.Choice(_CHOICES[spec.field])
+    elif spec.field == "fail_on":
+        kwargs["type"] = _Verdicts()
+    elif spec.field == "accept":
+        kwargs["type"] = _Statuses()
+    elif spec.field == "headers":
+        kwargs.update(type=_Header(), multiple=True)
+    elif spec.field == "remap":
+        kwargs.update(type=(_Regex(), str), multiple=True, metavar="PATTERN REPLACEMENT")
+    elif spec.field in ("exclude", "include"):
+        kwargs.update(type=_Regex(), multiple=True)
+    elif typing.get_origin(plain) is tuple:
+        kwargs["multiple"] = True
+    elif plain is dt.date:
+        kwargs["type"] = click.DateTime(["%Y-%m-%d"])
+    elif plain in (int, float):
+        kwargs["type"] = plain
+    return click.option(*names, spec.field, **kwargs)
+
+
+def _without_none(hint: Any) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) and args else hint
+
+
+def _shown(default: Any) -> str:
+    """A default as ``--help`` shows it (nothing for an empty or unset one)."""
+    if default is None or default == () or isinstance(default, bool | Mapping):
+        return ""
+    if isinstance(default, str) and " " in default:  # the User-Agent: too long to be useful
+        return ""
+    if isinstance(default, tuple):
+        return ",".join(str(getattr(v, "value", v)) for v in default)
+    if isinstance(default, float) and default.is_integer():
+        return str(int(default))
+    return str(default)
+
+
+def _setting_options(*groups: str) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        for group in reversed(groups):
+            for spec in reversed(SETTING_FLAGS[group]):
+                func = _option_for(spec)(func)
+        return func
+
+    return decorate
+
+
+def _overrides(opts: dict[str, Any], *groups: str) -> dict[str, Any]:
+    """Pop the setting flags of ``groups`` from ``opts``: the overrides (None keeps the
+    config file's value)."""
+    found: dict[str, Any] = {}
+    for group in groups:
+        for spec in SETTING_FLAGS[group]:
+            value = opts.pop(spec.field, None)
+            if isinstance(value, tuple) and spec.field not in ("fail_on", "accept"):
+                value = tuple(value) or None
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            found[spec.field] = value
+    return found
+
+
+def _config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        help="Config file (default: nearest linkaudit.toml or [tool.linkaudit] in pyproject.toml).",
+    )(func)
+
+
+def _settings(config: str | None, overrides: Mapping[str, Any]) -> Settings:
+    """Defaults < config file < flags, then the ignore file of the working directory."""
+    from linkaudit.config import load_settings
+    from linkaudit.extract.ignore import read_ignore_file
+
+    changes = dict(overrides)
+    headers = changes.pop("headers", None)
+    settings = load_settings(Path(config) if config else None, overrides=changes)
+    if headers:
+        merged = {host: dict(values) for host, values in settings.headers.items()}
+        for host, name, value in headers:
+            merged.setdefault(host, {})[name] = value
+        settings = dataclasses.replace(settings, headers=merged)
+    ignored = read_ignore_file(Path(settings.ignore_file))
+    if ignored:
+        settings = dataclasses.replace(settings, exclude=settings.exclude + ignored)
+    return settings
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
 def _read_inputs(inputs: Sequence[str]) -> list[str]:
     """``-`` reads a list of inputs from stdin, one per line."""
     out: list[str] = []
@@ -90,47 +398,37 @@ def _read_inputs(inputs: Sequence[str]) -> list[str]:
     return out
 
 
-def _settings(config: str | None, **overrides: Any) -> Settings:
-    from linkaudit.config import load_settings
-
-    return load_settings(Path(config) if config else None, overrides=overrides)
-
-
-def _config_option(func: F) -> F:
-    return click.option(
-        "--config",
-        type=click.Path(dir_okay=False),
-        help="Config file (default: nearest linkaudit.toml or [tool.linkaudit] in pyproject.toml).",
-    )(func)
-
-
-def _db_option(func: F) -> F:
-    return click.option(
-        "--db", help="SQLite store (default: linkaudit.sqlite in the working directory)."
-    )(func)
-
-
-def _glob_options(func: F) -> F:
-    func = click.option(
-        "--exclude-glob", "exclude_globs", multiple=True,
-        help="In folders, skip files matching this glob (e.g. 'drafts/**'); repeatable.",
-    )(func)  # fmt: skip
-    return click.option(
-        "--glob", "include_globs", multiple=True,
-        help="In folders, read only files matching this glob (e.g. '*.pdf'); repeatable.",
-    )(func)  # fmt: skip
-
-
-def _globs(opts: dict[str, Any]) -> dict[str, Any]:
-    """The glob flags as Settings overrides (None: keep the config file's)."""
-    return {key: tuple(opts.pop(key)) or None for key in ("include_globs", "exclude_globs")}
-
-
 def _write(text: str, output: str | None) -> None:
     if output in (None, "-"):
         click.echo(text, nl=not text.endswith("\n"))
     else:
         Path(str(output)).write_text(text, encoding="utf-8")
+
+
+def _width(output: str | None) -> int:
+    import shutil
+
+    if output not in (None, "-") or not sys.stdout.isatty():
+        return 100
+    return max(80, shutil.get_terminal_size().columns)
+
+
+def _warn_documents(extractions: Sequence[Any], *, verbose: bool = False) -> None:
+    for extraction in extractions:
+        error, path = extraction.document.error, extraction.document.path
+        if error:
+            named = error if error.startswith(path) else f"{path}: {error}"
+            click.echo(f"error: {named}", err=True)
+        for warning in extraction.warnings:
+            named = warning if warning.startswith((path, "skipped ")) else f"{path}: {warning}"
+            click.echo(f"warning: {named}", err=True)
+        if verbose and not error:
+            links = extraction.document.links
+            click.echo(f"read {path}: {links} link{'s' * (links != 1)}", err=True)
+
+
+def _format_choice(*names: str) -> _Choice:
+    return click.Choice(list(names or [f.value for f in ReportFormat]))
 
 
 # ----------------------------------------------------------------------------- extract
@@ -139,10 +437,10 @@ def _write(text: str, output: str | None) -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format", "fmt", type=_format_choice("table", "json"), default="table", show_default=True
 )
 @click.option("--output", "-o", help="Write to FILE instead of stdout.")
-@_glob_options
+@_setting_options("discovery")
 @_config_option
 @_one_line_errors
 def extract(
@@ -161,7 +459,9 @@ def extract(
     from linkaudit.pipeline import extract as run_extract
     from linkaudit.report.base import LinksReport
 
-    settings = _settings(config, **_globs(opts))
+    if output not in (None, "-"):
+        _refuse_contradicting_suffix(fmt, output)
+    settings = _settings(config, _overrides(opts, "discovery"))
     extractions = run_extract(_read_inputs(inputs), settings)
     links = LinksReport(
         documents=[e.document for e in extractions],
@@ -177,147 +477,15 @@ def extract(
         _write(render_links_table(links, width=_width(output)), output)
     _warn_documents(extractions)
     if any(e.document.error for e in extractions):
-        sys.exit(2)
-
-
-def _width(output: str | None) -> int:
-    import shutil
-
-    if output not in (None, "-") or not sys.stdout.isatty():
-        return 100
-    return max(80, shutil.get_terminal_size().columns)
-
-
-def _warn_documents(extractions: Sequence[Any]) -> None:
-    for extraction in extractions:
-        error, path = extraction.document.error, extraction.document.path
-        if error:
-            named = error if error.startswith(path) else f"{path}: {error}"
-            click.echo(f"error: {named}", err=True)
-        for warning in extraction.warnings:
-            named = warning if warning.startswith(path) else f"{path}: {warning}"
-            click.echo(f"warning: {named}", err=True)
+        _exit(ExitCode.USAGE)
 
 
 # ----------------------------------------------------------------------------- check
 
 
-def _check_options(func: F) -> F:
-    options = [
-        click.option(
-            "--format",
-            "formats",
-            multiple=True,
-            help="table, json, markdown, html, junit, sarif, github or csv; repeat for several.",
-        ),
-        click.option(
-            "--output",
-            "-o",
-            "outputs",
-            multiple=True,
-            help="File for the matching --format (its suffix picks the format when none is given).",
-        ),
-        click.option(
-            "--fail-on", help="Verdicts that fail the run, comma-separated [dead,invalid]."
-        ),
-        click.option("--baseline", help="Baseline file of accepted findings."),
-        click.option("--max-concurrency", type=int, help="Requests in flight at once [64]."),
-        click.option("--max-per-host", type=int, help="Requests in flight per host [2]."),
-        click.option("--min-interval", type=float, help="Seconds between requests to a host [0]."),
-        click.option("--timeout", type=float, help="Seconds per request [20]."),
-        click.option("--retries", type=int, help="Extra attempts for retryable failures [2]."),
-        click.option("--user-agent", help="User-Agent header."),
-        click.option("--exclude", multiple=True, help="Regex of URLs to skip; repeatable."),
-        click.option("--include", multiple=True, help="Regex: check only these URLs."),
-        click.option("--accept", help="Comma-separated extra statuses taken as ok (e.g. 403,999)."),
-        click.option("--max-age", type=float, help="Seconds a stored success is reused [86400]."),
-        click.option("--max-age-failure", type=float, help="Seconds a failure is reused [3600]."),
-        click.option("--fresh", is_flag=True, default=None, help="Ignore stored results."),
-        click.option("--no-store", is_flag=True, help="Keep nothing in SQLite for this run."),
-        click.option(
-            "--allow-private",
-            is_flag=True,
-            default=None,
-            help="Allow loopback, private and link-local targets (see SECURITY.md).",
-        ),
-        click.option(
-            "--archive",
-            type=click.Choice(["none", "dead", "all"]),
-            help="Which links get a snapshot look-up [dead].",
-        ),
-        click.option("--wayback-url", help="Wayback availability API endpoint."),
-        click.option("--cdx-url", help="Wayback CDX API endpoint."),
-        click.option("--memento-url", help="Memento TimeGate base URL."),
-        click.option(
-            "--cited-on",
-            type=click.DateTime(["%Y-%m-%d"]),
-            help="Date the sources were cited (default: the document's date).",
-        ),
-        click.option(
-            "--check-originals",
-            is_flag=True,
-            default=None,
-            help="For archive links, also check whether the original is alive.",
-        ),
-        click.option("--max-time", type=float, help="Seconds the whole run may take."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
-        _glob_options,
-        _db_option,
-        _config_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _csv(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
-def _check_settings(opts: dict[str, Any]) -> Settings:
-    from linkaudit.verdicts import Verdict
-
-    fail_on = _csv(opts.pop("fail_on"))
-    accept = _csv(opts.pop("accept"))
-    cited_on = opts.pop("cited_on")
-    try:
-        overrides: dict[str, Any] = {
-            "fail_on": tuple(Verdict(v) for v in fail_on) if fail_on else None,
-            "accept": tuple(int(a) for a in accept) if accept else None,
-        }
-    except ValueError as exc:
-        raise _Fatal(f"--fail-on/--accept: {exc}") from exc
-    overrides["cited_on"] = cited_on.date() if cited_on else None
-    overrides.update(_globs(opts))
-    for key in ("exclude", "include"):
-        values = opts.pop(key)
-        overrides[key] = tuple(values) if values else None
-    for key in (
-        "max_concurrency",
-        "max_per_host",
-        "min_interval",
-        "timeout",
-        "retries",
-        "user_agent",
-        "max_age",
-        "max_age_failure",
-        "fresh",
-        "allow_private",
-        "archive",
-        "wayback_url",
-        "cdx_url",
-        "memento_url",
-        "check_originals",
-        "max_time",
-        "db",
-        "baseline",
-    ):
-        overrides[key] = opts.pop(key)
-    return _settings(opts.pop("config"), **overrides)
-
-
 def _targets(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
-    """Pair each --format with its --output; an output alone gets the format of its suffix."""
+    """Pair the n-th --format with the n-th --output; an output alone gets the format of its
+    suffix; an output whose suffix names another format is refused."""
     from linkaudit.report import format_for_path
 
     pairs: list[tuple[str, str | None]] = []
@@ -325,18 +493,50 @@ def _targets(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, 
         fmt = formats[index] if index < len(formats) else format_for_path(output)
         if fmt is None:
             raise _Fatal(f"--output {output}: cannot tell the format from the suffix; add --format")
+        if output != "-":
+            _refuse_contradicting_suffix(fmt, output)
         pairs.append((fmt, output))
     pairs.extend((fmt, None) for fmt in formats[len(outputs) :])
     if not pairs:
-        pairs.append(("table", None))
+        pairs.append((ReportFormat.TABLE.value, None))
     if sum(1 for _, out in pairs if out in (None, "-")) > 1:
         raise _Fatal("only one --format can go to stdout; give the others an --output")
     return pairs
 
 
+def _refuse_contradicting_suffix(fmt: str, output: str) -> None:
+    from linkaudit.report import contradicting_suffix
+
+    other = contradicting_suffix(fmt, output)
+    if other is not None:
+        own = FORMATS[ReportFormat(fmt)].suffixes[0]
+        raise _Fatal(
+            f"--output {output}: its suffix says {other}, but its --format is {fmt} "
+            f"(name it *{own}, or pair each --format with its own --output)"
+        )
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True)
-@_check_options
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=_format_choice(),
+    help="Output format; repeat for several (the n-th goes to the n-th --output).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    help="File for the matching --format (alone, its suffix picks the format).",
+)
+@_setting_options("check", "discovery", "store")
+@click.option("--no-store", is_flag=True, help="Keep nothing in SQLite for this run.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--verbose", "-v", is_flag=True, help="Say which documents were read and how.")
+@_config_option
 @_one_line_errors
 def check(inputs: tuple[str, ...], **opts: Any) -> None:
     """Check every link in INPUTS and report what is dead, redirected or archived.
@@ -350,14 +550,14 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
       linkaudit check brief.docx
       linkaudit check briefs/ --format sarif --output linkaudit.sarif --format table
     """
-    from linkaudit.gate import ExitCode, exit_code, load_baseline
+    from linkaudit.gate import exit_code, load_baseline
     from linkaudit.pipeline import run_check
     from linkaudit.report.progress import ProgressListener
 
     formats, outputs = opts.pop("formats"), opts.pop("outputs")
-    quiet, no_store = opts.pop("quiet"), opts.pop("no_store")
-    settings = _check_settings(opts)
+    quiet, no_store, verbose = opts.pop("quiet"), opts.pop("no_store"), opts.pop("verbose")
     targets = _targets(formats, outputs)
+    settings = _settings(opts.pop("config"), _overrides(opts, "check", "discovery", "store"))
     baseline = load_baseline(Path(settings.baseline)) if settings.baseline else None
     to_stdout_is_file = any(out in (None, "-") and fmt != "table" for fmt, out in targets)
     listener = ProgressListener(quiet=quiet)
@@ -368,29 +568,18 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
         db=None if no_store else settings.db,
         listener=listener,
         arguments=sys.argv[1:],
-        on_document=lambda extraction: _warn_documents([extraction]),
+        on_document=lambda extraction: _warn_documents([extraction], verbose=verbose),
     )
     try:
         import asyncio  # here, not at the top: `linkaudit --version` starts without it
 
         outcome = asyncio.run(coroutine)
     except KeyboardInterrupt:
-        raise SystemExit(int(ExitCode.INTERRUPTED)) from None
+        _exit(ExitCode.INTERRUPTED)
     _emit(outcome.report, targets, settings, terminal_to_stderr=to_stdout_is_file)
     if outcome.interrupted:
-        sys.exit(int(ExitCode.INTERRUPTED))
-    code = exit_code(outcome.report, settings.fail_on, baseline, dt.date.today())
-    if any(d.error for d in outcome.report.documents) and code == ExitCode.OK:
-        code = ExitCode.USAGE
-    sys.exit(int(code))
-
-
-def _extract_for_check(inputs: Sequence[str], settings: Settings) -> list[Any]:
-    from linkaudit.pipeline import extract as run_extract
-
-    extractions = run_extract(inputs, settings)
-    _warn_documents(extractions)
-    return extractions
+        _exit(ExitCode.INTERRUPTED)
+    _exit(exit_code(outcome.report, settings.fail_on, baseline, dt.date.today()))
 
 
 def _emit(
@@ -400,7 +589,7 @@ def _emit(
     *,
     terminal_to_stderr: bool,
 ) -> None:
-    from linkaudit.report import get_reporter
+    from linkaudit.report import StreamingReporter, get_reporter
     from linkaudit.report.base import ReportOptions
 
     for fmt, output in targets:
@@ -411,17 +600,20 @@ def _emit(
             color=None if to_terminal and sys.stdout.isatty() else False,
         )
         reporter = get_reporter(fmt, options)
-        write = getattr(reporter, "write", None)  # a streaming reporter (json): no whole string
-        if write is not None and not to_terminal:
+        if isinstance(reporter, StreamingReporter) and not to_terminal:
             # A large buffer: a 10,000-result JSON report is 8 MB in some 20,000 pieces.
-            with Path(str(output)).open("w", encoding="utf-8", buffering=1 << 20) as stream:
-                write(report, stream)
+            with _open_output(str(output)) as stream:
+                reporter.write(report, stream)
             continue
         text = reporter.render(report)
-        if fmt == "table" and output in (None, "-") and terminal_to_stderr:
+        if fmt == ReportFormat.TABLE and to_terminal and terminal_to_stderr:
             click.echo(text, err=True, nl=not text.endswith("\n"))
         else:
             _write(text, output)
+
+
+def _open_output(path: str) -> TextIO:
+    return Path(path).open("w", encoding="utf-8", buffering=1 << 20)
 
 
 # ----------------------------------------------------------------------------- store readers
@@ -429,10 +621,10 @@ def _emit(
 
 @cli.command()
 @click.argument("url")
-@_db_option
+@_setting_options("store")
 @_config_option
 @_one_line_errors
-def history(url: str, db: str | None, config: str | None) -> None:
+def history(url: str, config: str | None, **opts: Any) -> None:
     """Print the timeline of one URL from the store (no network).
 
     \b
@@ -442,7 +634,7 @@ def history(url: str, db: str | None, config: str | None) -> None:
     from linkaudit.store import Store
     from linkaudit.stored import render_history
 
-    settings = _settings(config, db=db)
+    settings = _settings(config, _overrides(opts, "store"))
     store = Store.open(settings.db, read_only=True)
     try:
         records = store.url_history(url)
@@ -460,7 +652,8 @@ def history(url: str, db: str | None, config: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    default="table",
+    type=_format_choice(),
+    default=ReportFormat.TABLE.value,
     show_default=True,
     help="table, json, markdown, html (and for a run: junit, sarif, github, csv).",
 )
@@ -468,7 +661,7 @@ def history(url: str, db: str | None, config: str | None) -> None:
     "--output", "-o",
     help="Write to FILE (- for stdout). Default: stdout for table, else a dated file in reports/.",
 )  # fmt: skip
-@_db_option
+@_setting_options("store")
 @_config_option
 @_one_line_errors
 def report(
@@ -477,8 +670,8 @@ def report(
     health: bool,
     fmt: str,
     output: str | None,
-    db: str | None,
     config: str | None,
+    **opts: Any,
 ) -> None:
     """Render a report from stored results (no network): a run, changes, or archive health.
 
@@ -489,35 +682,33 @@ def report(
     """
     from linkaudit.stored import render_stored
 
-    settings = _settings(config, db=db)
+    if output not in (None, "-"):
+        _refuse_contradicting_suffix(fmt, output)
+    settings = _settings(config, _overrides(opts, "store"))
     text = render_stored(settings, fmt=fmt, run_id=run_id, since=since, health=health)
-    if output is None and fmt != "table":
+    if output is None and fmt != ReportFormat.TABLE:
         # The periodic job keeps a dated trail of reports without having to name each one.
         output = _dated_report_path("health" if health else "report", fmt)
         click.echo(f"wrote {output}", err=True)
     _write(text, output)
 
 
-_REPORT_SUFFIX = {"json": "json", "markdown": "md", "html": "html", "junit": "xml",
-                  "sarif": "sarif", "github": "txt", "csv": "csv"}  # fmt: skip
-
-
 def _dated_report_path(kind: str, fmt: str) -> str:
     folder = Path("reports")
     folder.mkdir(exist_ok=True)
-    suffix = _REPORT_SUFFIX.get(fmt, "txt")
-    return str(folder / f"{kind}-{dt.date.today().isoformat()}.{suffix}")
+    suffix = FORMATS[ReportFormat(fmt)].suffixes[0]
+    return str(folder / f"{kind}-{dt.date.today().isoformat()}{suffix}")
 
 
 @cli.command()
 @click.option("--output", "-o", default="linkaudit-baseline.toml", show_default=True)
 @click.option("--reason", default="accepted when the gate was turned on", show_default=True)
 @click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), help="When the entries fail again.")
-@_db_option
+@_setting_options("store")
 @_config_option
 @_one_line_errors
 def baseline(
-    output: str, reason: str, expires: dt.datetime | None, db: str | None, config: str | None
+    output: str, reason: str, expires: dt.datetime | None, config: str | None, **opts: Any
 ) -> None:
     """Write a baseline file accepting the latest run's findings (adopt the gate on old briefs).
 
@@ -530,7 +721,7 @@ def baseline(
     from linkaudit.report.build import build_report
     from linkaudit.store import Store
 
-    settings = _settings(config, db=db)
+    settings = _settings(config, _overrides(opts, "store"))
     store = Store.open(settings.db, read_only=True)
     try:
         _, results = store.run_results(None)
@@ -552,11 +743,7 @@ def baseline(
     show_default=True,
     help="A snapshot this recent counts as preserved.",
 )
-@click.option("--allow-private", is_flag=True, default=None, help="See SECURITY.md.")
-@click.option("--wayback-url", help="Wayback availability API endpoint.")
-@click.option("--cdx-url", help="Wayback CDX API endpoint.")
-@click.option("--memento-url", help="Memento TimeGate base URL.")
-@click.option("--spn-url", help="Save Page Now endpoint.")
+@_setting_options("archive")
 @_config_option
 @_one_line_errors
 def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **opts: Any) -> None:
@@ -573,49 +760,21 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
     import asyncio
 
     from linkaudit.archive.preserve import preserve
+    from linkaudit.pipeline import extract as run_extract
 
-    settings = _settings(opts.pop("config"), **opts)
-    extractions = _extract_for_check(_read_inputs(inputs), settings)
+    settings = _settings(opts.pop("config"), _overrides(opts, "archive"))
+    extractions = run_extract(_read_inputs(inputs), settings)
+    _warn_documents(extractions)
     text, failed = asyncio.run(
         preserve(extractions, settings, save=save, confirmed=yes, within_days=within_days)
     )
     click.echo(text, nl=False)
-    sys.exit(1 if failed else 0)
+    _exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 
 def main() -> None:
     """Entry point of the console script."""
-    _tune_gc()
-    _tune_switching()
-    _skip_unused_imports()
+    from linkaudit._tuning import tune_interpreter
+
+    tune_interpreter()
     cli(prog_name="linkaudit")
-
-
-def _skip_unused_imports() -> None:
-    """Two imports no command uses: httpx's own command line (``httpx._main``, which brings
-    rich and pygments at ``import httpx``) and bs4's CSS selectors (soupsieve compiles its
-    grammar at import). Marked missing, both packages fall back as they do when those are
-    not installed, and every ``check`` starts about 0.12 s sooner. The CLI process only."""
-    import warnings
-
-    for name in ("httpx._main", "soupsieve"):
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-    warnings.filterwarnings("ignore", "The soupsieve package is not installed", UserWarning)
-
-
-def _tune_switching() -> None:
-    """Hand the GIL to a waiting thread after 1 ms instead of Python's 5 ms: while a document
-    is parsed in the worker thread, each response that arrives waits for the event loop's turn
-    at most that long. In 10 alternating pairs of 10,000-URL runs the wall time fell by 0.16 s
-    on average (8 pairs of 10 faster) for about 2% more CPU. The CLI process only."""
-    sys.setswitchinterval(0.001)
-
-
-def _tune_gc() -> None:
-    """Collect cycles less often than Python's default (every 700 allocations): a check run
-    allocates a few objects per response and keeps few cycles, and the collector took about
-    0.4 s of a 10,000-URL run's 8 s of CPU, 0.15 s with these thresholds (the benchmark's
-    ``gc.callbacks`` timing). The CLI process only: the library leaves its host's GC alone."""
-    import gc
-
-    gc.set_threshold(10_000, 20, 20)

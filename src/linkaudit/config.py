@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tomllib
 import types
 import typing
@@ -18,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linkaudit._version import __version__
+from linkaudit._version import PROJECT_URL, __version__
 from linkaudit.exceptions import ConfigError
 from linkaudit.verdicts import Verdict
 
 __all__ = [
+    "ARCHIVE_POLICIES",
     "DEFAULT_CDX_URL",
     "DEFAULT_CROSSREF_URL",
     "DEFAULT_DB",
@@ -38,8 +40,11 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "DEFAULT_WAYBACK_URL",
     "Settings",
+    "check_header",
+    "check_regex",
     "find_config_file",
     "load_settings",
+    "parse_statuses",
 ]
 
 DEFAULT_TIMEOUT = 20.0
@@ -49,7 +54,7 @@ DEFAULT_MAX_CONCURRENCY = 64
 DEFAULT_MAX_PER_HOST = 2
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_REDIRECTS = 20
-DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+https://pypi.org/project/linkaudit/)"
+DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
 DEFAULT_DB = "linkaudit.sqlite"
 DEFAULT_WAYBACK_URL = "https://archive.org/wayback/available"
 DEFAULT_CDX_URL = "https://web.archive.org/cdx/search/cdx"
@@ -59,6 +64,9 @@ DEFAULT_FAIL_ON = (Verdict.DEAD, Verdict.INVALID)
 DEFAULT_DOI_API_URL = "https://doi.org/api/handles/"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org/"
 DEFAULT_UNPAYWALL_URL = "https://api.unpaywall.org/v2/"
+DEFAULT_IGNORE_FILE = ".linkauditignore"
+#: Which links get a snapshot look-up.
+ARCHIVE_POLICIES = ("none", "dead", "all")
 
 CONFIG_FILENAME = "linkaudit.toml"
 
@@ -110,6 +118,11 @@ class Settings:
     machine is offline and no link is called dead for it (``summary.network = unavailable``)."""
     max_time: float | None = None
     """Seconds the whole run may take; what is unchecked then is reported as such."""
+    offline: bool = False
+    """No network at all: placeholders, syntax, local files and their fragments are checked;
+    remote links are skipped, so a run never exits 3 (the pre-commit hook's mode)."""
+    remap: tuple[tuple[str, str], ...] = ()
+    """(regex, replacement) pairs applied to each URL before it is checked, in order."""
 
     # --- gate
     fail_on: tuple[Verdict, ...] = DEFAULT_FAIL_ON
@@ -163,10 +176,79 @@ class Settings:
     """Report two PDF link annotations with one URI on consecutive lines as one link."""
     include_globs: tuple[str, ...] = ()
     exclude_globs: tuple[str, ...] = ()
+    gitignore: bool = True
+    """In folders, skip what ``.gitignore`` files exclude (as git would)."""
+    follow_symlinks: bool = False
+    """Read a discovered file whose real path is outside the folder given (off: skipped)."""
+    ignore_file: str = DEFAULT_IGNORE_FILE
+    """URL regexes to skip, one a line (``#`` comments), read from the working directory."""
+
+    def __post_init__(self) -> None:
+        """Refuse what would fail mid-run: a bad regex, an unknown archive policy, a header
+        value that could add headers of its own."""
+        for name in ("exclude", "include"):
+            for pattern in getattr(self, name):
+                check_regex(pattern, name)
+        for pattern, _ in self.remap:
+            check_regex(pattern, "remap")
+        if self.archive not in ARCHIVE_POLICIES:
+            choices = ", ".join(ARCHIVE_POLICIES)
+            raise ConfigError(f"archive: {self.archive!r} is not one of {choices}")
+        for host, headers in self.headers.items():
+            for name, value in headers.items():
+                check_header(name, value, f"headers for {host!r}")
+        check_header("User-Agent", self.user_agent, "user_agent")
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (``None`` values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def check_regex(pattern: str, where: str) -> None:
+    """``ConfigError`` naming ``where`` when ``pattern`` is no valid regular expression."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: {pattern!r} is not a valid regular expression: {exc}") from exc
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def check_header(name: str, value: str, where: str) -> None:
+    """RFC 9110: a field name is a token; a value holds no CR, LF or NUL (no header smuggling)."""
+    if not _TOKEN.fullmatch(name):
+        raise ConfigError(f"{where}: {name!r} is not a valid header name")
+    if any(c in value for c in "\r\n\x00"):
+        raise ConfigError(f"{where}: the value of {name} holds CR, LF or NUL")
+
+
+_RANGE = re.compile(r"(\d{3})\s*(-|\.\.=|\.\.)\s*(\d{3})")
+
+
+def parse_statuses(items: str | int | list[Any] | tuple[Any, ...]) -> tuple[int, ...]:
+    """HTTP statuses from ``403,999``, ranges ``200-299`` or lychee's ``200..=299`` (and
+    ``200..300``, end excluded), or a TOML list of numbers and such strings."""
+    if isinstance(items, list | tuple):
+        return tuple(s for item in items for s in parse_statuses(item))
+    if isinstance(items, bool) or not isinstance(items, int | str):
+        raise ValueError(f"expected a status or a range such as '200-299', got {items!r}")
+    found: list[int] = []
+    for part in str(items).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part.isdigit():
+            start, end = int(part), int(part)
+        elif match := _RANGE.fullmatch(part):
+            start, op, stop = int(match[1]), match[2], int(match[3])
+            end = stop - 1 if op == ".." else stop
+        else:
+            raise ValueError(f"{part!r} is not a status or a range such as 200-299 or 200..=299")
+        if not 100 <= start <= end <= 999:
+            raise ValueError(f"{part!r} is not a range of HTTP statuses (100 to 999)")
+        found.extend(range(start, end + 1))
+    return tuple(dict.fromkeys(found))
 
 
 def find_config_file(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
@@ -219,10 +301,13 @@ def settings_from_mapping(
         if key not in known:
             raise ConfigError(f"{source}: unknown key {raw_key!r}")
         try:
-            changes[key] = _coerce(value, hints[key])
+            changes[key] = parse_statuses(value) if key == "accept" else _coerce(value, hints[key])
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{source}: key {raw_key!r}: {exc}") from exc
-    return dataclasses.replace(base or Settings(), **changes)
+    try:
+        return dataclasses.replace(base or Settings(), **changes)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -254,7 +339,11 @@ def _coerce(value: Any, hint: Any) -> Any:
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise TypeError(f"expected a list, got {type(value).__name__}")
-        return tuple(_coerce(item, args[0]) for item in value)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(item, args[0]) for item in value)
+        if len(value) != len(args):
+            raise TypeError(f"expected a list of {len(args)} items, got {len(value)}")
+        return tuple(_coerce(item, arg) for item, arg in zip(value, args, strict=True))
     if origin is not None and issubclass(origin, Mapping):
         if not isinstance(value, dict):
             raise TypeError(f"expected a table, got {type(value).__name__}")

@@ -33,6 +33,7 @@ __all__ = [
     "BaselineEntry",
     "ExitCode",
     "exit_code",
+    "exit_codes_help",
     "failing",
     "load_baseline",
     "write_baseline",
@@ -46,16 +47,30 @@ _ENTRY_KEYS = frozenset({"pattern", "reason", "expires"})
 
 
 class ExitCode(IntEnum):
-    """What ``linkaudit check`` exits with."""
+    """What ``linkaudit`` exits with; ``--help`` lists these from here."""
 
-    OK = 0
-    FINDINGS = 1
-    """A finding at or above ``--fail-on`` that no baseline entry covers."""
-    USAGE = 2
-    """A usage or input error (click exits 2 for bad flags too)."""
-    NETWORK_UNAVAILABLE = 3
-    """No remote host could be reached and nothing else failed: nothing was decided."""
-    INTERRUPTED = 130
+    description: str
+
+    def __new__(cls, value: int, description: str) -> ExitCode:
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    OK = 0, "no finding at or above --fail-on"
+    FINDINGS = 1, "findings at or above --fail-on (default: dead, invalid)"
+    USAGE = 2, "usage, config, input or store error"
+    NETWORK_UNAVAILABLE = 3, "network unavailable and nothing else to report"
+    INTERRUPTED = (
+        130,
+        "interrupted (Ctrl-C); the partial report is written and the run resumes next time",
+    )
+
+
+def exit_codes_help() -> str:
+    """The exit-code table of ``--help``, from ``ExitCode``."""
+    rows = [f"  {code.value:<3} {code.description}" for code in ExitCode]
+    return "\b\nExit codes:\n" + "\n".join(rows) + "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +136,12 @@ def exit_code(
     failed = failing(report, fail_on, baseline, today)
     if report.summary.network != "ok":
         offline = [r for r in failed if _needs_no_network(r)]
-        return ExitCode.FINDINGS if offline else ExitCode.NETWORK_UNAVAILABLE
-    return ExitCode.FINDINGS if failed else ExitCode.OK
+        code = ExitCode.FINDINGS if offline else ExitCode.NETWORK_UNAVAILABLE
+    else:
+        code = ExitCode.FINDINGS if failed else ExitCode.OK
+    if code is ExitCode.OK and any(d.error for d in report.documents):
+        return ExitCode.USAGE  # a document that could not be read was not checked
+    return code
 
 
 def _needs_no_network(result: Result) -> bool:

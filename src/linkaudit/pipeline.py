@@ -35,7 +35,15 @@ if TYPE_CHECKING:
     from linkaudit.report.base import Report
     from linkaudit.store import Store
 
-__all__ = ["Listener", "RunOutcome", "check", "extract", "group_occurrences", "run_check"]
+__all__ = [
+    "Listener",
+    "RunOutcome",
+    "check",
+    "check_async",
+    "extract",
+    "group_occurrences",
+    "run_check",
+]
 
 #: Failures that say nothing about the link when the whole machine is offline.
 NETWORK_FAILURES = frozenset({Reason.DNS, Reason.CONNECTION, Reason.TIMEOUT})
@@ -51,9 +59,27 @@ def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Ext
 
 
 def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
-    """Check every link of ``inputs``; keep results in ``settings.db`` unless ``store=False``."""
+    """Check every link of ``inputs``; keep results in ``settings.db`` unless ``store=False``.
+
+    Inside a running event loop (Jupyter, an async web app) the run gets its own loop in a
+    worker thread, since ``asyncio.run`` refuses to nest; ``check_async`` is the way there.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(check_async(inputs, settings, store=store))
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linkaudit") as pool:
+        return pool.submit(asyncio.run, check_async(inputs, settings, store=store)).result()
+
+
+async def check_async(
+    inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True
+) -> Report:
+    """``check`` for a caller that already runs an event loop: ``await check_async(...)``."""
     settings = settings or Settings()
-    outcome = asyncio.run(run_check(inputs, settings, db=settings.db if store else None))
+    outcome = await run_check(inputs, settings, db=settings.db if store else None)
     return outcome.report
 
 

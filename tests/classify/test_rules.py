@@ -462,6 +462,10 @@ PRECHECKS: list[tuple[str, Settings, Reason | None, Verdict | None, str | None]]
     ("https://y.example/a", Settings(include=(r"x\.example",)), None, Verdict.SKIPPED, "excluded"),
     ("https://x.example/a", Settings(include=(r"x\.example",)), None, None, None),
     ("https://example.org/", SETTINGS, None, None, None),
+    # --offline: a remote link is skipped, a local file is still checked, a placeholder found
+    ("https://example.org/", Settings(offline=True), None, Verdict.SKIPPED, "excluded"),
+    ("file:///docs/b.md#top", Settings(offline=True), None, None, None),
+    ("#", Settings(offline=True), Reason.PLACEHOLDER, Verdict.INVALID, "placeholder"),
 ]
 
 

@@ -7,10 +7,13 @@ import pytest
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Occurrence, Result, Snapshot
 from linkaudit.report import (
+    FORMATS,
     REPORTERS,
     Report,
     ReportFormat,
+    StreamingReporter,
     build_report,
+    contradicting_suffix,
     format_for_path,
     get_reporter,
 )
@@ -54,10 +57,34 @@ def test_format_for_path(path: str, expected: str | None) -> None:
     assert format_for_path(path) == expected
 
 
-def test_suffixes_agree_with_format_for_path() -> None:
-    for name in REPORTERS:
-        for suffix in get_reporter(name).suffixes:
-            assert format_for_path(f"x{suffix}") == name
+def test_every_suffix_names_its_format_or_an_earlier_one() -> None:
+    """Each suffix maps back to its format, except one an earlier entry claims (github's .txt)."""
+    for fmt, entry in FORMATS.items():
+        for suffix in entry.suffixes:
+            found = format_for_path(f"x{suffix}")
+            assert found == fmt.value or (fmt is ReportFormat.GITHUB and found == "table")
+            assert contradicting_suffix(fmt.value, f"x{suffix}") is None
+
+
+@pytest.mark.parametrize(
+    ("fmt", "path", "expected"),
+    [
+        ("github", "linkaudit.sarif", "sarif"),
+        ("sarif", "report.md", "markdown"),
+        ("json", "scan.sarif.json", "sarif"),
+        ("sarif", "scan.sarif.json", None),
+        ("github", "annotations.txt", None),
+        ("markdown", "summary", None),
+        ("csv", "rows.out", None),
+    ],
+)
+def test_contradicting_suffix(fmt: str, path: str, expected: str | None) -> None:
+    assert contradicting_suffix(fmt, path) == expected
+
+
+def test_streaming_reporters_are_found_by_protocol() -> None:
+    assert isinstance(get_reporter("json"), StreamingReporter)
+    assert not isinstance(get_reporter("markdown"), StreamingReporter)
 
 
 def test_build_report_counts(sample_report: Report) -> None:

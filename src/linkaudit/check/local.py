@@ -25,14 +25,16 @@ from urllib.request import url2pathname
 
 from linkaudit.check.fragments import anchors, has_fragment
 from linkaudit.config import Settings
-from linkaudit.models import Observation
+from linkaudit.extract.formats import suffixes_of
+from linkaudit.models import DocumentFormat, Observation
 from linkaudit.verdicts import Reason
 
 __all__ = ["check_file", "file_path", "markdown_anchors", "slugify"]
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
-_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_MARKDOWN_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN)
+_HTML_SUFFIXES = suffixes_of(DocumentFormat.HTML)
+_TEXT_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN, DocumentFormat.HTML, DocumentFormat.TEXT)
 
 
 def file_path(url: str) -> Path:
@@ -74,7 +76,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _read_text(path: Path, limit: int) -> str:
-    if path.suffix.lower() not in (*_MARKDOWN_SUFFIXES, *_HTML_SUFFIXES, ".txt"):
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
         return ""
     with path.open("rb") as handle:
         return handle.read(limit).decode("utf-8", "replace")

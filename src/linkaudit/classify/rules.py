@@ -341,6 +341,8 @@ def _precheck_decision(
         return Decision(Verdict.SKIPPED, Reason.TEL)
     if _excluded(url, settings):
         return Decision(Verdict.SKIPPED, Reason.EXCLUDED)
+    if settings.offline and scheme not in ("file", ""):
+        return Decision(Verdict.SKIPPED, Reason.EXCLUDED, error="not checked: --offline")
     return None
 
 

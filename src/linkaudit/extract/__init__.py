@@ -2,9 +2,9 @@
 The extract stage: documents in, link occurrences out, with no network access
 (except fetching a published document given as a URL, in ``inputs``).
 
-``EXTRACTORS`` maps each format to ``"module:Class"``; the module is imported only when
-a document of that format turns up, so that ``linkaudit --help`` does not pay for
-pypdfium2 or python-docx.
+``EXTRACTORS`` maps each format to ``"module:Class"`` (from the one table in ``formats``);
+the module is imported only when a document of that format turns up, so that
+``linkaudit --help`` does not pay for pypdfium2 or python-docx.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import re
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentError, DocumentTooLarge, UnsupportedFormat
 from linkaudit.extract.base import Extraction, Extractor, Source
-from linkaudit.extract.detect import detect_format
+from linkaudit.extract.detect import decode_text, detect_format
+from linkaudit.extract.formats import DOCUMENT_TYPES
+from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
 from linkaudit.extract.inputs import StoredExtractions, iter_inputs
 from linkaudit.extract.key import extraction_key
-from linkaudit.models import DocumentFormat
+from linkaudit.models import DocumentFormat, Occurrence
 
 __all__ = [
     "EXTRACTORS",
@@ -35,13 +38,7 @@ __all__ = [
 ]
 
 EXTRACTORS: dict[DocumentFormat, str] = {
-    DocumentFormat.MARKDOWN: "linkaudit.extract.markdown:MarkdownExtractor",
-    DocumentFormat.HTML: "linkaudit.extract.html:HtmlExtractor",
-    DocumentFormat.PDF: "linkaudit.extract.pdf:PdfExtractor",
-    DocumentFormat.DOCX: "linkaudit.extract.docx:DocxExtractor",
-    DocumentFormat.TEXT: "linkaudit.extract.text:TextExtractor",
-    DocumentFormat.LATEX: "linkaudit.extract.latex:LatexExtractor",
-    DocumentFormat.BIBTEX: "linkaudit.extract.bibtex:BibtexExtractor",
+    kind.format: f"linkaudit.extract.{kind.extractor}" for kind in DOCUMENT_TYPES
 }
 
 
@@ -85,6 +82,18 @@ def extract_source(
     return _finished(extraction, source, settings, content_hash)
 
 
+def _as_asked(extraction: Extraction, source: Source, settings: Settings) -> list[Occurrence]:
+    """The occurrences less those an inline ignore comment covers, with ``remap`` applied."""
+    occurrences = extraction.occurrences
+    fmt = extraction.document.format
+    if fmt in COMMENT_FORMATS and MARKER_BYTES in source.data:
+        occurrences = inline_ignored(decode_text(source.data, source.content_type), occurrences)
+    if settings.remap:
+        rules = [(re.compile(pattern), replacement) for pattern, replacement in settings.remap]
+        occurrences = remapped(occurrences, rules)
+    return list(occurrences)
+
+
 def content_hash_of(source: Source) -> str:
     """The document's content hash, as the store keeps it."""
     return hashlib.sha256(source.data).hexdigest()
@@ -96,7 +105,7 @@ def _finished(
     """Bound the links to ``max_links_per_document`` (and say so); count and hash once here,
     for every format."""
     limit = settings.max_links_per_document
-    occurrences = extraction.occurrences
+    occurrences = _as_asked(extraction, source, settings)
     warnings = list(extraction.warnings)
     if len(occurrences) > limit:
         warnings.append(

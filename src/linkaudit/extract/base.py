@@ -42,7 +42,6 @@ class Extractor(Protocol):
     """**Protocol:** turn one document's bytes into link occurrences, with no network access."""
 
     format: DocumentFormat
-    suffixes: tuple[str, ...]
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """Every link in ``source``; raise ``DocumentError`` when it cannot be read."""

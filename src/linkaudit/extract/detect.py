@@ -13,49 +13,11 @@ import zipfile
 from pathlib import PurePosixPath
 
 from linkaudit.exceptions import CorruptDocument, UnsupportedFormat
+from linkaudit.extract.formats import CONTENT_TYPES, SUFFIXES, TEXT_FORMATS, suffixes_of
 from linkaudit.models import DocumentFormat
 
-__all__ = ["SUFFIXES", "decode_text", "detect_format"]
+__all__ = ["decode_text", "detect_format", "is_text_format"]
 
-#: Suffixes of the formats linkaudit reads (directories are walked for these only).
-SUFFIXES: dict[str, DocumentFormat] = {
-    ".md": DocumentFormat.MARKDOWN,
-    ".markdown": DocumentFormat.MARKDOWN,
-    ".mdown": DocumentFormat.MARKDOWN,
-    ".mkd": DocumentFormat.MARKDOWN,
-    ".html": DocumentFormat.HTML,
-    ".htm": DocumentFormat.HTML,
-    ".xhtml": DocumentFormat.HTML,
-    ".pdf": DocumentFormat.PDF,
-    ".docx": DocumentFormat.DOCX,
-    ".txt": DocumentFormat.TEXT,
-    ".text": DocumentFormat.TEXT,
-    ".tex": DocumentFormat.LATEX,
-    ".ltx": DocumentFormat.LATEX,
-    ".bib": DocumentFormat.BIBTEX,
-}
-_CONTENT_TYPES: dict[str, DocumentFormat] = {
-    "application/pdf": DocumentFormat.PDF,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": DocumentFormat.DOCX,
-    "text/html": DocumentFormat.HTML,
-    "application/xhtml+xml": DocumentFormat.HTML,
-    "text/markdown": DocumentFormat.MARKDOWN,
-    "text/x-markdown": DocumentFormat.MARKDOWN,
-    "text/plain": DocumentFormat.TEXT,
-    "application/x-tex": DocumentFormat.LATEX,
-    "text/x-tex": DocumentFormat.LATEX,
-    "application/x-bibtex": DocumentFormat.BIBTEX,
-    "text/x-bibtex": DocumentFormat.BIBTEX,
-}
-_TEXT_FORMATS = frozenset(
-    {
-        DocumentFormat.MARKDOWN,
-        DocumentFormat.HTML,
-        DocumentFormat.TEXT,
-        DocumentFormat.LATEX,
-        DocumentFormat.BIBTEX,
-    }
-)
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
@@ -98,12 +60,13 @@ def _suffix(name: str) -> str:
 
 
 def _by_magic(data: bytes, name: str) -> DocumentFormat | None:
-    head = data[:1024]
-    if b"%PDF-" in head:
+    # At the start only (after a BOM or blank lines at most): a Markdown file that quotes
+    # "%PDF-" in its text is still Markdown.
+    if data[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
         return DocumentFormat.PDF
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
-    if data.startswith(_OLE_MAGIC) and _suffix(name) in (".docx", ".docm", ".dotx"):
+    if data.startswith(_OLE_MAGIC) and _suffix(name) in suffixes_of(DocumentFormat.DOCX):
         return DocumentFormat.DOCX  # Word encrypts a .docx into an OLE file: say so, not "binary"
     return None
 
@@ -124,7 +87,7 @@ def _zip_format(data: bytes, name: str) -> DocumentFormat:
 def _by_content_type(content_type: str | None) -> DocumentFormat | None:
     if not content_type:
         return None
-    return _CONTENT_TYPES.get(content_type.split(";")[0].strip().lower())
+    return CONTENT_TYPES.get(content_type.split(";")[0].strip().lower())
 
 
 def _by_text(head: bytes) -> DocumentFormat | None:
@@ -152,7 +115,7 @@ def _is_binary(head: bytes) -> bool:
 
 def is_text_format(fmt: DocumentFormat) -> bool:
     """True for the formats read as decoded text."""
-    return fmt in _TEXT_FORMATS
+    return fmt in TEXT_FORMATS
 
 
 def decode_text(data: bytes, content_type: str | None = None) -> str:

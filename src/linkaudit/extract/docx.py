@@ -185,7 +185,6 @@ class DocxExtractor:
     """Links in a Word document (see the module docstring for what counts)."""
 
     format = DocumentFormat.DOCX
-    suffixes: tuple[str, ...] = (".docx", ".docm", ".dotx")
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """Every link in ``source``, part by part; raise ``DocumentError`` on bad input."""

@@ -173,7 +173,6 @@ class HtmlExtractor:
     """Links of an HTML document. See ``Extractor.extract``."""
 
     format = DocumentFormat.HTML
-    suffixes = (".html", ".htm", ".xhtml")
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""

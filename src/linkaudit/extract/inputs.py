@@ -6,6 +6,7 @@ read becomes an ``Extraction`` with ``Document.error`` set, so that a run goes o
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import importlib
 import os
@@ -16,10 +17,12 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
+import pathspec
+
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
 from linkaudit.extract.base import Extraction, Source
-from linkaudit.extract.detect import SUFFIXES
+from linkaudit.extract.formats import SUFFIXES, format_of_name
 from linkaudit.models import Document, DocumentFormat
 
 if TYPE_CHECKING:
@@ -44,21 +47,28 @@ def iter_inputs(
     from linkaudit.extract import content_hash_of, extract_source  # the package imports us
     from linkaudit.extract.key import extraction_key
 
+    skipped: list[str] = []
     for name in _expand_stdin(inputs):
-        for document in discover(name, settings):
+        for document in discover(name, settings, skipped):
             try:
                 source = _load(document, settings)
                 digest = content_hash_of(source)
                 key = extraction_key(source, settings)
                 kept = stored(source.name, digest, key) if stored is not None else None
-                yield kept if kept is not None else extract_source(source, settings, digest)
+                extraction = kept if kept is not None else extract_source(source, settings, digest)
             except DocumentError as exc:
-                yield failed(document, exc.cause)
+                extraction = failed(document, exc.cause)
+            if skipped:  # told with the next document (a folder always yields one)
+                extraction = dataclasses.replace(
+                    extraction, warnings=[*skipped, *extraction.warnings]
+                )
+                skipped.clear()
+            yield extraction
 
 
 def failed(name: str, cause: str) -> Extraction:
     """The extraction of a document that could not be read: its error and no links."""
-    fmt = SUFFIXES.get(PurePosixPath(name.split("?", 1)[0]).suffix.lower(), DocumentFormat.TEXT)
+    fmt = format_of_name(name) or DocumentFormat.TEXT
     line = " ".join(cause.split()) or "unreadable"
     return Extraction(document=Document(path=name, format=fmt, error=line))
 
@@ -75,22 +85,121 @@ def _is_url(name: str) -> bool:
     return name.lower().startswith(("http://", "https://"))
 
 
-def discover(name: str, settings: Settings) -> Iterator[str]:
-    """``name`` itself, or the readable files under it when it is a directory."""
+def discover(name: str, settings: Settings, skipped: list[str] | None = None) -> Iterator[str]:
+    """``name`` itself, or the readable files under it when it is a directory: sorted, less
+    what ``.gitignore`` files exclude and, unless ``follow_symlinks``, less files whose real
+    path is outside ``name`` (a pull request can add ``docs/notes.txt -> ../.git/config``);
+    each such file is named in ``skipped`` before the first file is yielded (the walk is
+    done first: it costs little beside parsing)."""
     if _is_url(name) or not os.path.isdir(name):
         yield name
         return
-    found = False
-    for folder, dirs, files in os.walk(name):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    # Said, not silently nothing: read_file reports an empty directory.
+    yield from list(_walk(name, settings, skipped)) or [name]
+
+
+def _walk(name: str, settings: Settings, skipped: list[str] | None) -> Iterator[str]:
+    root = os.path.realpath(name)
+    ignores = _GitIgnores.above(Path(name)) if settings.gitignore else None
+    seen_dirs = {root}
+    for folder, dirs, files in os.walk(name, followlinks=settings.follow_symlinks):
+        relative_folder = PurePosixPath(Path(folder).relative_to(name).as_posix())
+        if ignores is not None:
+            ignores.enter(Path(folder), relative_folder)
+        kept = []
+        for directory in sorted(d for d in dirs if not d.startswith(".")):
+            path = os.path.join(folder, directory)
+            rel = relative_folder / directory
+            if ignores is not None and ignores.ignored(rel, is_dir=True):
+                continue
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if not settings.follow_symlinks:
+                    _note(skipped, path, "a symlinked folder, not followed (--follow-symlinks)")
+                    continue
+                if real in seen_dirs:  # a loop, or a folder already walked
+                    continue
+                seen_dirs.add(real)
+            kept.append(directory)
+        dirs[:] = kept
         for file in sorted(files):
             path = os.path.join(folder, file)
-            relative = PurePosixPath(Path(path).relative_to(name).as_posix())
-            if not file.startswith(".") and _wanted(relative, settings):
-                found = True
-                yield path
-    if not found:  # said, not silently nothing: read_file reports the empty directory
-        yield name
+            relative = relative_folder / file
+            if file.startswith(".") or not _wanted(relative, settings):
+                continue
+            if ignores is not None and ignores.ignored(relative, is_dir=False):
+                continue
+            if not settings.follow_symlinks and not _inside(path, root):
+                _note(skipped, path, f"its real path is outside {name} (--follow-symlinks)")
+                continue
+            yield path
+
+
+def _inside(path: str, root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _note(skipped: list[str] | None, path: str, why: str) -> None:
+    if skipped is not None:
+        skipped.append(f"skipped {path}: {why}")
+
+
+class _GitIgnores:
+    """The ``.gitignore`` files that apply in a walk: those of the folders above the one
+    given (up to the repository's top) and of each folder walked, deeper ones deciding."""
+
+    def __init__(self, inherited: list[tuple[PurePosixPath, pathspec.GitIgnoreSpec]]) -> None:
+        self.inherited = inherited
+        self.specs: dict[PurePosixPath, pathspec.GitIgnoreSpec] = {}
+
+    @classmethod
+    def above(cls, start: Path) -> _GitIgnores:
+        """The ignore files from the repository's top down to ``start``'s parent, each with
+        ``start``'s path relative to it."""
+        inherited: list[tuple[PurePosixPath, pathspec.GitIgnoreSpec]] = []
+        here = start.resolve()
+        offset = PurePosixPath()
+        for folder in here.parents:
+            offset = PurePosixPath(here.name) / offset if offset.parts else PurePosixPath(here.name)
+            spec = _read_gitignore(folder)
+            if spec is not None:
+                inherited.append((offset, spec))
+            if (folder / ".git").exists():
+                break
+            here = folder
+        return cls(inherited[::-1])
+
+    def enter(self, folder: Path, relative: PurePosixPath) -> None:
+        spec = _read_gitignore(folder)
+        if spec is not None:
+            self.specs[relative] = spec
+
+    def ignored(self, relative: PurePosixPath, *, is_dir: bool) -> bool:
+        """Git's answer: the deepest file with a matching rule decides (``!`` re-includes)."""
+        text = relative.as_posix() + ("/" if is_dir else "")
+        verdict: bool | None = None
+        for offset, spec in self.inherited:
+            verdict = _decide(spec, f"{offset.as_posix()}/{text}", verdict)
+        for base in (relative.parent, *relative.parent.parents)[::-1]:
+            inner_spec = self.specs.get(base)
+            if inner_spec is not None:
+                inner = PurePosixPath(relative).relative_to(base).as_posix()
+                verdict = _decide(inner_spec, inner + ("/" if is_dir else ""), verdict)
+        return bool(verdict)
+
+
+def _decide(spec: pathspec.GitIgnoreSpec, path: str, verdict: bool | None) -> bool | None:
+    found = spec.check_file(path).include
+    return verdict if found is None else found
+
+
+def _read_gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        text = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
 def _wanted(relative: PurePosixPath, settings: Settings) -> bool:

@@ -31,6 +31,7 @@ EXTRACTION_SETTINGS = (
     "max_links_per_document",
     "max_pages",
     "max_unzipped_bytes",
+    "remap",
 )
 
 #: The parsers whose output the extractors pass on; their files change on upgrade.

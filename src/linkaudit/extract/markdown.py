@@ -48,7 +48,6 @@ class MarkdownExtractor:
     """Links of a Markdown document. See ``Extractor.extract``."""
 
     format = DocumentFormat.MARKDOWN
-    suffixes = (".md", ".markdown", ".mdown", ".mkd")
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""

@@ -63,7 +63,6 @@ class PdfExtractor:
     """Links in a PDF (see the module docstring for what counts)."""
 
     format = DocumentFormat.PDF
-    suffixes: tuple[str, ...] = (".pdf",)
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """Every link in ``source``, page by page, up to ``settings.max_pages`` (with a warning)."""

@@ -186,7 +186,6 @@ class TextExtractor:
     """Bare URLs of a plain-text document. See ``Extractor.extract``."""
 
     format = DocumentFormat.TEXT
-    suffixes = (".txt", ".text")
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""

@@ -8,51 +8,39 @@ so that ``--format json`` never imports rich.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
-from typing import assert_never
 
 from linkaudit.exceptions import ConfigError
-from linkaudit.report.base import HealthPoint, LinksReport, Report, Reporter, ReportOptions, Summary
+from linkaudit.report.base import (
+    HealthPoint,
+    LinksReport,
+    Report,
+    Reporter,
+    ReportOptions,
+    StreamingReporter,
+    Summary,
+)
 from linkaudit.report.build import build_report
 
 __all__ = [
+    "FORMATS",
     "REPORTERS",
     "HealthPoint",
     "LinksReport",
+    "OutputFormat",
     "Report",
     "ReportFormat",
     "ReportOptions",
     "Reporter",
+    "StreamingReporter",
     "Summary",
     "build_report",
+    "contradicting_suffix",
     "format_for_path",
     "get_reporter",
 ]
-
-#: Format name → ``module:ClassName`` under ``linkaudit.report``.
-REPORTERS: dict[str, str] = {
-    "table": "terminal:TableReporter",
-    "json": "json:JsonReporter",
-    "markdown": "markdown:MarkdownReporter",
-    "html": "html:HtmlReporter",
-    "junit": "junit:JunitReporter",
-    "sarif": "sarif:SarifReporter",
-    "github": "github:GithubReporter",
-    "csv": "csv:CsvReporter",
-}
-
-_SUFFIXES: dict[str, str] = {
-    ".json": "json",
-    ".html": "html",
-    ".htm": "html",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".xml": "junit",
-    ".sarif": "sarif",
-    ".csv": "csv",
-    ".txt": "table",
-}
 
 
 class ReportFormat(StrEnum):
@@ -67,22 +55,30 @@ class ReportFormat(StrEnum):
     GITHUB = "github"
     CSV = "csv"
 
-    def reporter(self, options: ReportOptions | None = None) -> Reporter:
-        """The reporter for this format (imported on demand)."""
-        match self:
-            case (
-                ReportFormat.TABLE
-                | ReportFormat.JSON
-                | ReportFormat.MARKDOWN
-                | ReportFormat.HTML
-                | ReportFormat.JUNIT
-                | ReportFormat.SARIF
-                | ReportFormat.GITHUB
-                | ReportFormat.CSV
-            ):
-                return _load(REPORTERS[self.value], options or ReportOptions())
-            case _:  # pragma: no cover
-                assert_never(self)
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """One output format: its reporter and the file suffixes that name it."""
+
+    reporter: str
+    """``module:Class`` under ``linkaudit.report``, imported only when asked for."""
+    suffixes: tuple[str, ...]
+    """The first is a dated report's suffix; a file with another format's suffix is refused."""
+
+
+#: The one table of output formats; the suffix maps and the CLI's choices derive from it.
+FORMATS: dict[ReportFormat, OutputFormat] = {
+    ReportFormat.TABLE: OutputFormat("terminal:TableReporter", (".txt",)),
+    ReportFormat.JSON: OutputFormat("json:JsonReporter", (".json",)),
+    ReportFormat.MARKDOWN: OutputFormat("markdown:MarkdownReporter", (".md", ".markdown")),
+    ReportFormat.HTML: OutputFormat("html:HtmlReporter", (".html", ".htm")),
+    ReportFormat.JUNIT: OutputFormat("junit:JunitReporter", (".xml",)),
+    ReportFormat.SARIF: OutputFormat("sarif:SarifReporter", (".sarif", ".sarif.json")),
+    ReportFormat.GITHUB: OutputFormat("github:GithubReporter", (".txt", ".log")),
+    ReportFormat.CSV: OutputFormat("csv:CsvReporter", (".csv",)),
+}
+#: Format name → ``module:ClassName`` under ``linkaudit.report``.
+REPORTERS: dict[str, str] = {fmt.value: entry.reporter for fmt, entry in FORMATS.items()}
 
 
 def get_reporter(name: str, options: ReportOptions | None = None) -> Reporter:
@@ -92,15 +88,37 @@ def get_reporter(name: str, options: ReportOptions | None = None) -> Reporter:
     except ValueError:
         choices = ", ".join(REPORTERS)
         raise ConfigError(f"unknown report format {name!r} (choose from {choices})") from None
-    return chosen.reporter(options)
+    return _load(FORMATS[chosen].reporter, options or ReportOptions())
 
 
 def format_for_path(path: str | PurePath) -> str | None:
-    """The format an output file's suffix asks for (``.sarif`` → sarif), or None."""
+    """The format an output file's suffix asks for (``.sarif`` → sarif), or None; a suffix
+    two formats share (``.txt``) names the first in the table."""
     name = PurePath(path).name.lower()
-    if name.endswith(".sarif.json"):
-        return "sarif"
-    return _SUFFIXES.get(PurePath(name).suffix)
+    for fmt, entry in sorted(FORMATS.items(), key=_longest_suffix_first):
+        if any(name.endswith(suffix) for suffix in entry.suffixes):
+            return fmt.value
+    return None
+
+
+def contradicting_suffix(fmt: str, path: str | PurePath) -> str | None:
+    """The format ``path``'s suffix belongs to when it is not ``fmt``'s own (``--format sarif
+    --output report.md``), else None: such a file would hold what its name denies."""
+    found = format_for_path(path)
+    if found is None or found == fmt:
+        return None
+    name = PurePath(path).name.lower()
+    own = _matched(name, FORMATS[ReportFormat(fmt)].suffixes)
+    theirs = _matched(name, FORMATS[ReportFormat(found)].suffixes)
+    return None if own >= theirs else found  # .txt is table's and github's alike
+
+
+def _matched(name: str, suffixes: tuple[str, ...]) -> int:
+    return max((len(s) for s in suffixes if name.endswith(s)), default=0)
+
+
+def _longest_suffix_first(item: tuple[ReportFormat, OutputFormat]) -> int:
+    return -max(len(s) for s in item[1].suffixes)
 
 
 def _load(target: str, options: ReportOptions) -> Reporter:

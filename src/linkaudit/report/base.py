@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TextIO, runtime_checkable
 
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.models import Document, Occurrence, Result
 from linkaudit.verdicts import Verdict
 
-__all__ = ["HealthPoint", "LinksReport", "Report", "ReportOptions", "Reporter", "Summary"]
+__all__ = [
+    "HealthPoint",
+    "LinksReport",
+    "Report",
+    "ReportOptions",
+    "Reporter",
+    "StreamingReporter",
+    "Summary",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +80,17 @@ class Reporter(Protocol):
     """**Protocol:** render a ``Report`` as text (one module per format)."""
 
     name: str
-    suffixes: tuple[str, ...]
 
     def render(self, report: Report) -> str:
         """The whole report as one string."""
+        ...  # pragma: no cover
+
+
+@runtime_checkable
+class StreamingReporter(Reporter, Protocol):
+    """**Protocol:** a reporter that writes to a file in pieces (a 10,000-result JSON report
+    is 8 MB) instead of building the whole string first."""
+
+    def write(self, report: Report, stream: TextIO) -> None:
+        """Write the report to ``stream``; the same text as ``render``."""
         ...  # pragma: no cover

@@ -34,7 +34,6 @@ class CsvReporter:
     """See ``Reporter.render``: every occurrence of every result, ok ones included."""
 
     name = "csv"
-    suffixes = (".csv",)
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

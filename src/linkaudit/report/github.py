@@ -18,7 +18,6 @@ class GithubReporter:
     """See ``Reporter.render``: ``::error`` for fail-on verdicts, ``::warning`` for problems."""
 
     name = "github"
-    suffixes = ()
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

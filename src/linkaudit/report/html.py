@@ -27,7 +27,6 @@ class HtmlReporter:
     """See ``Reporter.render``."""
 
     name = "html"
-    suffixes = (".html", ".htm")
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

@@ -21,7 +21,6 @@ class JsonReporter:
     """See ``Reporter.render``: the whole report as ``report-schema.json`` describes it."""
 
     name = "json"
-    suffixes = (".json",)
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

@@ -26,7 +26,6 @@ class JunitReporter:
     """See ``Reporter.render``."""
 
     name = "junit"
-    suffixes = (".xml",)
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

@@ -18,7 +18,6 @@ class MarkdownReporter:
     """See ``Reporter.render``: summary table, then per verdict the places to fix and how."""
 
     name = "markdown"
-    suffixes = (".md", ".markdown")
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

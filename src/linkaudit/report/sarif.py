@@ -10,6 +10,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from linkaudit._version import PROJECT_URL
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import FINDING_VERDICTS, Finding, findings
 from linkaudit.verdicts import Verdict
@@ -17,14 +18,13 @@ from linkaudit.verdicts import Verdict
 __all__ = ["SarifReporter"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/linkaudit/"
+INFORMATION_URI = PROJECT_URL
 
 
 class SarifReporter:
     """See ``Reporter.render``: error for fail-on verdicts, warning for problems, else note."""
 
     name = "sarif"
-    suffixes = (".sarif",)
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()

@@ -38,7 +38,6 @@ class TableReporter:
     """See ``Reporter.render``: findings grouped by verdict, each with the action to take."""
 
     name = "table"
-    suffixes = (".txt",)
 
     def __init__(self, options: ReportOptions | None = None) -> None:
         self.options = options or ReportOptions()
