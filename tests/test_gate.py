@@ -112,7 +112,7 @@ def test_load_baseline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[[ignore]]\nreason = 'x'\n", r"ignore entry 1: 'pattern' must be a non-empty string"),
+        ("[[ignore]]\nreason = 'x'\n", r"ignore entry 1: give either 'url' \(exact\) or 'pattern'"),
         (
             "[[ignore]]\npattern = 'a'\nexpires = 'soon'\n",
             r"ignore entry 1 \('a'\): 'expires' must be a date",

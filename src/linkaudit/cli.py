@@ -57,6 +57,11 @@ def _exit(code: ExitCode) -> NoReturn:
 class _Fatal(click.ClickException):
     exit_code = int(ExitCode.USAGE)
 
+    def __init__(self, message: str) -> None:
+        from linkaudit.printable import neutralise
+
+        super().__init__(neutralise(message))  # file names and URLs come from documents
+
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
@@ -409,22 +414,24 @@ def _width(output: str | None) -> int:
     import shutil
 
     if output not in (None, "-") or not sys.stdout.isatty():
-        return 100
+        return 80  # docs/reports.md: laid out for 80 columns when piped or written to a file
     return max(80, shutil.get_terminal_size().columns)
 
 
 def _warn_documents(extractions: Sequence[Any], *, verbose: bool = False) -> None:
+    from linkaudit.printable import neutralise
+
     for extraction in extractions:
         error, path = extraction.document.error, extraction.document.path
         if error:
             named = error if error.startswith(path) else f"{path}: {error}"
-            click.echo(f"error: {named}", err=True)
+            click.echo(f"error: {neutralise(named)}", err=True)
         for warning in extraction.warnings:
             named = warning if warning.startswith((path, "skipped ")) else f"{path}: {warning}"
-            click.echo(f"warning: {named}", err=True)
+            click.echo(f"warning: {neutralise(named)}", err=True)
         if verbose and not error:
             links = extraction.document.links
-            click.echo(f"read {path}: {links} link{'s' * (links != 1)}", err=True)
+            click.echo(f"read {neutralise(path)}: {links} link{'s' * (links != 1)}", err=True)
 
 
 def _format_choice(*names: str) -> _Choice:
@@ -534,8 +541,25 @@ def _refuse_contradicting_suffix(fmt: str, output: str) -> None:
 )
 @_setting_options("check", "discovery", "store")
 @click.option("--no-store", is_flag=True, help="Keep nothing in SQLite for this run.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--verbose", "-v", is_flag=True, help="Say which documents were read and how.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar; the table shows only the summary and what fails the gate.",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Say which documents were read and how; the table lists ok links too.",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["verdict", "document"]),
+    default="verdict",
+    show_default=True,
+    help="Order the table by verdict (worst first) or by document.",
+)
 @_config_option
 @_one_line_errors
 def check(inputs: tuple[str, ...], **opts: Any) -> None:
@@ -550,12 +574,13 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
       linkaudit check brief.docx
       linkaudit check briefs/ --format sarif --output linkaudit.sarif --format table
     """
-    from linkaudit.gate import exit_code, load_baseline
+    from linkaudit.gate import apply_baseline, exit_code, load_baseline
     from linkaudit.pipeline import run_check
     from linkaudit.report.progress import ProgressListener
 
     formats, outputs = opts.pop("formats"), opts.pop("outputs")
     quiet, no_store, verbose = opts.pop("quiet"), opts.pop("no_store"), opts.pop("verbose")
+    view = {"quiet": quiet, "verbose": verbose, "group_by": opts.pop("group_by")}
     targets = _targets(formats, outputs)
     settings = _settings(opts.pop("config"), _overrides(opts, "check", "discovery", "store"))
     baseline = load_baseline(Path(settings.baseline)) if settings.baseline else None
@@ -576,10 +601,12 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
         outcome = asyncio.run(coroutine)
     except KeyboardInterrupt:
         _exit(ExitCode.INTERRUPTED)
-    _emit(outcome.report, targets, settings, terminal_to_stderr=to_stdout_is_file)
+    today = dt.date.today()
+    marked = apply_baseline(outcome.report, baseline, today, settings.fail_on)
+    _emit(marked, targets, settings, terminal_to_stderr=to_stdout_is_file, view=view)
     if outcome.interrupted:
         _exit(ExitCode.INTERRUPTED)
-    _exit(exit_code(outcome.report, settings.fail_on, baseline, dt.date.today()))
+    _exit(exit_code(marked, settings.fail_on, baseline, today))
 
 
 def _emit(
@@ -588,6 +615,7 @@ def _emit(
     settings: Settings,
     *,
     terminal_to_stderr: bool,
+    view: dict[str, Any] | None = None,
 ) -> None:
     from linkaudit.report import StreamingReporter, get_reporter
     from linkaudit.report.base import ReportOptions
@@ -598,6 +626,7 @@ def _emit(
             fail_on=settings.fail_on,
             width=_width(None if to_terminal else output),
             color=None if to_terminal and sys.stdout.isatty() else False,
+            **(view or {}),
         )
         reporter = get_reporter(fmt, options)
         if isinstance(reporter, StreamingReporter) and not to_terminal:

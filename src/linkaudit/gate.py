@@ -2,16 +2,24 @@
 The CI gate: which findings fail a run, the exit codes, and the baseline file that lets a
 team turn the gate on for an old corpus without fixing years of rot on day one.
 
-A baseline is TOML::
+A baseline is TOML. An entry accepts one cited place, keyed by document, URL and anchor
+text, so that accepting today's ``#`` placeholder in one brief does not accept tomorrow's in
+another (``linkaudit baseline`` writes these)::
 
     [[ignore]]
-    pattern = "https://example.org/old/.*"   # a regular expression, or an exact URL
+    document = "briefs/2019-report.md"
+    url = "https://example.org/old/report.pdf"   # exact
+    text = "the 2019 report"                      # the anchor text, exactly ("" for a bare URL)
     reason = "publisher moved; tracked in #12"
-    expires = 2027-01-01                      # optional; from this day on the entry fails again
+    expires = 2027-01-01                          # optional; from this day on it fails again
+
+The older URL-only form (``pattern``, an exact URL or a regular expression, with no
+``document``) still works, and accepts the URL wherever it is cited; loading it warns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -26,12 +34,14 @@ from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Result
 from linkaudit.report.base import Report
+from linkaudit.report.findings import baseline_key
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
     "Baseline",
     "BaselineEntry",
     "ExitCode",
+    "apply_baseline",
     "exit_code",
     "exit_codes_help",
     "failing",
@@ -43,7 +53,7 @@ __all__ = [
 _OFFLINE_REASONS = frozenset(
     {Reason.MISSING_FILE, Reason.PLACEHOLDER, Reason.MALFORMED, Reason.UNSUPPORTED_SCHEME}
 )
-_ENTRY_KEYS = frozenset({"pattern", "reason", "expires"})
+_ENTRY_KEYS = frozenset({"pattern", "url", "document", "text", "reason", "expires"})
 
 
 class ExitCode(IntEnum):
@@ -75,20 +85,38 @@ def exit_codes_help() -> str:
 
 @dataclass(frozen=True, slots=True)
 class BaselineEntry:
-    """One accepted finding: a URL pattern, why, and until when."""
+    """One accepted finding: which URL (where, with what anchor text), why, until when."""
 
     pattern: str
+    """The URL: exact, or (``exact`` False) also a regular expression matching it whole."""
     reason: str = ""
     expires: dt.date | None = None
+    document: str | None = None
+    """The citing document; None accepts the URL in every document (the old form)."""
+    text: str | None = None
+    """The anchor text; None accepts any."""
+    exact: bool = False
 
-    def matches(self, url: str) -> bool:
-        """The exact URL, or a regular expression matching the whole URL."""
+    def matches(self, url: str, document: str | None = None, text: str | None = None) -> bool:
+        """Whether this entry accepts ``url`` cited in ``document`` with anchor ``text``
+        (None: the caller does not know, which only an entry without that filter accepts)."""
+        if self.document is not None and document != self.document:
+            return False
+        if self.text is not None and text != self.text:
+            return False
         if url == self.pattern:
             return True
+        if self.exact:
+            return False
         try:
             return re.fullmatch(self.pattern, url) is not None
         except re.error:
             return False
+
+    @property
+    def url_only(self) -> bool:
+        """The old form: the URL accepted in every document, today's and future ones."""
+        return self.document is None
 
     def is_expired(self, today: dt.date) -> bool:
         """True from the ``expires`` day on."""
@@ -102,23 +130,72 @@ class Baseline:
     entries: tuple[BaselineEntry, ...] = ()
     source: str = ""
 
-    def covers(self, url: str, today: dt.date) -> bool:
-        """True when a non-expired entry matches ``url``."""
-        return any(e.matches(url) and not e.is_expired(today) for e in self.entries)
+    def covers(
+        self, url: str, today: dt.date, document: str | None = None, text: str | None = None
+    ) -> bool:
+        """True when a non-expired entry accepts ``url`` (cited in ``document`` as ``text``)."""
+        return any(e.matches(url, document, text) and not e.is_expired(today) for e in self.entries)
+
+    def covers_result(self, result: Result, today: dt.date) -> bool:
+        """True when every place citing ``result`` is accepted."""
+        if not result.occurrences:
+            return self.covers(result.url, today)
+        return all(self.covers(result.url, today, o.document, o.text) for o in result.occurrences)
+
+    def warnings(self, today: dt.date) -> list[str]:
+        """What a user should hear about this baseline: expired entries, and the old
+        URL-only entries that accept a URL in any document (with how to migrate)."""
+        out = [
+            f"{self.source}: baseline entry {e.pattern!r} expired on {e.expires}; "
+            "its findings fail again"
+            for e in self.expired(today)
+        ]
+        old = [e for e in self.entries if e.url_only]
+        if old:
+            out.append(
+                f"{self.source}: {len(old)} URL-only baseline entries accept their URLs in "
+                "every document, future ones included; run `linkaudit baseline` to rewrite them "
+                "per document and anchor text"
+            )
+        return out
 
     def expired(self, today: dt.date) -> list[BaselineEntry]:
         """Entries past their date (their URLs fail again), to warn about."""
         return [e for e in self.entries if e.is_expired(today)]
 
 
+def apply_baseline(
+    report: Report, baseline: Baseline | None, today: dt.date, fail_on: Collection[Verdict]
+) -> Report:
+    """``report`` with the places ``baseline`` accepts marked, counted and warned about, so
+    that every format shows which findings the baseline covered."""
+    if baseline is None:
+        return report
+    keys = frozenset(
+        baseline_key(result, occurrence)
+        for result in report.results
+        if result.verdict in fail_on or result.verdict.is_problem
+        for occurrence in (result.occurrences or (None,))
+        if baseline.covers(
+            result.url,
+            today,
+            occurrence.document if occurrence else None,
+            occurrence.text if occurrence else None,
+        )
+    )
+    summary = dataclasses.replace(report.summary, baselined=len(keys))
+    warnings = [*report.warnings, *baseline.warnings(today)]
+    return dataclasses.replace(report, summary=summary, baselined=keys, warnings=warnings)
+
+
 def failing(
     report: Report, fail_on: Collection[Verdict], baseline: Baseline | None, today: dt.date
 ) -> list[Result]:
-    """Results at or above ``fail_on`` that no live baseline entry covers."""
+    """Results at or above ``fail_on`` cited in at least one place no live entry accepts."""
     return [
         r
         for r in report.results
-        if r.verdict in fail_on and not (baseline is not None and baseline.covers(r.url, today))
+        if r.verdict in fail_on and not (baseline is not None and baseline.covers_result(r, today))
     ]
 
 
@@ -177,18 +254,24 @@ def _entry(item: Any, where: str) -> BaselineEntry:
     unknown = set(item) - _ENTRY_KEYS
     if unknown:
         raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-    pattern, reason, expires = item.get("pattern"), item.get("reason", ""), item.get("expires")
+    if ("url" in item) == ("pattern" in item):
+        raise ConfigError(f"{where}: give either 'url' (exact) or 'pattern' (a regular expression)")
+    key = "url" if "url" in item else "pattern"
+    pattern, reason, expires = item.get(key), item.get("reason", ""), item.get("expires")
     if not isinstance(pattern, str) or not pattern:
-        raise ConfigError(f"{where}: 'pattern' must be a non-empty string")
+        raise ConfigError(f"{where}: {key!r} must be a non-empty string")
     where = f"{where} ({pattern!r})"
-    if not isinstance(reason, str):
-        raise ConfigError(f"{where}: 'reason' must be a string")
+    document, text = item.get("document"), item.get("text")
+    for name, value in (("reason", reason), ("document", document), ("text", text)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where}: {name!r} must be a string")
     if expires is not None and (
         not isinstance(expires, dt.date) or isinstance(expires, dt.datetime)
     ):
         raise ConfigError(f"{where}: 'expires' must be a date such as 2027-01-01")
-    _check_pattern(pattern, where)
-    return BaselineEntry(pattern, reason, expires)
+    if key == "pattern":
+        _check_pattern(pattern, where)
+    return BaselineEntry(pattern, reason, expires, document, text, exact=key == "url")
 
 
 def _check_pattern(pattern: str, where: str) -> None:
@@ -210,15 +293,29 @@ def write_baseline(
     *,
     fail_on: Collection[Verdict] = DEFAULT_FAIL_ON,
 ) -> int:
-    """Write one entry per URL now failing the gate (exact URLs); returns how many."""
-    urls = sorted({r.url for r in report.results if r.verdict in fail_on})
+    """Write one entry per cited place now failing the gate (document, exact URL, anchor
+    text); returns how many."""
+    places = sorted(
+        {
+            baseline_key(result, occurrence)
+            for result in report.results
+            if result.verdict in fail_on
+            for occurrence in (result.occurrences or (None,))
+        }
+    )
     header = (
-        "# linkaudit baseline: findings accepted for now. Each pattern is an exact URL or a\n"
-        "# regular expression matching the whole URL; from its expires date an entry fails again.\n"
+        "# linkaudit baseline: findings accepted for now, one per cited place (document, exact\n"
+        "# URL, anchor text). From its expires date an entry fails again.\n"
     )
     blocks = [header]
-    for url in urls:
-        lines = ["[[ignore]]", f"pattern = {_toml_string(url)}", f"reason = {_toml_string(reason)}"]
+    for document, url, text in places:
+        lines = ["[[ignore]]"]
+        if document:
+            lines.append(f"document = {_toml_string(document)}")
+        lines.append(f"url = {_toml_string(url)}")
+        if document:
+            lines.append(f"text = {_toml_string(text)}")
+        lines.append(f"reason = {_toml_string(reason)}")
         if expires is not None:
             lines.append(f"expires = {expires.isoformat()}")
         blocks.append("\n".join(lines) + "\n")
@@ -226,7 +323,7 @@ def write_baseline(
         path.write_text("\n".join(blocks), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write baseline: {exc.strerror}") from exc
-    return len(urls)
+    return len(places)
 
 
 def _toml_string(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError, StoreError
+from linkaudit.printable import json_text
 from linkaudit.report.base import HealthPoint, Report, ReportOptions
 from linkaudit.report.build import build_report
 
@@ -101,7 +102,7 @@ def _with_changes(text: str, fmt: str, info: RunInfo, changes: Changes) -> str:
             "still_dead": [{"url": r.url, "failing_since": _since(r)} for r in changes.still_dead],
             "recovered": [r.url for r in changes.recovered],
         }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
     heading, bullet = {
         "markdown": ("## Changes since the previous run\n", "- "),
         "table": ("Changes since the previous run", "  "),

@@ -37,6 +37,7 @@ def test_report_matches_schema(sample_report: Report) -> None:
         "by_verdict": {v.value: (2 if v is Verdict.DEAD else 1) for v in sorted(Verdict)},
         "network": "ok",
         "interrupted": False,
+        "baselined": 0,
     }
 
 

@@ -31,9 +31,50 @@ def test_golden(sample_report: Report, golden: Golden, name: str, file: str) -> 
     golden(file, get_reporter(name, PLAIN).render(sample_report))
 
 
+@pytest.mark.parametrize(
+    ("file", "options"),
+    [
+        ("report.table.160.txt", ReportOptions(color=False, width=160)),
+        ("report.table.by-document.txt", ReportOptions(color=False, group_by="document")),
+        ("report.table.quiet.txt", ReportOptions(color=False, quiet=True)),
+        ("report.table.verbose.160.txt", ReportOptions(color=False, verbose=True, width=160)),
+    ],
+)
+def test_table_layouts(
+    sample_report: Report, golden: Golden, file: str, options: ReportOptions
+) -> None:
+    """The table at 80 (``report.table.txt``) and 160 columns, by document, quiet, verbose."""
+    golden(file, get_reporter("table", options).render(sample_report))
+
+
+def test_table_quiet_shows_only_what_fails_the_gate(sample_report: Report) -> None:
+    text = get_reporter("table", ReportOptions(color=False, quiet=True)).render(sample_report)
+    assert "dead: 2 URLs in 3 places" in text and "invalid: 1 URL" in text
+    assert "unreachable" not in text.split("\n3 documents")[0]
+    assert "warning:" not in text and text.rstrip().endswith("1 ok, 1 skipped")
+
+
+def test_table_verbose_adds_ok_links(sample_report: Report) -> None:
+    plain = get_reporter("table", PLAIN).render(sample_report)
+    verbose = get_reporter("table", ReportOptions(color=False, verbose=True)).render(sample_report)
+    assert "https://www.congress.gov/bill/1" not in plain
+    assert "ok: 1 URL in 1 place" in verbose and "https://www.congress.gov/bill/1" in verbose
+
+
+def test_table_places_are_clickable(sample_report: Report) -> None:
+    text = get_reporter("table", PLAIN).render(sample_report)
+    assert '    briefs/rok-us policy.md:12:5  "[markup] fact sheet"' in text
+    assert '    papers/annex.pdf page 3       "Fact sheet"' in text
+    assert text.count("→ cite https://web.archive.org/") == 1  # one row per URL, not per place
+
+
 def test_table_fits_80_columns_and_escapes_markup(sample_report: Report) -> None:
     text = get_reporter("table", PLAIN).render(sample_report)
-    assert max(len(line) for line in text.splitlines()) <= 80
+    # Laid out for 80 columns; a line overflows only to keep a URL whole (never folded).
+    assert all("://" in line for line in text.splitlines() if len(line) > 80)
+    for result in sample_report.results:
+        if result.verdict.is_problem:
+            assert f"  {result.url}\n" in text
     assert "[markup] fact sheet" in text  # shown literally, not eaten as rich markup
     assert "\x1b[" not in text
 
@@ -50,7 +91,7 @@ def test_table_actions(sample_report: Report) -> None:
     assert "retry later" in text
     # problems first, in editing order; ok and skipped are only counted
     order = [
-        text.index(f"{v} (") for v in ("dead", "invalid", "unreachable", "restricted", "redirected")
+        text.index(f"{v}: ") for v in ("dead", "invalid", "unreachable", "restricted", "redirected")
     ]
     assert order == sorted(order)
     assert "congress.gov" not in text
@@ -71,8 +112,8 @@ def test_markdown_cells_are_escaped(sample_report: Report) -> None:
     assert "\\|pipes\\| in text" in text
     assert "\\<html\\>" in text and "<html>" not in text
     rows = [line for line in text.splitlines() if line.startswith("| briefs/")]
-    # every row of a fix table has exactly the five columns (unescaped pipes would add more)
-    assert all(line.replace("\\|", "").count("|") == 6 for line in rows)
+    # every row of a fix table has exactly the six columns (unescaped pipes would add more)
+    assert all(line.replace("\\|", "").count("|") == 7 for line in rows)
 
 
 def test_markdown_max_rows(sample_report: Report) -> None:
@@ -107,7 +148,7 @@ def test_github_annotations_carry_file_and_line(sample_report: Report) -> None:
     )
     assert all("\n" not in line and "\r" not in line for line in lines)
     assert any("file=papers/annex.pdf," in line and "on page 3" in line for line in errors)
-    assert "White House%0Abriefing room" in "\n".join(warnings)
+    assert "White House briefing room" in "\n".join(warnings)  # one line, as a reader sees it
 
 
 def test_github_fail_on_changes_levels(sample_report: Report) -> None:
@@ -117,5 +158,5 @@ def test_github_fail_on_changes_levels(sample_report: Report) -> None:
 
 
 def test_github_escaping() -> None:
-    assert escape_data("50%\r\nx") == "50%25%0D%0Ax"
+    assert escape_data("50%\r\nx") == "50%25\\r\\nx"  # neutralised: shown, never a new line
     assert escape_property("a,b:c%") == "a%2Cb%3Ac%25"

@@ -24,6 +24,7 @@ from linkaudit.archive.recognize import SERVICE_MEMENTO, recognize
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError, ConfigError
 from linkaudit.models import Result, Snapshot
+from linkaudit.printable import neutralise
 from linkaudit.verdicts import Verdict
 
 __all__ = [
@@ -59,7 +60,7 @@ async def find_snapshot(
         try:
             snapshot = await lookup(url, cited_on, settings, client)
         except ArchiveError as exc:
-            logger.warning("archive look-up via %s failed: %s", name, exc)
+            logger.warning("archive look-up via %s failed: %s", name, neutralise(exc))
             continue
         if snapshot is not None:
             return snapshot
@@ -90,7 +91,7 @@ async def robust_snapshot(
                 client, "GET", robust.version_url, settings, follow_redirects=True
             )
         except ArchiveError as exc:
-            logger.warning("Robust Links snapshot failed: %s", exc)
+            logger.warning("Robust Links snapshot failed: %s", neutralise(exc))
             continue
         if response.is_success:
             return _robust(result.url, robust.version_url, robust.version_date, robust.original_url)

@@ -18,6 +18,7 @@ from linkaudit.archive.save import ENV_ACCESS, ENV_SECRET, save_pages, spn_crede
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Snapshot
+from linkaudit.printable import neutralise
 
 if TYPE_CHECKING:  # the shared contract only; archive does not run extraction
     from linkaudit.extract.base import Extraction
@@ -90,7 +91,7 @@ async def preserve(
     ]
     for item in missing:
         state = "stale" if item.snapshot else "never archived"
-        lines.append(f"  {state:<16} {item.url}")
+        lines.append(f"  {state:<16} {neutralise(item.url)}")
     if not save or not missing:
         if missing:
             lines.append("run with --save --yes to submit these to Save Page Now")
@@ -109,6 +110,8 @@ async def preserve(
         ok = outcome.status == "success"
         detail = outcome.snapshot.url if ok and outcome.snapshot else (outcome.message or "")
         state = "saved" if ok else outcome.status
-        lines.append(f"  {state:<16} {outcome.url} {detail}".rstrip())
+        lines.append(
+            f"  {neutralise(state):<16} {neutralise(outcome.url)} {neutralise(detail)}".rstrip()
+        )
         failed = failed or not ok
     return "\n".join(lines) + "\n", failed

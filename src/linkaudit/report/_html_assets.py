@@ -30,6 +30,9 @@ details { margin: .3rem 0; }
 summary { cursor: pointer; }
 svg text { font: 11px system-ui, sans-serif; fill: currentColor; }
 .bar-problem { fill: var(--bad); } .bar-ok { fill: var(--ok); } .bar-other { fill: var(--info); }
+td.context, q.context { color: GrayText; font-size: .9em; }
+.baselined { color: GrayText; font-style: italic; }
+tr[data-baselined] td { opacity: .75; }
 """
 
 SCRIPT = """

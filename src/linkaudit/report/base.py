@@ -31,6 +31,8 @@ class Summary:
     by_verdict: dict[str, int]
     network: str = "ok"
     interrupted: bool = False
+    baselined: int = 0
+    """Cited places at or above ``--fail-on`` that a baseline entry accepts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     health: list[HealthPoint] = field(default_factory=list)
     """Earlier runs' counts, oldest first, for the health report's chart (empty: no chart)."""
+    baselined: frozenset[tuple[str, str, str]] = frozenset()
+    """(document, URL, anchor text) of each cited place a baseline accepts (``gate.apply``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,12 @@ class ReportOptions:
     """None: colour unless ``NO_COLOR`` is set (terminal output only)."""
     max_rows: int | None = None
     """Rows per verdict in the Markdown fix list (a PR comment holds 65,536 characters)."""
+    quiet: bool = False
+    """The table shows only the summary and the findings that fail the gate."""
+    verbose: bool = False
+    """The table lists ok and skipped links too (``Settings.verbose``, ``--verbose``)."""
+    group_by: str = "verdict"
+    """``verdict`` (worst first) or ``document`` (``--group-by``): how the table is ordered."""
 
 
 @dataclass(frozen=True, slots=True)

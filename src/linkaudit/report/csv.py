@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from linkaudit.printable import guard_lines, neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import ALL_VERDICTS, findings
 
@@ -24,6 +25,8 @@ COLUMNS = (
     "final_url",
     "archive",
     "action",
+    "context",
+    "baselined",
 )
 # A cell starting with one of these is a formula to Excel and LibreOffice (OWASP "CSV
 # injection"); anchor texts are untrusted, so such cells get a leading apostrophe.
@@ -43,7 +46,7 @@ class CsvReporter:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for finding in findings(report.results, ALL_VERDICTS):
+        for finding in findings(report.results, ALL_VERDICTS, baselined=report.baselined):
             result, occurrence = finding.result, finding.occurrence
             row = [
                 finding.document,
@@ -51,7 +54,7 @@ class CsvReporter:
                 occurrence.line if occurrence else None,
                 occurrence.column if occurrence else None,
                 occurrence.part.value if occurrence else None,
-                finding.text,
+                one_line(finding.text),
                 result.url,
                 result.verdict.value,
                 result.reason,
@@ -59,13 +62,15 @@ class CsvReporter:
                 result.final_url,
                 result.archive.url if result.archive else None,
                 finding.action,
+                one_line(finding.context),
+                "yes" if finding.baselined else "",
             ]
             writer.writerow([_cell(value) for value in row])
-        return buffer.getvalue()
+        return guard_lines(buffer.getvalue())
 
 
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = str(value)
+    text = neutralise(value)
     return "'" + text if text.startswith(_FORMULA_START) else text

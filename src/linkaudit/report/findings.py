@@ -17,12 +17,15 @@ from linkaudit.verdicts import Reason, Verdict
 __all__ = [
     "COUNTED_ONLY",
     "FINDING_VERDICTS",
+    "BaselineKey",
     "Finding",
     "action_for",
+    "baseline_key",
     "findings",
     "iso",
     "location",
     "notice_text",
+    "place",
     "status_text",
 ]
 
@@ -45,6 +48,8 @@ class Finding:
 
     result: Result
     occurrence: Occurrence | None
+    baselined: bool = False
+    """A baseline entry accepts this place: reported, marked, and not failing the gate."""
 
     @property
     def document(self) -> str:
@@ -62,6 +67,16 @@ class Finding:
         return location(self.occurrence)
 
     @property
+    def place(self) -> str:
+        """``path:line:col`` (or ``path page 3``): what editors and terminals open."""
+        return place(self.occurrence)
+
+    @property
+    def context(self) -> str:
+        """The sentence around the link, or empty."""
+        return (self.occurrence.context or "") if self.occurrence else ""
+
+    @property
     def action(self) -> str:
         """What the editor should do."""
         return action_for(self.result, self.occurrence)
@@ -73,13 +88,17 @@ class Finding:
 
 
 def findings(
-    results: Iterable[Result], verdicts: Sequence[Verdict] = FINDING_VERDICTS
+    results: Iterable[Result],
+    verdicts: Sequence[Verdict] = FINDING_VERDICTS,
+    *,
+    baselined: Collection[BaselineKey] = frozenset(),
 ) -> list[Finding]:
-    """Every occurrence of every result whose verdict is in ``verdicts``, in editing order."""
+    """Every occurrence of every result whose verdict is in ``verdicts``, in editing order;
+    ``baselined`` holds the ``baseline_key`` of each place a baseline accepts."""
     rank = {verdict: index for index, verdict in enumerate(verdicts)}
     # A work with an editorial notice is a finding whatever its page answers.
     chosen = [
-        Finding(result, occurrence)
+        Finding(result, occurrence, baseline_key(result, occurrence) in baselined)
         for result in results
         if result.verdict in rank or result.notices
         for occurrence in (result.occurrences or (None,))
@@ -89,6 +108,31 @@ def findings(
         chosen,
         key=lambda f: (rank.get(f.result.verdict, last), *_place(f.occurrence), f.result.url),
     )
+
+
+#: (document, URL, anchor text): what a baseline entry accepts, stable when lines move.
+BaselineKey = tuple[str, str, str]
+
+
+def baseline_key(result: Result, occurrence: Occurrence | None) -> BaselineKey:
+    """The key of one cited place (document and text are empty for a result cited nowhere)."""
+    if occurrence is None:
+        return ("", result.url, "")
+    return (occurrence.document, result.url, occurrence.text)
+
+
+def place(occurrence: Occurrence | None) -> str:
+    """``path:line:col`` for text, ``path page N`` for PDF: clickable in terminals and editors."""
+    if occurrence is None:
+        return ""
+    where = occurrence.document
+    if occurrence.page is not None:
+        where += f" page {occurrence.page}"
+    if occurrence.line is not None:
+        where += f":{occurrence.line}"
+        if occurrence.column is not None:
+            where += f":{occurrence.column}"
+    return where
 
 
 def _place(occurrence: Occurrence | None) -> tuple[str, int, int, int]:

@@ -8,14 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from html import escape
+from html import escape as _html_escape
 from typing import Any
 
 from linkaudit.archive.health import DocumentHealth, Health, RotBucket, health_figures
 from linkaudit.models import Result
+from linkaudit.printable import json_text, neutralise
 from linkaudit.report.base import Report
 
 __all__ = ["health_to_dict", "render_health"]
+
+
+def escape(text: str) -> str:
+    """Neutralised, then HTML-escaped."""
+    return _html_escape(neutralise(text))
+
 
 _COLUMNS = ("alive", "dead", "redirected", "restricted", "archived", "unreachable")
 
@@ -26,7 +33,10 @@ def render_health(
     """The health report of ``report`` as table, json, markdown or html."""
     health = health_figures(report.results, report.documents, previous=previous, today=today)
     if fmt == "json":
-        return json.dumps(health_to_dict(health, report), indent=2, ensure_ascii=False) + "\n"
+        return (
+            json_text(json.dumps(health_to_dict(health, report), indent=2, ensure_ascii=False))
+            + "\n"
+        )
     if fmt == "html":
         return _html(health, report)
     lines = _markdown(health)
@@ -91,13 +101,13 @@ def _documents(result: Result) -> list[str]:
 def _markdown(health: Health) -> list[str]:
     lines = ["# Archive health", ""]
     lines.append(f"**Lost evidence** (dead, no snapshot anywhere): {len(health.lost_evidence)}")
-    lines += [f"- {r.url} ({r.reason})" for r in health.lost_evidence]
+    lines += [f"- {neutralise(r.url)} ({neutralise(r.reason)})" for r in health.lost_evidence]
     lines += ["", f"**Died since the previous run**: {len(health.died_since_previous)}"]
-    lines += [f"- {url}" for url in health.died_since_previous]
+    lines += [f"- {neutralise(url)}" for url in health.died_since_previous]
     header = "| document | " + " | ".join(_COLUMNS) + " | archive coverage |"
     lines += ["", header, "|" + " --- |" * (len(_COLUMNS) + 2)]
     for item in (*health.documents, health.overall):
-        name = item.document or "**all documents**"
+        name = neutralise(item.document) if item.document else "**all documents**"
         cells = " | ".join(str(getattr(item, c)) for c in _COLUMNS)
         lines.append(f"| {name} | {cells} | {_percent(item.coverage)} |")
     lines += ["", "**Rot by document age**", "", "| published | citations | dead | share dead |"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from html import escape
+from html import escape as _html_escape
 
+from linkaudit.printable import neutralise, one_line
 from linkaudit.report._html_assets import SCRIPT, STYLE
 from linkaudit.report.base import HealthPoint, Report, ReportOptions
 from linkaudit.report.findings import ALL_VERDICTS, Finding, findings, iso
@@ -21,6 +22,11 @@ from linkaudit.verdicts import Verdict
 __all__ = ["HtmlReporter", "health_chart"]
 
 _RANK = {verdict: index for index, verdict in enumerate(ALL_VERDICTS)}
+
+
+def escape(text: str) -> str:
+    """Text for HTML: neutralised (one line, no ESC, no workflow command), then escaped."""
+    return _html_escape(neutralise(text)).replace("##[", "#&#35;[")
 
 
 class HtmlReporter:
@@ -33,7 +39,7 @@ class HtmlReporter:
 
     def render(self, report: Report) -> str:
         """See ``Reporter.render``."""
-        chosen = findings(report.results, ALL_VERDICTS)
+        chosen = findings(report.results, ALL_VERDICTS, baselined=report.baselined)
         sections = [
             _header(report),
             _warnings(report.warnings),
@@ -79,6 +85,11 @@ def _header(report: Report) -> str:
         )
     if summary.interrupted:
         notes.append("<p><strong>Interrupted:</strong> some links were not checked.</p>")
+    if summary.baselined:
+        notes.append(
+            f"<p><strong>Baseline:</strong> {summary.baselined} cited places at or above the"
+            " gate are accepted by the baseline (marked below).</p>"
+        )
     return (
         "<header>\n<h1>linkaudit report</h1>\n"
         f'<p class="meta">Generated {escape(iso(report.generated_at) or "")} by linkaudit '
@@ -136,7 +147,7 @@ def _stack(point: HealthPoint) -> list[tuple[str, int]]:
     return [("bar-ok", ok), ("bar-other", other), ("bar-problem", problems)]
 
 
-_HEADERS = ("Verdict", "Document", "Where", "Anchor text", "URL", "Status", "Action")
+_HEADERS = ("Verdict", "Document", "Where", "Anchor text", "URL", "Status", "Action", "Context")
 
 
 def _findings(chosen: list[Finding], report: Report) -> str:
@@ -169,15 +180,23 @@ def _row(finding: Finding, with_history: bool) -> str:
         f'<td class="v v-{verdict}" data-sort="{_RANK[result.verdict]}">{verdict}</td>',
         f"<td>{escape(finding.document)}</td>",
         f'<td data-sort="{sort_place}">{escape(finding.where)}</td>',
-        f"<td>{escape(finding.text)}</td>",
+        f"<td>{escape(one_line(finding.text))}</td>",
         f'<td class="url">{_link(result.url)}</td>',
         f"<td>{escape(finding.status)}</td>",
-        f'<td class="action">{escape(finding.action)}</td>',
+        f'<td class="action">{escape(finding.action)}{_baseline_mark(finding)}</td>',
+        f'<td class="context">{escape(one_line(finding.context))}</td>',
     ]
     if with_history:
         since = result.history.failing_since if result.history else None
         cells.append(f"<td>{escape((iso(since) or '')[:10])}</td>")
-    return f'<tr data-verdict="{verdict}">{"".join(cells)}</tr>'
+    baselined = ' data-baselined="true"' if finding.baselined else ""
+    return f'<tr data-verdict="{verdict}"{baselined}>{"".join(cells)}</tr>'
+
+
+def _baseline_mark(finding: Finding) -> str:
+    if not finding.baselined:
+        return ""
+    return ' <span class="baselined">(accepted by the baseline)</span>'
 
 
 def _link(url: str) -> str:
@@ -187,6 +206,12 @@ def _link(url: str) -> str:
     return escape(url)
 
 
+def _context(finding: Finding) -> str:
+    if not finding.context:
+        return ""
+    return f'<br><q class="context">{escape(one_line(finding.context))}</q>'
+
+
 def _documents(report: Report, chosen: list[Finding]) -> str:
     parts = ['<section id="documents"><h2>By document</h2>']
     for document in report.documents:
@@ -194,8 +219,9 @@ def _documents(report: Report, chosen: list[Finding]) -> str:
         title = f" ({escape(document.title)})" if document.title else ""
         items = "".join(
             f'<li><span class="v v-{f.result.verdict.value}">{f.result.verdict.value}</span> '
-            f"{escape(f.where)} “{escape(f.text)}” {_link(f.result.url)}"
-            f"{': ' + escape(f.action) if f.action else ''}</li>"
+            f"{escape(f.where)} “{escape(one_line(f.text))}” {_link(f.result.url)}"
+            f"{': ' + escape(f.action) if f.action else ''}{_baseline_mark(f)}"
+            f"{_context(f)}</li>"
             for f in mine
         )
         error = (

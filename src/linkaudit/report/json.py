@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from linkaudit.models import Document, History, Occurrence, Result
+from linkaudit.printable import json_text
 from linkaudit.report.base import LinksReport, Report, ReportOptions
-from linkaudit.report.findings import iso
+from linkaudit.report.findings import baseline_key, iso
 
 __all__ = ["JsonReporter", "iter_report_json", "render_links", "report_to_dict"]
 
@@ -39,15 +40,32 @@ class JsonReporter:
 def iter_report_json(report: Report) -> Iterator[str]:
     """``render``'s text in pieces: each result is turned into JSON only when its turn comes."""
     data = _envelope(report)
-    data["results"] = _Rows(report.results, _result)
+    data["results"] = _Rows(report.results, _marker(report))
     return _chunks(data)
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON values."""
     data = _envelope(report)
-    data["results"] = [_result(result) for result in report.results]
+    row = _marker(report)
+    data["results"] = [row(result) for result in report.results]
     return data
+
+
+def _marker(report: Report) -> Callable[[Result], dict[str, Any]]:
+    """``_result``, marking the places a baseline accepts with ``"baselined": true``."""
+    if not report.baselined:
+        return _result
+    keys = report.baselined
+
+    def row(result: Result) -> dict[str, Any]:
+        data = _result(result)
+        for occurrence, item in zip(result.occurrences, data["occurrences"], strict=True):
+            if baseline_key(result, occurrence) in keys:
+                item["baselined"] = True
+        return data
+
+    return row
 
 
 def _envelope(report: Report) -> dict[str, Any]:
@@ -64,6 +82,7 @@ def _envelope(report: Report) -> dict[str, Any]:
             "by_verdict": dict(summary.by_verdict),
             "network": summary.network,
             "interrupted": summary.interrupted,
+            "baselined": summary.baselined,
         },
         "documents": [_document(document) for document in report.documents],
         "results": [],
@@ -84,7 +103,12 @@ def render_links(links: LinksReport) -> str:
     )
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_RAW_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+def _encode(value: Any) -> str:
+    """One JSON value, with nothing a terminal or a CI runner would act on (``json_text``)."""
+    return json_text(_RAW_ENCODE(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +132,13 @@ def _chunks(data: dict[str, Any]) -> Iterator[str]:
     """
     yield "{"
     for index, (key, value) in enumerate(data.items()):
-        yield f",\n  {_ENCODE(key)}: " if index else f"\n  {_ENCODE(key)}: "
+        yield f",\n  {_encode(key)}: " if index else f"\n  {_encode(key)}: "
         if isinstance(value, _Rows):
             yield from _list_chunks(map(value.row, value.items))
         elif isinstance(value, list):
             yield from _list_chunks(value)
         else:
-            yield _ENCODE(value)
+            yield _encode(value)
     yield "\n}\n"
 
 
@@ -123,7 +147,7 @@ def _list_chunks(rows: Iterable[Any]) -> Iterator[str]:
     for row in rows:
         yield ",\n    " if opened else "[\n    "
         opened = True
-        yield _ENCODE(row)
+        yield _encode(row)
     yield "\n  ]" if opened else "[]"
 
 

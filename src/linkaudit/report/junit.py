@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
+from linkaudit.printable import guard_lines, neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import ALL_VERDICTS, Finding, findings, iso
 from linkaudit.verdicts import Verdict
@@ -33,14 +34,15 @@ class JunitReporter:
     def render(self, report: Report) -> str:
         """See ``Reporter.render``."""
         root = ET.Element("testsuites", name="linkaudit", timestamp=iso(report.generated_at) or "")
-        chosen = sorted(findings(report.results, ALL_VERDICTS), key=lambda f: f.document)
+        chosen = findings(report.results, ALL_VERDICTS, baselined=report.baselined)
+        chosen.sort(key=lambda f: f.document)
         for document, group in groupby(chosen, key=lambda f: f.document):
             root.append(self._suite(document or NO_DOCUMENT, list(group)))
         for key in ("tests", "failures", "skipped"):
             root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
         root.set("errors", "0")
         ET.indent(root)
-        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+        return guard_lines(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
 
     def _suite(self, document: str, group: list[Finding]) -> ET.Element:
         suite = ET.Element("testsuite", name=_clean(document))
@@ -50,8 +52,10 @@ class JunitReporter:
                 suite, "testcase", name=_clean(_case_name(finding)), classname=_clean(document)
             )
             verdict = finding.result.verdict
-            detail = _clean(_detail(finding))
-            if verdict in self.options.fail_on:
+            detail = _detail(finding)
+            if verdict in self.options.fail_on and finding.baselined:
+                ET.SubElement(case, "system-out").text = detail + "\naccepted by the baseline"
+            elif verdict in self.options.fail_on:
                 failures += 1
                 failure = ET.SubElement(
                     case, "failure", type=verdict.value, message=_clean(finding.status)
@@ -76,16 +80,19 @@ def _case_name(finding: Finding) -> str:
 
 def _detail(finding: Finding) -> str:
     lines = [
-        f"url: {finding.result.url}",
+        f"url: {_clean(finding.result.url)}",
         f"verdict: {finding.result.verdict.value}",
-        f"status: {finding.status}",
+        f"status: {_clean(finding.status)}",
     ]
     if finding.text:
-        lines.append(f"anchor text: {finding.text}")
+        lines.append(f"anchor text: {_clean(one_line(finding.text))}")
+    if finding.occurrence is not None and finding.occurrence.context:
+        lines.append(f"context: {_clean(one_line(finding.occurrence.context))}")
     if finding.action:
-        lines.append(f"action: {finding.action}")
+        lines.append(f"action: {_clean(finding.action)}")
     return "\n".join(lines)
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """One printable line (``neutralise``) that XML 1.0 can hold."""
+    return _NOT_XML.sub("\ufffd", neutralise(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from linkaudit.printable import guard_lines, neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import ALL_VERDICTS, FINDING_VERDICTS, Finding, findings
 
@@ -25,7 +26,7 @@ class MarkdownReporter:
     def render(self, report: Report) -> str:
         """See ``Reporter.render``."""
         lines = ["## linkaudit report", "", *_summary(report)]
-        chosen = findings(report.results)
+        chosen = findings(report.results, baselined=report.baselined)
         for verdict in FINDING_VERDICTS:
             group = [f for f in chosen if f.result.verdict is verdict]
             if group:
@@ -34,7 +35,7 @@ class MarkdownReporter:
         if report.warnings:
             lines += ["", "### Warnings", ""]
             lines += [f"- {escape(warning)}" for warning in report.warnings]
-        return "\n".join(lines) + "\n"
+        return guard_lines("\n".join(lines) + "\n")
 
 
 def _summary(report: Report) -> list[str]:
@@ -50,21 +51,26 @@ def _summary(report: Report) -> list[str]:
         lines += ["", f"**Network {summary.network}:** remote links could not be checked."]
     if summary.interrupted:
         lines += ["", "**Interrupted:** some links were not checked."]
+    if summary.baselined:
+        lines += ["", f"**Baseline:** {summary.baselined} cited places are accepted for now."]
     return lines
 
 
 def _fix_table(group: list[Finding], max_rows: int | None) -> list[str]:
     shown = group if max_rows is None else group[:max_rows]
-    lines = ["| Where | Anchor text | URL | Status | Action |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| Where | Anchor text | URL | Status | Action | Context |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for finding in shown:
         where = escape(" ".join(filter(None, [finding.document, finding.where])))
-        escape(finding.text.strip())
         cells = [
             where,
             escape(finding.text),
             code(finding.result.url),
             escape(finding.status),
-            _action(finding),
+            _action(finding) + (" *(accepted by the baseline)*" if finding.baselined else ""),
+            escape(finding.context),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     if len(shown) < len(group):
@@ -84,14 +90,14 @@ def _action(finding: Finding) -> str:
 
 def escape(text: str) -> str:
     """Text safe in a table cell: no markup, no HTML, no pipes, one line."""
-    return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
+    return _SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def code(text: str) -> str:
     """A code span that survives backticks and table pipes in ``text``."""
     if not text:
         return ""
-    text = " ".join(text.split()).replace("|", "\\|")
+    text = neutralise(" ".join(text.split())).replace("|", "\\|")
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"

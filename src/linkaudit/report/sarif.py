@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from linkaudit._version import PROJECT_URL
+from linkaudit.printable import json_text, neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import FINDING_VERDICTS, Finding, findings
 from linkaudit.verdicts import Verdict
@@ -31,7 +32,7 @@ class SarifReporter:
 
     def render(self, report: Report) -> str:
         """See ``Reporter.render``."""
-        chosen = findings(report.results, FINDING_VERDICTS)
+        chosen = findings(report.results, FINDING_VERDICTS, baselined=report.baselined)
         rule_ids = sorted({_rule_id(f) for f in chosen})
         index = {rule: i for i, rule in enumerate(rule_ids)}
         run: dict[str, Any] = {
@@ -46,7 +47,7 @@ class SarifReporter:
             "results": [self._result(f, index) for f in chosen],
         }
         log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
 
     def _result(self, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         rule = _rule_id(finding)
@@ -58,8 +59,16 @@ class SarifReporter:
             "partialFingerprints": {"linkaudit/v1": _fingerprint(finding)},
             "properties": {"verdict": finding.result.verdict.value, "url": finding.result.url},
         }
+        if finding.context:
+            result["properties"]["context"] = one_line(finding.context)
         if finding.occurrence is not None:
             result["locations"] = [_location(finding)]
+        if finding.baselined:
+            # SARIF's own word for an accepted finding: code scanning shows it as dismissed.
+            result["suppressions"] = [
+                {"kind": "external", "justification": "accepted by the linkaudit baseline"}
+            ]
+            result["baselineState"] = "unchanged"
         return result
 
     def _level(self, verdict: Verdict) -> str:
@@ -85,12 +94,15 @@ def _rule(rule_id: str, chosen: list[Finding]) -> dict[str, Any]:
 
 
 def _message(finding: Finding) -> str:
-    text = f"“{finding.text}” → " if finding.text else ""
-    message = f"{text}{finding.result.url} is {finding.result.verdict.value} ({finding.status})"
+    text = f"“{one_line(finding.text)}” → " if finding.text else ""
+    url, status = neutralise(finding.result.url), neutralise(finding.status)
+    message = f"{text}{url} is {finding.result.verdict.value} ({status})"
     if finding.occurrence is not None and finding.occurrence.page is not None:
         message += f" on page {finding.occurrence.page}"
     if finding.action:
-        message += f". Action: {finding.action}."
+        message += f". Action: {neutralise(finding.action)}."
+    if finding.context:
+        message += f" Context: “{one_line(finding.context)}”"
     return message
 
 
