@@ -162,7 +162,9 @@ def test_the_key_changes_with_what_the_output_depends_on() -> None:
     assert key != extraction_key(dataclasses.replace(source, content_type="text/html"), settings)
     for name in EXTRACTION_SETTINGS:
         value = getattr(settings, name)
-        if isinstance(value, tuple):
+        if value is None:  # an unset path or URL
+            other = "/elsewhere"
+        elif isinstance(value, tuple):
             other = (*value, ("^x", "y"))
         else:
             other = (not value) if isinstance(value, bool) else value + 1

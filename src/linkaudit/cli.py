@@ -241,6 +241,8 @@ SETTING_FLAGS: dict[str, tuple[SettingFlag, ...]] = {
         ),
         SettingFlag("gitignore", "Honour .gitignore files in folders (--no-gitignore: read all)."),
         SettingFlag("follow_symlinks", "Read files whose real path is outside the folder given."),
+        SettingFlag("root_dir", "Folder root-relative links (/about/) of local files resolve in."),
+        SettingFlag("base_url", "Site root-relative links (/about/) of local files resolve on."),
     ),
     "check": (
         SettingFlag("fail_on", "Verdicts that fail the run, comma-separated."),

@@ -69,6 +69,7 @@ DEFAULT_IGNORE_FILE = ".linkauditignore"
 ARCHIVE_POLICIES = ("none", "dead", "all")
 
 CONFIG_FILENAME = "linkaudit.toml"
+_WEB = ("http://", "https://")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,12 @@ class Settings:
     """Addresses or CIDR networks allowed even though they are private (an intranet host)."""
     allow_file_escape: bool = False
     """Allow file: and relative links outside the document's root directory."""
+    root_dir: str | None = None
+    """The folder root-relative links (``/about/``) of local documents resolve against, and
+    the root their file: links may not leave (lychee's ``--root-dir``)."""
+    base_url: str | None = None
+    """The site root-relative links (``/about/``) of local documents resolve against when no
+    ``root_dir`` is given, e.g. the site the documents are published on (``--base-url``)."""
     network_canaries: tuple[str, ...] = ("https://example.com/", "https://www.wikipedia.org/")
     """Asked only when every remote link failed at the network level: if these fail too, the
     machine is offline and no link is called dead for it (``summary.network = unavailable``)."""
@@ -198,6 +205,10 @@ class Settings:
             for name, value in headers.items():
                 check_header(name, value, f"headers for {host!r}")
         check_header("User-Agent", self.user_agent, "user_agent")
+        if self.base_url is not None and not self.base_url.lower().startswith(_WEB):
+            raise ConfigError(f"base_url: {self.base_url!r} is not an http(s) URL")
+        if self.root_dir is not None and not Path(self.root_dir).is_dir():
+            raise ConfigError(f"root_dir: {self.root_dir!r} is not a folder")
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (``None`` values are ignored)."""

@@ -102,7 +102,7 @@ class Feed:
         self.extractions.append(extraction)
         if run.store is not None and run.run_id is not None:
             run.store.record_documents(run.run_id, [extraction])  # before any of its checks
-        self.roots[document.path] = _document_root(document)
+        self.roots[document.path] = _document_root(document, run.settings.root_dir)
         run.published[document.path] = document.published
         new = _add_occurrences(self.groups, extraction)
         if self.on_document is not None:
@@ -217,10 +217,16 @@ def _late_problem(result: Result, settings: Settings) -> Result | None:
     return late
 
 
-def _document_root(document: Document) -> str | None:
-    """The folder a local document's relative links may not escape."""
+def _document_root(document: Document, root_dir: str | None) -> str | None:
+    """The folder a local document's relative links may not escape: ``--root-dir`` for the
+    documents inside it, else the working directory for the documents inside it (a checkout
+    in CI: ``../README.md`` from ``docs/`` is fine), else the document's own folder."""
     if document.base_url and document.base_url.startswith("file:"):
         from urllib.parse import unquote, urlsplit
 
-        return str(Path(unquote(urlsplit(document.base_url).path)).parent)
+        folder = Path(unquote(urlsplit(document.base_url).path)).parent.resolve()
+        for root in (root_dir, str(Path.cwd())):
+            if root is not None and folder.is_relative_to(Path(root).resolve()):
+                return root
+        return str(folder)
     return None

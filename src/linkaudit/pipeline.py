@@ -116,6 +116,7 @@ async def run_check(
             interrupted = True
         groups = feed.grouped()
         ordered = complete(groups, run)
+        _count_needs_root(ordered, run)
         if interrupted:
             run.warnings.append(
                 f"interrupted: {len(ordered)} of {len(groups)} URLs checked; run again to resume"
@@ -134,6 +135,16 @@ async def run_check(
         if run.store is not None:
             run.store.close()
     return RunOutcome(report=report, run_id=run.run_id, interrupted=interrupted)
+
+
+def _count_needs_root(results: Sequence[Result], run: Run) -> None:
+    """Say how many root-relative links went unchecked and what would check them."""
+    unrooted = sum(1 for r in results if r.reason == Reason.NEEDS_ROOT)
+    if unrooted:
+        run.warnings.append(
+            f"{unrooted} root-relative link{'s' if unrooted > 1 else ''} of local documents "
+            "not checked (needs_root): give --root-dir or --base-url to resolve them"
+        )
 
 
 def _iter_inputs(
@@ -288,6 +299,8 @@ def _offline_error(observation: Observation) -> str:
 def _wants_snapshot(result: Result, run: Run) -> bool:
     mode = run.settings.archive
     if run.offline or mode == "none" or result.archive is not None:
+        return False
+    if result.url[:5].lower() == "file:":  # a local path never leaves the machine
         return False
     if mode == "all":
         return result.verdict not in (Verdict.INVALID, Verdict.SKIPPED)

@@ -1,55 +1,65 @@
 """
-Pure: the anchors an HTML page defines, and whether a ``#fragment`` is among them.
+Whether a fetched or local document defines the ``#fragment`` a link asks for.
 
-An anchor is any ``id`` attribute or the ``name`` of an ``<a>`` (HTML's "indicated part of
-the document"). GitHub renders README headings as ``id="user-content-…"`` and rewrites the
-fragment at run time, so ``#install`` is found as ``user-content-install`` too (lychee does
-the same). The empty fragment and ``#top`` always exist (HTML spec).
+The rules (fragment directives, hash routes, PDF open parameters, ``#top``, decoding,
+GitHub's ``user-content-`` ids, Markdown heading slugs) live in ``linkaudit.anchors``, shared
+with the extractors' check of a document's own fragments. Here: which documents can be
+looked into, by their media type or file name.
 """
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-from urllib.parse import unquote
+from linkaudit.anchors import GITHUB_PREFIX, element_id, has_anchor, html_anchors
+from linkaudit.anchors import fragment_found as _found_in
+from linkaudit.extract.formats import suffixes_of
+from linkaudit.models import DocumentFormat
 
-__all__ = ["GITHUB_PREFIX", "anchors", "fragment_found", "has_fragment"]
+__all__ = [
+    "GITHUB_PREFIX",
+    "HTML_SUFFIXES",
+    "MARKDOWN_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "anchors",
+    "checkable",
+    "element_id",
+    "fragment_found",
+    "has_fragment",
+    "is_markdown",
+]
 
-GITHUB_PREFIX = "user-content-"
-
-
-class _AnchorParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for key, value in attrs:
-            if value and (key == "id" or (key == "name" and tag == "a")):
-                self.found.add(value)
-
-    handle_startendtag = handle_starttag
+MARKDOWN_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN)
+HTML_SUFFIXES = suffixes_of(DocumentFormat.HTML)
+TEXT_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN, DocumentFormat.HTML, DocumentFormat.TEXT)
+_MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
 
 
 def anchors(html: str) -> frozenset[str]:
-    """Every ``id`` and ``<a name>`` in ``html`` (tolerant of broken markup)."""
-    parser = _AnchorParser()
-    parser.feed(html)
-    parser.close()
-    return frozenset(parser.found)
+    """Every ``id`` and ``<a name>`` of an HTML page."""
+    return html_anchors(html)
 
 
 def has_fragment(fragment: str, defined: frozenset[str]) -> bool:
-    """Whether ``fragment`` (as in the URL, maybe percent-encoded) names one of ``defined``."""
-    if fragment in ("", "top") or fragment.lower() == "top":
-        return True
-    candidates = {fragment, unquote(fragment)}
-    for name in list(candidates):
-        candidates.add(GITHUB_PREFIX + name)
-        if name.startswith(GITHUB_PREFIX):
-            candidates.add(name[len(GITHUB_PREFIX) :])
-    return any(c in defined for c in candidates)
+    """Whether ``fragment`` (as in the URL) is satisfied by the anchors ``defined``."""
+    return has_anchor(fragment, defined)
 
 
-def fragment_found(html: str, fragment: str) -> bool:
-    """Whether the page ``html`` defines ``fragment``."""
-    return has_fragment(fragment, anchors(html))
+def is_markdown(content_type: str | None) -> bool:
+    """A Markdown media type (RFC 7763 ``text/markdown``, or the older ``text/x-markdown``)."""
+    return content_type is not None and content_type.lower().startswith(_MARKDOWN_TYPES)
+
+
+def checkable(content_type: str | None) -> bool:
+    """Whether a body of this media type can be searched for an element id (HTML, XHTML,
+    Markdown); a PDF's or an image's fragment is read by its viewer."""
+    if content_type is None:
+        return False
+    lowered = content_type.lower()
+    return "html" in lowered or is_markdown(lowered)
+
+
+def fragment_found(text: str, fragment: str, content_type: str | None = None) -> bool | None:
+    """Whether ``text`` (HTML, or Markdown by its media type) defines ``fragment``; ``None``
+    when the fragment names no element (a hash route, a text fragment alone…)."""
+    if element_id(fragment) is None:
+        return None
+    return _found_in(text, fragment, markdown=is_markdown(content_type))

@@ -40,6 +40,7 @@ from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
 from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
 from linkaudit.check.failures import describe
+from linkaudit.check.fragments import checkable as fragment_checkable
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.check.hosts import HostLimiter, host_key, politeness
@@ -399,8 +400,9 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
     found = None
     is_html = content_type is not None and "html" in content_type.lower()
     ok = last.status is not None and 200 <= last.status < 300
-    if fragment and settings.check_fragments and is_html and ok and chain.failure is None:
-        found = fragment_found(text, fragment)
+    searchable = fragment_checkable(content_type)
+    if fragment and settings.check_fragments and searchable and ok and chain.failure is None:
+        found = fragment_found(text, fragment, content_type)
     sample = text[:BODY_SAMPLE]
     visible = visible_text(sample) if sample else ""
     normalised = normalise_visible(visible)

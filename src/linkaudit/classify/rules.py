@@ -24,12 +24,12 @@ from linkaudit.classify.signals import (
     is_bot_challenge,
     is_homepage_redirect,
     is_login_page,
-    is_mailto_valid,
     is_not_found_page,
     is_trivial_redirect,
 )
 from linkaudit.config import Settings
 from linkaudit.models import Observation, Occurrence, Redirect, Result, Snapshot
+from linkaudit.urls import OTHER_SCHEMES, is_mailto_valid, scheme_of
 from linkaudit.verdicts import REASON_VERDICT, Reason, Verdict, http_reason
 
 __all__ = [
@@ -147,6 +147,18 @@ def _status_reason(status: int | None) -> str | None:
     return http_reason(status) if status is not None else None
 
 
+def local_file(obs: Observation, ctx: Context) -> Decision | None:
+    """A ``file:`` link found on disk: ok, unless its ``#fragment`` is missing. (Missing and
+    refused files carry a failure, which the next rule decides.)"""
+    if obs.failure is not None or obs.status is not None or scheme_of(obs.url) != "file":
+        return None
+    if obs.fragment_found is False and ctx.settings.check_fragments:
+        return Decision(
+            Verdict.DEAD, Reason.MISSING_FRAGMENT, error=f"#{obs.fragment} is not in the file"
+        )
+    return Decision(Verdict.OK, None)
+
+
 def failure(obs: Observation, ctx: Context) -> Decision | None:
     """A transport or policy failure decides alone (dns → dead, timeout → unreachable…)."""
     if obs.failure is None:
@@ -259,6 +271,7 @@ def ok(obs: Observation, ctx: Context) -> Decision | None:
 RULES: tuple[Rule, ...] = (
     archive_link,
     doi_registration,
+    local_file,
     failure,
     accepted,
     bot_challenge,
@@ -332,13 +345,16 @@ def _precheck_decision(
     problem = next((o.problem for o in occurrences if o.problem is not None), None)
     if problem is not None:
         return Decision(REASON_VERDICT.get(problem, Verdict.INVALID), problem)
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    scheme = scheme_of(url)
     if scheme == "mailto":
         if is_mailto_valid(url):
             return Decision(Verdict.SKIPPED, Reason.MAILTO)
-        return Decision(Verdict.INVALID, Reason.MALFORMED, error="not a valid e-mail address")
+        error = "not a valid e-mail address (RFC 5322 addr-spec)"
+        return Decision(Verdict.INVALID, Reason.MALFORMED, error=error)
     if scheme == "tel":
         return Decision(Verdict.SKIPPED, Reason.TEL)
+    if scheme in OTHER_SCHEMES:
+        return Decision(Verdict.SKIPPED, Reason.OTHER_SCHEME)
     if _excluded(url, settings):
         return Decision(Verdict.SKIPPED, Reason.EXCLUDED)
     if settings.offline and scheme not in ("file", ""):

@@ -22,6 +22,7 @@ from linkaudit.extract.formats import DOCUMENT_TYPES
 from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
 from linkaudit.extract.inputs import StoredExtractions, iter_inputs
 from linkaudit.extract.key import extraction_key
+from linkaudit.extract.urls import rooted
 from linkaudit.models import DocumentFormat, Occurrence
 
 __all__ = [
@@ -102,8 +103,9 @@ def content_hash_of(source: Source) -> str:
 def _finished(
     extraction: Extraction, source: Source, settings: Settings, content_hash: str | None
 ) -> Extraction:
-    """Bound the links to ``max_links_per_document`` (and say so); count and hash once here,
-    for every format."""
+    """Bound the links to ``max_links_per_document`` (and say so), resolve a local document's
+    root-relative links (``--root-dir``, ``--base-url``); count and hash once here, for every
+    format."""
     limit = settings.max_links_per_document
     occurrences = _as_asked(extraction, source, settings)
     warnings = list(extraction.warnings)
@@ -113,6 +115,8 @@ def _finished(
             "(max_links_per_document)"
         )
         occurrences = occurrences[:limit]
+    if source.base_url and source.base_url[:5].lower() == "file:":
+        occurrences = [rooted(o, settings.root_dir, settings.base_url) for o in occurrences]
     document = dataclasses.replace(
         extraction.document,
         links=len(occurrences),

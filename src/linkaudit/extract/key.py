@@ -26,12 +26,14 @@ __all__ = ["EXTRACTION_SETTINGS", "extraction_key"]
 
 #: The settings any extractor reads (a test holds this list to the extractors' sources).
 EXTRACTION_SETTINGS = (
+    "base_url",
     "join_wrapped_pdf_links",
     "max_document_bytes",
     "max_links_per_document",
     "max_pages",
     "max_unzipped_bytes",
     "remap",
+    "root_dir",
 )
 
 #: The parsers whose output the extractors pass on; their files change on upgrade.

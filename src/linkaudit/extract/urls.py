@@ -7,31 +7,34 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
+from linkaudit.anchors import has_anchor
 from linkaudit.dois import resolve_doi
 from linkaudit.models import Occurrence
+from linkaudit.urls import OTHER_SCHEMES, SCRIPT_SCHEMES, browser_href, is_mailto_valid
 from linkaudit.verdicts import Reason
 
-__all__ = ["is_mailto_valid", "make_occurrence", "normalise", "problem", "resolve"]
+__all__ = ["is_mailto_valid", "make_occurrence", "normalise", "problem", "resolve", "rooted"]
 
-#: Schemes a link checker can say something about; any other is ``unsupported_scheme``.
+#: Schemes a link checker can say something about; registered non-web schemes are
+#: ``other_scheme`` (skipped), scripts and unknown schemes ``unsupported_scheme``.
 KNOWN_SCHEMES = frozenset({"http", "https", "ftp", "file", "mailto", "tel"})
-#: Schemes that are never citations (scripts and inline data), named for clearer reports.
-SCRIPT_SCHEMES = frozenset({"javascript", "data", "vbscript"})
 _NETWORK_SCHEMES = frozenset({"http", "https", "ftp"})
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$", re.UNICODE)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@([^@\s<>()\[\],;:\"]+)$")
 
 
 def resolve(raw: str, base: str | None) -> str:
     """``raw`` made absolute: ``www.x`` → ``http://www.x``, ``doi:10.1/x`` →
-    ``https://doi.org/10.1/x``, relative against ``base``."""
-    target = raw.strip()
+    ``https://doi.org/10.1/x``, relative against ``base``; spaces and newlines as a browser's
+    URL parser treats them (``browser_href``)."""
+    target = browser_href(raw)
     if target[:4].lower() == "www.":  # no other character lower-cases to "w" or "."
         return "http://" + target
     if target[:3].lower() == "doi" or target[:9].lower() == "info:doi/":
@@ -52,9 +55,7 @@ def problem(raw: str, url: str, defined_fragments: frozenset[str] | None) -> Rea
     if target in ("", "#"):
         return Reason.PLACEHOLDER
     if target.startswith("#") and defined_fragments is not None:
-        if unquote(target[1:]) not in defined_fragments and target[1:] not in defined_fragments:
-            return Reason.PLACEHOLDER
-        return None
+        return None if has_anchor(target[1:], defined_fragments) else Reason.PLACEHOLDER
     if _CONTROL.search(url) is not None or _NUL_IN_FILE.match(url) is not None:
         return Reason.MALFORMED  # no request or path can carry it (httpx, open() refuse it)
     return _scheme_problem(url)
@@ -70,6 +71,8 @@ def _scheme_problem(url: str) -> Reason | None:
     if match is None:  # still relative: no base to resolve it against
         return Reason.MALFORMED if _has_space(url) else None
     scheme = match.group(1).lower()
+    if scheme in OTHER_SCHEMES:
+        return Reason.OTHER_SCHEME
     if scheme in SCRIPT_SCHEMES or scheme not in KNOWN_SCHEMES:
         return Reason.UNSUPPORTED_SCHEME
     if scheme == "mailto":
@@ -131,29 +134,6 @@ def _is_valid_host(host: str | None) -> bool:
     return all(_LABEL.match(label) and "_" not in label for label in labels)
 
 
-def is_mailto_valid(url: str) -> bool:
-    """Every address of a ``mailto:`` URL looks like ``local@domain.tld`` (RFC 6068)."""
-    if url[:7].lower() != "mailto:":
-        return False
-    body = url[7:]
-    addresses, _, query = body.partition("?")
-    found = [unquote(a).strip() for a in addresses.split(",") if a.strip()]
-    for pair in query.split("&") if query else ():
-        key, _, value = pair.partition("=")
-        if key.lower() in ("to", "cc", "bcc"):
-            found.extend(unquote(a).strip() for a in value.split(",") if a.strip())
-    if not found:
-        return False
-    for address in found:
-        match = _ADDRESS.match(address)
-        if match is None:
-            return False
-        domain = match.group(1)
-        if "." not in domain or not _is_valid_host(domain):
-            return False
-    return True
-
-
 def normalise(url: str) -> str:
     """
     The de-duplication key of a URL.
@@ -208,3 +188,21 @@ def make_occurrence(
         # reads as a real link in reports. Keep it as written so the editor sees what to fix.
         url = raw.strip() or "#"
     return Occurrence(document=document, raw=raw, url=url, problem=found, **fields)
+
+
+def rooted(occurrence: Occurrence, root_dir: str | None, base_url: str | None) -> Occurrence:
+    """A local document's root-relative link (``/about/``) resolved as its site would:
+    under ``root_dir``, else against ``base_url``, else left unresolved with the problem
+    ``needs_root`` (a browser would read it against a server this run does not know)."""
+    written = browser_href(occurrence.raw)
+    url = occurrence.url
+    if written[:1] != "/" or written[:2] == "//" or url[:5].lower() != "file:":
+        return occurrence
+    if occurrence.problem is not None:
+        return occurrence
+    reference = url[len("file://") :] if url.startswith("file://") else url[len("file:") :]
+    if root_dir is not None:
+        return replace(occurrence, url=Path(root_dir).resolve().as_uri().rstrip("/") + reference)
+    if base_url is not None:
+        return replace(occurrence, url=urljoin(base_url, reference))
+    return replace(occurrence, url=written, problem=Reason.NEEDS_ROOT)

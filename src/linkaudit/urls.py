@@ -1,0 +1,119 @@
+"""
+Pure: one URL identity and the URL rules every stage shares.
+
+* ``split_url``: the one cached ``urlsplit`` (the guard, the soft-404 probe, the redirect
+  follower and classify split the same URL within milliseconds);
+* ``scheme_of`` and the scheme families: ``WEB_SCHEMES`` fetched, ``SCRIPT_SCHEMES`` never a
+  citation (invalid), ``OTHER_SCHEMES`` registered non-web schemes (skipped, ``other_scheme``);
+* ``browser_href``: a written target with whitespace handled as WHATWG URL parsing does;
+* ``is_mailto_valid``: every address of a ``mailto:`` URL is an RFC 5322 addr-spec.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from urllib.parse import SplitResult, unquote, urlsplit
+
+__all__ = [
+    "OTHER_SCHEMES",
+    "SCRIPT_SCHEMES",
+    "WEB_SCHEMES",
+    "browser_href",
+    "is_address_valid",
+    "is_mailto_valid",
+    "scheme_of",
+    "split_url",
+]
+
+WEB_SCHEMES = frozenset({"http", "https"})
+#: Scripts run by the page: never a citation, always a mistake in a brief.
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
+#: Schemes registered with IANA (permanent and provisional, RFC 7595) for things other than
+#: web pages: chat, feeds, news, phones, places, embedded data, other applications. A link
+#: checker cannot say whether such a link works; it is skipped, not called invalid.
+OTHER_SCHEMES = frozenset(
+    {
+        "about", "acct", "afp", "aim", "apt", "attachment", "bitcoin", "blob", "callto",
+        "cid", "coap", "coaps", "content", "cvs", "data", "dav", "dict", "dns", "ed2k",
+        "facetime", "fax", "feed", "finger", "geo", "git", "gopher", "gtalk", "h323", "iax",
+        "icap", "im", "imap", "info", "ipfs", "ipns", "ipp", "ipps", "irc", "irc6", "ircs",
+        "itms", "itms-apps", "jabber", "jar", "ldap", "ldaps", "magnet", "maps", "market",
+        "matrix", "message", "mid", "mms", "msnim", "mumble", "news", "nfs", "nntp", "notes",
+        "pop", "pres", "rsync", "rtmp", "rtsp", "rtsps", "sftp", "sip", "sips", "skype",
+        "slack", "smb", "sms", "snews", "snmp", "spotify", "ssh", "steam", "svn", "tag",
+        "teamspeak", "telnet", "tftp", "tg", "tn3270", "urn", "view-source", "vnc",
+        "webcal", "whatsapp", "ws", "wss", "xmpp", "ymsgr", "zoommtg", "zoomus",
+    }
+)  # fmt: skip
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# WHATWG URL parsing removes leading and trailing C0 controls and spaces, and every ASCII tab
+# and newline; a space left inside is percent-encoded (path, query and fragment alike).
+_STRIPPED = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+# RFC 5322 addr-spec: a dot-atom (atext, RFC 6532 allows UTF-8) or a quoted string, "@",
+# and a domain (checked label by label).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]"
+_DOT_ATOM = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
+_QUOTED = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9\u0080-\U0010ffff-]{1,63}(?<!-)")
+_DOMAIN_LITERAL = re.compile(r"\[[^\[\]\\]*\]")
+
+
+@functools.lru_cache(maxsize=4096)
+def split_url(url: str) -> SplitResult:
+    """``urllib.parse.urlsplit(url)``, cached: several stages split one URL in a row."""
+    return urlsplit(url)
+
+
+def scheme_of(url: str) -> str:
+    """The scheme of an absolute URL, lower-cased; ``""`` for a relative reference."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def browser_href(written: str) -> str:
+    """``written`` as a browser's URL parser reads it: surrounding spaces and controls
+    dropped, tabs and newlines removed, inner spaces percent-encoded."""
+    target = written.strip(_STRIPPED)
+    if "\t" in target or "\n" in target or "\r" in target:
+        target = _TAB_OR_NEWLINE.sub("", target)
+    return target.replace(" ", "%20") if " " in target else target
+
+
+def is_mailto_valid(url: str) -> bool:
+    """Every address of a ``mailto:`` URL (RFC 6068: the path and any ``to``, ``cc`` or
+    ``bcc`` field) is an RFC 5322 addr-spec; a URL without any address is not valid."""
+    if url[:7].lower() != "mailto:":
+        return False
+    addresses, _, query = url[7:].partition("?")
+    found = [unquote(a).strip() for a in addresses.split(",") if a.strip()]
+    for pair in query.split("&") if query else ():
+        key, _, value = pair.partition("=")
+        if key.lower() in ("to", "cc", "bcc"):
+            found.extend(unquote(a).strip() for a in value.split(",") if a.strip())
+    return bool(found) and all(is_address_valid(a) for a in found)
+
+
+def is_address_valid(address: str) -> bool:
+    """An RFC 5322 addr-spec with a domain a mail could be sent to: no leading, trailing or
+    doubled dot in the local part, at most 64 octets there, and valid domain labels."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return False
+    if not (_DOT_ATOM.fullmatch(local) or _QUOTED.fullmatch(local)):
+        return False
+    if len(local.encode("utf-8")) > 64:
+        return False
+    return _is_mail_domain(domain)
+
+
+def _is_mail_domain(domain: str) -> bool:
+    if _DOMAIN_LITERAL.fullmatch(domain):
+        return True
+    name = domain[:-1] if domain.endswith(".") else domain
+    labels = name.split(".")
+    if len(labels) < 2 or len(name.encode("utf-8")) > 253:
+        return False
+    return all(_LABEL.fullmatch(label) for label in labels)
