@@ -34,13 +34,14 @@ def resolve(raw: str, base: str | None) -> str:
     """``raw`` made absolute: ``www.x`` → ``http://www.x``, ``doi:10.1/x`` →
     ``https://doi.org/10.1/x``, relative against ``base``; spaces and newlines as a browser's
     URL parser treats them (``browser_href``)."""
+    written = raw.strip()
+    if written[:3].lower() == "doi" or written[:9].lower() == "info:doi/":
+        doi = resolve_doi(written)  # "DOI: 10.1/x" as printed, space and all
+        if doi is not None:
+            return doi
     target = browser_href(raw)
     if target[:4].lower() == "www.":  # no other character lower-cases to "w" or "."
         return "http://" + target
-    if target[:3].lower() == "doi" or target[:9].lower() == "info:doi/":
-        doi = resolve_doi(target)
-        if doi is not None:
-            return doi
     if _SCHEME.match(target) or base is None:
         return target
     try:
