@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from archive.fakes import FakeArchive, serve_archive
-from web import SimWeb
 
+from archive.fakes import FakeArchive, serve_archive
 from linkaudit.fix import Prefer, fix_documents, plan_edits, rewrite
 from linkaudit.models import DocumentFormat, Occurrence, Redirect, Result, Snapshot
 from linkaudit.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
+from web import SimWeb
 
 pytestmark = pytest.mark.anyio
 
