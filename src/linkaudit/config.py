@@ -155,6 +155,9 @@ class Settings:
     spn_max_per_minute: int = 12
     cited_on: dt.date | None = None
     check_originals: bool = False
+    drift: bool = False
+    """Compare each live page with its snapshot closest to the citation date (or with the page
+    as first checked) and look for the quotations around its citations (docs/drift.md)."""
 
     # --- DOIs (docs/doi.md)
     doi_follow: bool = False

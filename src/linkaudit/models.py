@@ -24,6 +24,7 @@ __all__ = [
     "Document",
     "DocumentFormat",
     "DoiRecord",
+    "Drift",
     "Element",
     "History",
     "Notice",
@@ -32,6 +33,7 @@ __all__ = [
     "Occurrence",
     "OpenAccess",
     "Part",
+    "Quote",
     "Redirect",
     "Result",
     "RobustLink",
@@ -178,6 +180,31 @@ class OpenAccess:
 
 
 @dataclass(frozen=True, slots=True)
+class Drift:
+    """Whether a live page still says what it said when it was cited."""
+
+    state: str
+    """unchanged, changed, drifted or unknown (``drift.text.DriftState``)."""
+    similarity: float | None = None
+    compared_with: str | None = None
+    """The snapshot URL, or ``first_check``."""
+    compared_at: str | None = None
+    """The date of what the live page was compared with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation around a citation, and whether the source still holds it."""
+
+    text: str
+    found: bool | None
+    in_snapshot: bool | None = None
+    document: str | None = None
+    line: int | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Redirect:
     """One hop: ``url`` answered ``status`` and pointed on (``via`` http or meta_refresh)."""
 
@@ -274,3 +301,5 @@ class Result:
     doi: DoiRecord | None = None
     notices: tuple[Notice, ...] = ()
     open_access: OpenAccess | None = None
+    drift: Drift | None = None
+    quotes: tuple[Quote, ...] = ()

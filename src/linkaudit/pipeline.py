@@ -202,8 +202,10 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
         arriving = observations if deadline is None else _until(observations, deadline)
         async for observation in arriving:
             result = await _classify(observation, feed.groups[observation.url], run)
-            if _wants_snapshot(result, run):
-                lookup = _archive_then_save(result, run, limit, lookup_cache, archives)
+            drift = _wants_drift(result, observation, run)
+            if drift or _wants_snapshot(result, run):
+                body = observation.body if drift else None
+                lookup = _enrich_then_save(result, body, run, limit, lookup_cache, archives)
                 task = asyncio.create_task(lookup)
                 archive_tasks.add(task)
                 task.add_done_callback(archive_tasks.discard)
@@ -327,16 +329,31 @@ class _ArchiveClient:
             await self._client.aclose()
 
 
-async def _archive_then_save(
+def _wants_drift(result: Result, observation: Observation, run: Run) -> bool:
+    if not run.settings.drift or run.offline:
+        return False
+    from linkaudit.drift import wants_drift
+
+    return wants_drift(result, observation.body, observation.content_type, run.settings)
+
+
+async def _enrich_then_save(
     result: Result,
+    body: str | None,
     run: Run,
     limit: asyncio.Semaphore,
     lookup_cache: MutableMapping[str, Any],
     archives: _ArchiveClient,
 ) -> None:
+    """Drift (when ``body`` is given), then a snapshot (when wanted), then the store."""
     from linkaudit.archive import attach_snapshots
 
     async with limit:
+        if body is not None:
+            result = await _drift(result, body, run, lookup_cache, archives)
+        if not _wants_snapshot(result, run):
+            run.save(result)
+            return
         try:
             (result,) = await attach_snapshots(
                 [result],
@@ -348,6 +365,35 @@ async def _archive_then_save(
         except Exception as exc:  # an archive service must never break the run
             run.warnings.append(f"archive look-up failed for {result.url}: {exc}")
     run.save(result)
+
+
+async def _drift(
+    result: Result,
+    body: str,
+    run: Run,
+    lookup_cache: MutableMapping[str, Any],
+    archives: _ArchiveClient,
+) -> Result:
+    from linkaudit.drift import assess
+
+    first_checks: MutableMapping[str, Any] = (
+        run.store.first_checks() if run.store is not None else run.first_checks
+    )
+    cited_on = run.settings.cited_on or _cited_on(run.published)(result)
+    try:
+        return await assess(
+            result,
+            body,
+            cited_on,
+            run.settings,
+            archives.get(),
+            first_checks=first_checks,
+            lookup_cache=lookup_cache,
+            today=dt.date.today(),
+        )
+    except Exception as exc:  # a comparison must never break the run
+        run.warnings.append(f"drift check failed for {result.url}: {exc}")
+        return result
 
 
 def _cited_on(published: dict[str, dt.date | None]) -> Callable[[Result], dt.date | None]:

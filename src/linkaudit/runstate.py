@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from linkaudit.config import Settings
 from linkaudit.models import Result, RunId
@@ -76,6 +76,8 @@ class Run:
     published: dict[str, dt.date | None] = field(default_factory=dict)
     """Each document's publication date: the default citation date of its links."""
     warnings: list[str] = field(default_factory=list)
+    first_checks: dict[str, Any] = field(default_factory=dict)
+    """Pages' text as first checked, for ``--drift`` in a run without a store."""
 
     def accept(self, result: Result) -> None:
         """Keep ``result`` for the report and tell the listener."""

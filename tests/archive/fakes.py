@@ -61,6 +61,8 @@ class ArchiveState:
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     save_times: list[float] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)
+    """``"<timestamp> <url>"`` → the captured page the replay serves (default: a title)."""
 
     def add(self, url: str, *timestamps: str, status: str = "200") -> None:
         self.captures.setdefault(url, []).extend(Capture(ts, status) for ts in timestamps)
@@ -210,7 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
         stamp, _, url = self.path[len("/web/") :].partition("/")
         stamp = stamp.rstrip("_").rstrip("abcdefghijklmnopqrstuvwxyz")
         if any(c.timestamp == stamp for c in self.state.captures.get(url, [])):
-            self._send(200, f"<title>{url}</title>".encode(), "text/html")
+            page = self.state.pages.get(f"{stamp} {url}", f"<title>{url}</title>")
+            self._send(200, page.encode(), "text/html; charset=utf-8")
             return
         capture = self.state.nearest(url, stamp or None)
         if capture is None:

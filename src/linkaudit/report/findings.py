@@ -21,6 +21,7 @@ __all__ = [
     "Finding",
     "action_for",
     "baseline_key",
+    "citation_problem",
     "findings",
     "iso",
     "location",
@@ -96,11 +97,12 @@ def findings(
     """Every occurrence of every result whose verdict is in ``verdicts``, in editing order;
     ``baselined`` holds the ``baseline_key`` of each place a baseline accepts."""
     rank = {verdict: index for index, verdict in enumerate(verdicts)}
-    # A work with an editorial notice is a finding whatever its page answers.
+    # A work with an editorial notice, a page that drifted or a quotation the source no longer
+    # holds is a finding whatever its page answers.
     chosen = [
         Finding(result, occurrence, baseline_key(result, occurrence) in baselined)
         for result in results
-        if result.verdict in rank or result.notices
+        if result.verdict in rank or result.notices or citation_problem(result)
         for occurrence in (result.occurrences or (None,))
     ]
     last = len(rank)
@@ -190,9 +192,27 @@ def notice_text(result: Result) -> str:
     return f"{text}, see {notice.doi or notice.url}" if notice.doi or notice.url else text
 
 
+def citation_problem(result: Result) -> str:
+    """``drifted since cited``, ``quoted words not found in the source: “…”``, or empty."""
+    parts = []
+    drift = result.drift
+    if drift is not None and drift.state == "drifted":
+        since = f" (compared with {drift.compared_with})" if drift.compared_with else ""
+        parts.append(f"a different page answers now{since}")
+    for quote in result.quotes:
+        if quote.found is False and quote.in_snapshot is True:
+            parts.append(f"changed since cited: “{quote.text}” is only in the snapshot")
+        elif quote.found is False and quote.in_snapshot is not True:
+            parts.append(f"quoted words not found in the source: “{quote.text}”")
+    return "; ".join(parts)
+
+
 def action_for(result: Result, occurrence: Occurrence | None = None) -> str:
     """The fix an editor should make, naming the URL to use where there is one."""
     action = _verdict_action(result, occurrence)
+    problem = citation_problem(result)
+    if problem:
+        action = f"{problem}: check the citation" + (f"; {action}" if action else "")
     notice = notice_text(result)
     if notice:
         advice = "do not cite as evidence" if _retracted(result) else "check the notice"

@@ -196,6 +196,26 @@ def _result(result: Result) -> dict[str, Any]:
     if result.open_access is not None:
         oa = result.open_access
         data["open_access"] = {"url": oa.url, "source": oa.source, "version": oa.version}
+    if result.drift is not None:
+        drift = result.drift
+        data["drift"] = {
+            "state": drift.state,
+            "similarity": drift.similarity,
+            "compared_with": drift.compared_with,
+            "compared_at": drift.compared_at,
+        }
+    if result.quotes:
+        data["quotes"] = [
+            {
+                "text": q.text,
+                "found": q.found,
+                "in_snapshot": q.in_snapshot,
+                "document": q.document,
+                "line": q.line,
+                "page": q.page,
+            }
+            for q in result.quotes
+        ]
     return data
 
 

@@ -41,7 +41,7 @@ from linkaudit.store._connection import (
 )
 from linkaudit.store._types import Changes, CheckRecord, RunInfo, RunStatus
 from linkaudit.store.history import FAILING, NO_EVIDENCE
-from linkaudit.store.lookups import DoiCache, SnapshotCache
+from linkaudit.store.lookups import DoiCache, FirstChecks, SnapshotCache
 from linkaudit.store.schema import LATEST, check_version, ensure_schema
 
 __all__ = ["Changes", "CheckRecord", "RunInfo", "RunStatus", "Store", "utc_now"]
@@ -301,6 +301,10 @@ class Store:
     def snapshot_cache(self) -> SnapshotCache:
         """The archive look-ups of earlier runs, as the mapping the archive stage fills."""
         return SnapshotCache(self._db, self._now, self._write)
+
+    def first_checks(self) -> FirstChecks:
+        """Pages' text as first checked, for content drift without a snapshot."""
+        return FirstChecks(self._db, self._now, self._write)
 
     def doi_cache(self, max_age: float) -> DoiCache:
         """Crossref's and Unpaywall's answers of earlier runs, fresh for ``max_age`` seconds."""

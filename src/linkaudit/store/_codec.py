@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from linkaudit.models import (
     DoiRecord,
+    Drift,
     Element,
     History,
     Notice,
@@ -18,6 +19,7 @@ from linkaudit.models import (
     Occurrence,
     OpenAccess,
     Part,
+    Quote,
     Redirect,
     Result,
     RobustLink,
@@ -111,6 +113,7 @@ def check_row(result: Result, *, run_id: int, url_id: int, checked_at: str) -> d
         "fingerprint": result.fingerprint,
         "archive": _json(_asdict(result.archive)),
         "doi": _json(_doi_evidence(result)),
+        "drift": _json(_drift_evidence(result)),
         "cached": int(result.cached),
         "permanent": None if result.permanent is None else int(result.permanent),
         "escalated": int(history.escalated),
@@ -146,6 +149,26 @@ def _doi_fields(text: str | None) -> dict[str, Any]:
             for n in data.get("notices") or ()
         ),
         "open_access": OpenAccess(**data["open_access"]) if data.get("open_access") else None,
+    }
+
+
+def _drift_evidence(result: Result) -> dict[str, Any] | None:
+    if result.drift is None and not result.quotes:
+        return None
+    return {
+        "drift": _asdict(result.drift),
+        "quotes": [dataclasses.asdict(q) for q in result.quotes],
+    }
+
+
+def _drift_fields(text: str | None) -> dict[str, Any]:
+    """``Result`` keyword arguments from the ``drift`` column (none for an older row)."""
+    if not text:
+        return {}
+    data = json.loads(text)
+    return {
+        "drift": Drift(**data["drift"]) if data.get("drift") else None,
+        "quotes": tuple(Quote(**q) for q in data.get("quotes") or ()),
     }
 
 
@@ -187,6 +210,7 @@ def result_from_row(
         history=history_from_row(row),
         fingerprint=row["fingerprint"],
         **_doi_fields(row.get("doi")),
+        **_drift_fields(row.get("drift")),
     )
 
 

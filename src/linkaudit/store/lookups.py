@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from linkaudit.models import Snapshot
 
-__all__ = ["FOUND_MAX_AGE", "MISSING_MAX_AGE", "DoiCache", "SnapshotCache"]
+__all__ = ["FOUND_MAX_AGE", "MISSING_MAX_AGE", "DoiCache", "FirstChecks", "SnapshotCache"]
 
 FOUND_MAX_AGE = dt.timedelta(days=30)
 MISSING_MAX_AGE = dt.timedelta(days=1)
@@ -113,3 +113,41 @@ class DoiCache(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM doi_lookups").fetchone()[0])
+
+
+class FirstChecks(MutableMapping[str, Any]):
+    """A page's URL → its title and main text as first checked (``--drift`` compares with it
+    when no snapshot is near the citation date). Written once per URL, never updated."""
+
+    def __init__(
+        self, db: Database, clock: Callable[[], dt.datetime], write: Callable[..., object]
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._write = write
+
+    def __getitem__(self, url: str) -> Any:
+        row = self._db.execute("SELECT text FROM page_texts WHERE url = ?", [url]).fetchone()
+        if row is None:
+            raise KeyError(url)
+        return json.loads(row[0]) if row[0] else None
+
+    def __setitem__(self, url: str, value: Any) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        now = self._clock().isoformat()
+        self._write(
+            lambda: self._db.execute(
+                "INSERT INTO page_texts (url, first_checked, text) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO NOTHING",
+                [url, now, text],
+            )
+        )
+
+    def __delitem__(self, url: str) -> None:
+        self._write(lambda: self._db.execute("DELETE FROM page_texts WHERE url = ?", [url]))
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in self._db.execute("SELECT url FROM page_texts").fetchall())
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM page_texts").fetchone()[0])

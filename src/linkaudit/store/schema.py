@@ -225,7 +225,23 @@ def m006_doi(db: Database) -> None:
     _run(db, _V6, 6)
 
 
-LATEST = 6
+_V7 = [
+    "ALTER TABLE checks ADD COLUMN drift TEXT",
+    """CREATE TABLE page_texts (
+        url TEXT PRIMARY KEY,
+        first_checked TEXT NOT NULL,
+        text TEXT
+    )""",
+]
+
+
+@MIGRATIONS(name="m007_drift")
+def m007_drift(db: Database) -> None:
+    """Schema 7: content drift and quotations, and each page's text as first checked."""
+    _run(db, _V7, 7)
+
+
+LATEST = 7
 NAMES = (
     "m001_tables",
     "m002_history",
@@ -233,6 +249,7 @@ NAMES = (
     "m004_archive_lookups",
     "m005_extraction_reuse",
     "m006_doi",
+    "m007_drift",
 )
 
 

@@ -1,0 +1,163 @@
+"""Content drift and quotations: pure thresholds on fixture pairs, then a run against a fake
+Wayback on loopback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from archive.fakes import FakeArchive, serve_archive
+from linkaudit.drift.text import (
+    DriftState,
+    drift_state,
+    find_quotations,
+    main_text,
+    quotation_found,
+    similarity,
+)
+from linkaudit.pipeline import run_check
+from linkaudit.report import get_reporter
+from linkaudit.report.findings import action_for
+from web import Handler, Reply, SimWeb, WebRequest
+
+pytestmark = pytest.mark.anyio
+
+SCHEMA = (
+    Path(__file__).resolve().parents[1] / "src" / "linkaudit" / "schemas" / "report-schema.json"
+)
+
+ARTICLE = (
+    "The committee projects federal deficits averaging 3.1 percent of output over the coming "
+    "decade, driven mostly by rising interest costs on the public debt. Revenue stays roughly "
+    "flat as a share of the economy, while spending on health programmes grows faster than "
+    "wages. The report warns that allyshoring of critical supply chains will raise prices "
+    "for consumers in the short run but reduce exposure to economic retaliation. It names "
+    "semiconductors, batteries and pharmaceuticals as the sectors most affected by the change."
+)
+EDITED = ARTICLE.replace("3.1 percent", "3.4 percent").replace(
+    "It names semiconductors", "An update in May names rare earths, semiconductors"
+)
+OTHER = (
+    "Our new campaign celebrates local food producers with weekly markets in every district. "
+    "Subscribe to the newsletter for recipes, seasonal offers and invitations to tastings."
+)
+
+
+def page(title: str, text: str, chrome: str = "old") -> str:
+    nav = f"<nav>{chrome} menu: Home About Contact Donate</nav>"
+    foot = f"<footer>{chrome} footer © 2021 All rights reserved</footer>"
+    return (
+        f"<html><head><title>{title}</title><script>var x = 1;</script></head><body>"
+        f"{nav}<main><h1>{title}</h1><p>{text}</p></main>{foot}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "state"),
+    [
+        (page("Budget outlook", ARTICLE), page("Budget outlook", ARTICLE), DriftState.UNCHANGED),
+        (
+            page("Budget outlook", ARTICLE),
+            page("Budget outlook", ARTICLE, chrome="new shiny redesigned"),
+            DriftState.UNCHANGED,
+        ),
+        (page("Budget outlook", ARTICLE), page("Budget outlook", EDITED), DriftState.CHANGED),
+        (page("Budget outlook", ARTICLE), page("Local food", OTHER), DriftState.DRIFTED),
+    ],
+    ids=["unchanged", "redesign-same-text", "edited-article", "replaced-page"],
+)
+def test_fixture_pairs_give_the_documented_states(then: str, now: str, state: DriftState) -> None:
+    a, b = main_text(then), main_text(now)
+    assert "menu" not in b.text and "var x" not in b.text
+    assert drift_state(similarity(a, b), a, b) is state
+
+
+def test_quotations_and_scare_quotes() -> None:
+    sentence = (
+        "The report calls it “a reduced exposure to economic retaliation” and warns of "
+        '"higher prices for consumers", but "allyshoring" is a scare quote.'
+    )
+    assert find_quotations(sentence) == [
+        "a reduced exposure to economic retaliation",
+        "higher prices for consumers",
+    ]
+    source = main_text(page("Budget outlook", ARTICLE))
+    assert quotation_found("raise prices for consumers in the short run", source)
+    assert quotation_found("reduce exposure to economic […] retaliation", source)
+    assert quotation_found("Reduce  exposure to\neconomic-retaliation", source)
+    assert not quotation_found("a reduced exposure to economic retaliation", source)
+    assert not quotation_found("the deficit will vanish by next year entirely", source)
+
+
+def serving(body: str) -> Handler:
+    async def handler(_: WebRequest) -> Reply:
+        return Reply(200, body, {"content-type": "text/html; charset=utf-8"})
+
+    return handler
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeArchive]:
+    with serve_archive() as archive:
+        yield archive
+
+
+async def test_a_run_reports_drift_and_quotes(
+    tmp_path: Path, web: SimWeb, fake: FakeArchive
+) -> None:
+    routes = {
+        "/drift/same": page("Budget outlook", ARTICLE, chrome="new"),
+        "/drift/edited": page("Budget outlook", EDITED),
+        "/drift/replaced": page("Local food", OTHER),
+        "/drift/unarchived": page("Budget outlook", ARTICLE),
+    }
+    for path, body in routes.items():
+        web.route(path, serving(body))
+    urls = {path: web.url(path) for path in routes}
+    for path in ("/drift/same", "/drift/edited", "/drift/replaced"):
+        fake.state.add(urls[path], "20210215000000")
+        fake.state.pages[f"20210215000000 {urls[path]}"] = page("Budget outlook", ARTICLE)
+    brief = tmp_path / "brief.md"
+    brief.write_text(
+        "<!-- published 2021-03-01 -->\n"
+        f'The report [warns]({urls["/drift/same"]}) of "higher prices for consumers in the '
+        'short run" today.\n\n'
+        f'It says "deficits averaging 3.1 percent of output" [here]({urls["/drift/edited"]}).\n\n'
+        f'Agencies "name semiconductors and batteries" in [a page]({urls["/drift/replaced"]}).\n\n'
+        f"A [fourth]({urls['/drift/unarchived']}) page.\n",
+        encoding="utf-8",
+    )
+    settings = fake.settings(
+        network_canaries=(web.url("/"),), soft404=False, retries=0, drift=True, archive="none"
+    )
+    db = tmp_path / "s.sqlite"
+    outcome = await run_check([str(brief)], settings, db=db)
+    by_path = {r.url.rsplit("/", 2)[-1]: r for r in outcome.report.results}
+    assert {k: r.drift.state if r.drift else None for k, r in by_path.items()} == {
+        "same": "unchanged",
+        "edited": "changed",
+        "replaced": "drifted",
+        "unarchived": "unknown",
+    }
+    assert by_path["same"].drift and by_path["same"].drift.compared_at == "2021-02-15"
+    same_quote, edited_quote, replaced_quote = (
+        by_path[k].quotes[0] for k in ("same", "edited", "replaced")
+    )
+    assert (same_quote.found, same_quote.in_snapshot) == (True, True)
+    assert (edited_quote.found, edited_quote.in_snapshot) == (False, True)
+    assert (replaced_quote.found, replaced_quote.in_snapshot) == (False, False)
+    assert "changed since cited" in action_for(by_path["edited"])
+    assert "a different page answers now" in action_for(by_path["replaced"])
+    data = json.loads(get_reporter("json").render(outcome.report))
+    jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+    # Without a snapshot, the page as first checked is the reference from then on.
+    web.route("/drift/unarchived", serving(page("Local food", OTHER)))
+    later = await run_check([str(brief)], settings.replace(fresh=True), db=db)
+    fourth = next(r for r in later.report.results if r.url.endswith("unarchived"))
+    assert fourth.drift is not None
+    assert (fourth.drift.state, fourth.drift.compared_with) == ("drifted", "first_check")
