@@ -121,3 +121,136 @@ def test_bad_pdfs_fail_with_one_line(data: bytes, cause: str) -> None:
 )
 def test_printed_url_line_joining(text: str, urls: list[str]) -> None:
     assert [p.url for p in printed_urls(text)] == urls
+
+
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        # pdfTeX breaks URLs after a dot inside the host or after the scheme's colon.
+        (
+            "at https://ethereum.github.\r\nio/yellowpaper/paper.pdf.\r\nNext",
+            ["https://ethereum.github.io/yellowpaper/paper.pdf"],
+        ),
+        (
+            "URL http://www.sciencedirect.\r\ncom/science/pii/S02624.\r\nAdam",
+            ["http://www.sciencedirect.com/science/pii/S02624"],
+        ),
+        (
+            "maintained at https:\r\n//github.com/ethereum/yellowpaper/. An",
+            ["https://github.com/ethereum/yellowpaper/"],
+        ),
+        # A file extension cut by the break; the rest of a path with slashes.
+        (
+            "https://x.gov/memoranda/m_16_21.p\r\ndf.\r\nScott",
+            ["https://x.gov/memoranda/m_16_21.pdf"],
+        ),
+        (
+            "https://x.gov.uk/uploads/attachment_dat\r\na/file/78959/All_v2_0.pdf.",
+            ["https://x.gov.uk/uploads/attachment_data/file/78959/All_v2_0.pdf"],
+        ),
+        # A complete URL at a line end is not glued to prose, a footnote number or "and/or".
+        (
+            "DOI: http://dx.doi.org/10.1145/2810103.2813707.\r\ncoded, or widely",
+            ["http://dx.doi.org/10.1145/2810103.2813707"],
+        ),
+        ("see https://x.org/a\r\n12 Another footnote", ["https://x.org/a"]),
+        ("see https://x.org/report\r\nand/or the annex", ["https://x.org/report"]),
+        # pdfium's hyphenation mark inside a URL is the URL's hyphen.
+        (
+            "from https://18f.gsa.gov/open-source\ufffepolicy/.",
+            ["https://18f.gsa.gov/open-source-policy/"],
+        ),
+    ],
+)
+def test_printed_urls_broken_by_real_typesetters(text: str, urls: list[str]) -> None:
+    assert [p.url for p in printed_urls(text)] == urls
+
+
+def _drawn(lines: list[tuple[float, str]], links: list[tuple[str, tuple[float, ...]]]) -> bytes:
+    """One page: text at (y, text) from x=72 in Helvetica 11, URI links over rectangles."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    for y, line in lines:
+        pdf.drawString(72, y, line)
+    for uri, rect in links:
+        pdf.linkURL(uri, rect, relative=0, thickness=0)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _x(text: str) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return 72 + stringWidth(text, "Helvetica", 11)
+
+
+def test_anchor_text_is_what_lies_inside_the_rectangles() -> None:
+    """A sloppy rectangle over the next word's first letter and the full stop (as word
+    processors draw them) does not take them; two runs of one link are one link."""
+    line = "See the Research Repository to learn more."
+    start, end = _x("See the "), _x("See the Research Repository t")
+    middle = _x("See the Research Rep")
+    data = _drawn(
+        [(700, line)],
+        [
+            ("https://example.org/rrr", (start, 697, middle + 2, 711)),
+            ("https://example.org/rrr", (middle - 2, 697, end, 711)),
+        ],
+    )
+    assert rows(extract(data)) == [
+        ("https://example.org/rrr", "Research Repository", 1, Part.BODY, A)
+    ]
+
+
+def test_wrapped_link_in_a_table_cell_is_one_occurrence() -> None:
+    """The cell's second line starts at the cell's left edge, level with where the link
+    started on the first line: still one link, and no space inside the URL."""
+    first, second = "https://example.org/reports/", "annual-2024.pdf"
+    data = _drawn(
+        [(700, first), (686, second), (660, "Next row")],
+        [
+            ("https://example.org/reports/annual-2024.pdf", (72, 697, _x(first), 711)),
+            ("https://example.org/reports/annual-2024.pdf", (72, 683, _x(second), 697)),
+        ],
+    )
+    assert [(o.url, o.text) for o in extract(data).occurrences] == [
+        (
+            "https://example.org/reports/annual-2024.pdf",
+            "https://example.org/reports/annual-2024.pdf",
+        )
+    ]
+
+
+def test_hyphen_at_a_line_end_is_kept_unless_the_word_exists() -> None:
+    """``con-`` + ``ducted`` reads "conducted" when the document has that word elsewhere;
+    ``well-`` + ``known`` stays hyphenated."""
+    data = _drawn(
+        [
+            (700, "The review was con-"),
+            (686, "ducted twice; it was well-"),
+            (672, "known and conducted."),
+        ],
+        [
+            ("https://example.org/a", (_x("The review was "), 697, _x("The review was con-"), 711)),
+            ("https://example.org/a", (72, 683, _x("ducted"), 697)),
+            (
+                "https://example.org/b",
+                (_x("ducted twice; it was "), 683, _x("ducted twice; it was well-"), 697),
+            ),
+            ("https://example.org/b", (72, 669, _x("known"), 683)),
+        ],
+    )
+    assert [o.text for o in extract(data).occurrences] == ["conducted", "well-known"]
+
+
+def test_printed_url_under_an_annotation_is_reported_once() -> None:
+    url = "https://example.org/printed/and/annotated"
+    data = _drawn(
+        [(700, f"Read {url} today.")], [(url, (_x("Read "), 697, _x(f"Read {url}"), 711))]
+    )
+    assert [(o.url, o.element) for o in extract(data).occurrences] == [(url, A)]

@@ -18,7 +18,15 @@ import pypdfium2.raw as pdfium_c
 
 from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 
-__all__ = ["Rect", "TextUnder", "UriLink", "catalog_uri_base", "open_pdf", "uri_links"]
+__all__ = [
+    "PageChars",
+    "Rect",
+    "TextUnder",
+    "UriLink",
+    "catalog_uri_base",
+    "open_pdf",
+    "uri_links",
+]
 
 # FPDF_GetLastError codes (fpdfview.h).
 _ERR_PASSWORD = 4
@@ -44,6 +52,19 @@ class Rect:
     def height(self) -> float:
         return self.top - self.bottom
 
+    def holds(self, x: float, y: float) -> bool:
+        """The point lies inside (edges included)."""
+        return self.left <= x <= self.right and self.bottom <= y <= self.top
+
+    def covers(self, box: Rect, slack: float = 0.5) -> bool:
+        """``box`` lies wholly inside, give or take ``slack`` points."""
+        return (
+            box.left >= self.left - slack
+            and box.right <= self.right + slack
+            and box.bottom >= self.bottom - slack
+            and box.top <= self.top + slack
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class UriLink:
@@ -51,6 +72,8 @@ class UriLink:
 
     uri: str
     rect: Rect
+    areas: tuple[Rect, ...]
+    """Where the link is active: one box per quad point set (/QuadPoints), else the rect."""
 
 
 class TextUnder:
@@ -111,7 +134,77 @@ def uri_links(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> Iterator[Ur
             continue
         uri = _uri_path(document, action, buffer)
         if uri and pdfium_c.FPDFLink_GetAnnotRect(link, ctypes.byref(rect)):
-            yield UriLink(uri, _normal_rect(rect))
+            box = _normal_rect(rect)
+            yield UriLink(uri, box, _quads(link, box) or (box,))
+
+
+def _quads(link: object, rect: Rect) -> tuple[Rect, ...]:
+    """The /QuadPoints as boxes, each clipped to the rect (the spec says points outside
+    it are ignored), dropping degenerate ones."""
+    count = pdfium_c.FPDFLink_CountQuadPoints(link)
+    boxes: list[Rect] = []
+    quad = pdfium_c.FS_QUADPOINTSF()
+    for index in range(min(count, 256)):
+        if not pdfium_c.FPDFLink_GetQuadPoints(link, index, ctypes.byref(quad)):
+            continue
+        xs = (quad.x1, quad.x2, quad.x3, quad.x4)
+        ys = (quad.y1, quad.y2, quad.y3, quad.y4)
+        box = Rect(
+            max(min(xs), rect.left - 1),
+            max(min(ys), rect.bottom - 1),
+            min(max(xs), rect.right + 1),
+            min(max(ys), rect.top + 1),
+        )
+        if box.right - box.left > 0.5 and box.height > 0.5:
+            boxes.append(box)
+    return tuple(boxes)
+
+
+class PageChars:
+    """
+    The characters of one text page: the text (index ``i`` is pdfium's character ``i``)
+    and each character's box, read from pdfium only for pages that have links.
+
+    The loose box (the font's ascent to descent, the glyph's advance) is used: its centre
+    sits mid-line for every glyph, a full stop's included, which a tight glyph box does not.
+    """
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self._raw = textpage.raw
+        count = pdfium_c.FPDFText_CountChars(self._raw)
+        text: str = textpage.get_text_range() if count > 0 else ""
+        if len(text) != count:  # characters outside the BMP: read them one by one
+            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self._raw, i)) for i in range(count))
+        self.text = text
+        self._boxes: list[Rect] | None = None
+
+    @property
+    def boxes(self) -> list[Rect]:
+        """Every character's box, in index order (read once, on first use)."""
+        if self._boxes is None:
+            self._boxes = self._read_boxes()
+        return self._boxes
+
+    def _read_boxes(self) -> list[Rect]:
+        raw = self._raw
+        rect = pdfium_c.FS_RECTF()
+        ref = ctypes.byref(rect)
+        loose = pdfium_c.FPDFText_GetLooseCharBox
+        empty = Rect(0.0, 0.0, 0.0, 0.0)
+        boxes: list[Rect] = []
+        append = boxes.append
+        for index, char in enumerate(self.text):
+            if char in "\r\n" or not loose(raw, index, ref):
+                append(empty)
+                continue
+            left, right = sorted((rect.left, rect.right))
+            bottom, top = sorted((rect.bottom, rect.top))
+            append(Rect(left, bottom, right, top))
+        return boxes
+
+    def font_size(self, index: int) -> float:
+        """The character's font size in points (0 when pdfium does not know it)."""
+        return float(pdfium_c.FPDFText_GetFontSize(self._raw, index))
 
 
 _URI_ROOM = 4096

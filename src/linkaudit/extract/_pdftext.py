@@ -1,35 +1,426 @@
 """
-Bare URLs in PDF page text, rejoined where a line break cut them.
+PDF page text as a reader sees it: the words under a link, and URLs printed in the text.
 
-PDF text has no notion of a URL: a long URL in an endnote is simply broken where the line
-is full. A line break is taken to be inside a URL when the URL found on the line runs to
-the very end of the line (nothing trimmed) and
+**Anchor text by geometry.** A character belongs to a link when the centre of its box lies
+inside one of the link's areas (its /QuadPoints, else its rectangle); the characters are
+taken in pdfium's reading order. Punctuation at either end whose box pokes out of the
+areas is dropped (the full stop after a link). Where the text crosses a line:
 
-* the URL ends with ``-`` and the next line starts with a lower-case letter, digit or
-  ``/``: the hyphen is kept (in citations a hyphen at a URL line break is part of the URL,
-  ``…/very-long-`` + ``path``; pdfium's own hyphenation mark U+FFFE is read as ``-``), or
-* the URL ends with a character that cannot end a URL in prose (``/ ? & = # _ % ~ : +``)
-  and the next line's first word looks like URL material (lower-case start, or a digit,
-  ``/``, ``.``, ``-``, ``_``, ``=``, ``&`` or ``?`` in it), or
-* the next line's first word itself starts with URL punctuation (``/ ? & = # . _ %``)
-  or contains a ``/``.
+* a soft hyphen (U+00AD) goes; pdfium's hyphenation marks (``\\x02``, U+FFFE, which stand
+  for a hyphen pdfium took for hyphenation) and a real hyphen at the line end are joined
+  without a space, and the hyphen is dropped only when the URL requires it or the joined
+  word is found elsewhere in the document (``con-`` + ``ducted``), else kept (``EIP-`` +
+  ``1559``, ``well-`` + ``known``);
+* a break inside a URL printed as the anchor (the two pieces, joined, are in the link's
+  URL) gets no space: no space is ever put inside a URL; any other break is one space.
 
-A capitalised plain word (``Accessed 4 March``) never continues a URL.
+**Printed URLs.** A line break is taken to be inside a printed URL when the URL runs to
+the line's end (a trailing full stop aside) and the next line's first word is URL
+material, and either the URL is not complete by itself (it ends with ``/ - . _ ? & = # %
+~ : +``, or its host has no known top-level domain: ``www.sciencedirect`` + ``com/…``)
+or the next line starts with URL punctuation (``/ ? & = # . _ %``). A first word that is
+a reference or footnote number (``12`` followed by prose) or a capitalised plain word
+(``Accessed``) never continues a URL. Footnote markers set in smaller type right after a
+URL (``…/report.pdf`` + superscript ``3``) are cut off.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote
 
+from linkaudit.extract._pdfium import PageChars, Rect
 from linkaudit.extract.context import sentence_around
 from linkaudit.extract.text import find_urls
 
-__all__ = ["PrintedUrl", "printed_urls"]
+__all__ = [
+    "AnchorText",
+    "Hyphen",
+    "PageIndex",
+    "PrintedUrl",
+    "anchor_text",
+    "printed_urls",
+    "words_of",
+]
 
-_OPEN_END = "/?&=#_%~:+"
+#: pdfium's marks for a hyphen it took for hyphenation (older builds \x02, newer U+FFFE).
+_HYPHEN_MARKS = "\x02\ufffe"
+_SOFT_HYPHEN = "\u00ad"
+_DROPPED = re.compile(r"[\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\ufeff\uffff]")
+_LEADING = "([{\"'\u201c\u2018\u00ab<*\u2022"
+_TRAILING = ".,;:!?)]}\"'\u201d\u2019\u00bb>*"
+_URL_MARKS = frozenset("/:.@?=&#%_~")
+_SENTENCE_END = frozenset(".,;:")
+#: Glyphs shorter than this (points) are no text a reader sees: slide software writes
+#: hidden copies of the text in 1 pt type under shapes.
+_LEGIBLE = 2.5
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+
+
+# --- anchor text ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hyphen:
+    """A hyphen at a line end whose fate waits for the document's words."""
+
+    stem: str
+    """The word before the hyphen (letters only)."""
+    rest: str
+    """The word after the line break (letters only)."""
+
+
+@dataclass(slots=True)
+class AnchorText:
+    """The text of one link: strings and undecided hyphens, in order."""
+
+    parts: list[str | Hyphen] = field(default_factory=list)
+    url: str = ""
+
+    def render(self, words: frozenset[str]) -> str:
+        """The text, each hyphen dropped when its joined word is among ``words``."""
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, Hyphen):
+                joined = (part.stem + part.rest).lower()
+                out.append("" if joined in words else "-")
+            else:
+                out.append(part)
+        text = " ".join("".join(out).split())
+        # A full stop or comma right after a link is the sentence's, not the link's (word
+        # processors' rectangles reach over it), unless the URL itself ends so.
+        while text[-1:] in _SENTENCE_END and not self.url.endswith(text[-1]):
+            text = text[:-1].rstrip()
+        return text
+
+
+class PageIndex:
+    """
+    The characters of a page a reader can see, sorted by their vertical centre.
+
+    Glyphs too small to read are left out: slide software (PowerPoint's PDF export)
+    writes hidden 1 pt copies of the text, which no reader sees.
+    """
+
+    def __init__(self, chars: PageChars) -> None:
+        text = chars.text
+        entries = sorted(
+            ((box.bottom + box.top) / 2, (box.left + box.right) / 2, index)
+            for index, box in enumerate(chars.boxes)
+            if box.height >= _LEGIBLE and box.right > box.left and not text[index].isspace()
+        )
+        self._ys = [entry[0] for entry in entries]
+        self._entries = entries
+        self.chars = chars
+
+    def inside(self, areas: Sequence[Rect]) -> list[int]:
+        """The indices of the characters whose centre lies in any of ``areas``, in order."""
+        ys, entries = self._ys, self._entries
+        found: set[int] = set()
+        for area in areas:
+            low = bisect_left(ys, area.bottom)
+            high = bisect_right(ys, area.top)
+            found.update(i for _, x, i in entries[low:high] if area.left <= x <= area.right)
+        return sorted(found)
+
+    def trimmed(self, indices: list[int], areas: Sequence[Rect]) -> list[int]:
+        """
+        ``indices`` without end punctuation that pokes out of every area, and without a
+        piece of a word at either end that the areas only clip (word processors draw link
+        rectangles a little wider than the text: ``Repository t`` where ``to`` follows).
+        """
+        text, boxes = self.chars.text, self.chars.boxes
+        start, stop = 0, len(indices)
+        while True:
+            before = (start, stop)
+            while start < stop and text[indices[start]] in _LEADING:
+                if self._within(boxes[indices[start]], areas):
+                    break
+                start += 1
+            while stop > start and text[indices[stop - 1]] in _TRAILING:
+                if self._within(boxes[indices[stop - 1]], areas):
+                    break
+                stop -= 1
+            start, stop = self._whole_words(indices, start, stop)
+            if (start, stop) == before:
+                return indices[start:stop]
+
+    def _whole_words(self, indices: list[int], start: int, stop: int) -> tuple[int, int]:
+        """Drop a clipped word at either end, when the link has other words."""
+        text = self.chars.text
+        if stop - start < 2:
+            return start, stop
+        last = indices[stop - 1]
+        if last + 1 < len(text) and text[last + 1].isalnum():
+            cut = stop - 1
+            while cut > start and indices[cut - 1] == indices[cut] - 1:
+                cut -= 1
+            if cut > start and not text[indices[cut - 1] + 1 : indices[cut]].strip():
+                stop = cut
+        first = indices[start]
+        if first > 0 and text[first - 1].isalnum():
+            cut = start
+            while cut + 1 < stop and indices[cut + 1] == indices[cut] + 1:
+                cut += 1
+            if cut + 1 < stop and not text[indices[cut] + 1 : indices[cut + 1]].strip():
+                start = cut + 1
+        return start, stop
+
+    @staticmethod
+    def _within(box: Rect, areas: Sequence[Rect]) -> bool:
+        middle = (box.bottom + box.top) / 2
+        return any(
+            area.bottom <= middle <= area.top
+            and box.left >= area.left - 0.5
+            and box.right <= area.right + 0.5
+            for area in areas
+        )
+
+    def same_line(self, first: int, second: int) -> bool:
+        """The two characters sit on one text line (their vertical centres are close)."""
+        boxes = self.chars.boxes
+        a, b = boxes[first], boxes[second]
+        height = max(a.height, b.height, 1.0)
+        return abs((a.bottom + a.top) - (b.bottom + b.top)) / 2 < 0.5 * height
+
+    def line_end(self, index: int) -> bool:
+        """Nothing but spaces follow ``index`` on its line (or what follows is far off)."""
+        return self._edge(index, 1)
+
+    def line_start(self, index: int) -> bool:
+        """Nothing but spaces precede ``index`` on its line (or what precedes is far off)."""
+        return self._edge(index, -1)
+
+    def _runs_to_line_end(self, index: int) -> bool:
+        """From ``index`` to the line break there is no space: the rest of one word."""
+        text = self.chars.text
+        cursor = index
+        while cursor < len(text) and not text[cursor].isspace():
+            cursor += 1
+        return cursor == len(text) or text[cursor] in "\r\n"
+
+    def _edge(self, index: int, step: int) -> bool:
+        text, boxes = self.chars.text, self.chars.boxes
+        here = boxes[index]
+        cursor = index + step
+        while 0 <= cursor < len(text):
+            char = text[cursor]
+            if char in "\r\n":
+                return True
+            if step > 0 and not char.isspace() and self._runs_to_line_end(cursor):
+                return True  # ``File:Tricoloring`` + ``.`` (or a word past the margin)
+            if not char.isspace() and boxes[cursor].right > boxes[cursor].left:
+                if not self.same_line(index, cursor):
+                    return True
+                there = boxes[cursor]
+                gap = there.left - here.right if step > 0 else here.left - there.right
+                return gap > 2 * max(here.height, 1.0)
+            cursor += step
+        return True
+
+
+def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
+    """The text a reader sees in characters ``indices`` of the page, lines joined."""
+    text = index.chars.text
+    target = _comparable(uri)
+    result = AnchorText(url=uri)
+    current: list[str] = []
+    previous: int | None = None
+    for at, position in enumerate(indices):
+        char = text[position]
+        if previous is not None:
+            gap = text[previous + 1 : position]
+            if "\r" in gap or "\n" in gap or not index.same_line(previous, position):
+                _join_lines(result, current, _next_word(text, indices, at), target)
+                current = []
+            elif gap and not _url_continues(current, _next_word(text, indices, at), target):
+                current.append(" ")
+        if char == _SOFT_HYPHEN or not _DROPPED.match(char):
+            current.append(char)
+        previous = position
+    result.parts.append(_clean("".join(current)))
+    return result
+
+
+def _join_lines(result: AnchorText, current: list[str], rest: str, target: str) -> None:
+    """Close the line in ``current`` and decide what joins it to the word ``rest``."""
+    line = "".join(current)
+    if line.endswith(_SOFT_HYPHEN):
+        result.parts.append(_clean(line))  # the soft hyphen goes: the word continues
+        return
+    if line[-1:] in _HYPHEN_MARKS or line.endswith("-"):
+        stem = _clean(line[:-1])
+        last = stem.split(" ")[-1] if stem else ""
+        result.parts.append(stem)
+        if _comparable(last + rest) in target and _comparable(last + "-" + rest) not in target:
+            return  # the URL runs on without the hyphen
+        if _comparable(last + "-" + rest) in target or not _letters(last) or not _letters(rest):
+            result.parts.append("-")
+            return
+        result.parts.append(Hyphen(_letters(last, tail=True), _letters(rest)))
+        return
+    cleaned = _clean(line)
+    result.parts.append(cleaned)
+    if not _url_continues([cleaned], rest, target):
+        result.parts.append(" ")
+
+
+def _url_continues(current: Sequence[str], rest: str, target: str) -> bool:
+    """The word before the break and ``rest`` are two pieces of the link's URL."""
+    before = "".join(current).split(" ")[-1]
+    if not before or not rest:
+        return False
+    if not (_URL_MARKS & set(before) or rest[0] in _URL_MARKS):
+        return False
+    return _comparable(before + rest) in target
+
+
+def _next_word(text: str, indices: list[int], at: int) -> str:
+    """The word that starts at ``indices[at]`` (only characters of the link)."""
+    chars: list[str] = []
+    previous = indices[at] - 1
+    for index in indices[at:]:
+        if index != previous + 1 or text[index].isspace():
+            break
+        chars.append(text[index])
+        previous = index
+    return _clean("".join(chars)).strip(_TRAILING)
+
+
+def _clean(text: str) -> str:
+    return _DROPPED.sub("", text.replace("\ufffe", "-").replace("\x02", "-"))
+
+
+def _comparable(text: str) -> str:
+    # Backslashes go: a TeX source's ``\\_`` printed as is should not part a URL.
+    return "".join(unquote(text).lower().replace("\\", "").split())
+
+
+def _letters(word: str, tail: bool = False) -> str:
+    """The letters of ``word`` (the last run of them with ``tail``), or '' when it has
+    something else inside (a number, a URL)."""
+    runs: list[str] = _WORD.findall(word)
+    if not runs:
+        return ""
+    return runs[-1] if tail else runs[0]
+
+
+def words_of(text: str) -> set[str]:
+    """The lower-cased words of a page's text, for the hyphen decisions."""
+    return {word.lower() for word in _WORD.findall(_clean(text))}
+
+
+# --- printed URLs -------------------------------------------------------------------
+
+_OPEN_END = "/?&=#_%~:+-."
 _CONTINUATION_START = "/?&=#._%"
-_URL_MARKS = re.compile(r"[/.\-_=&?\d]")
+_URL_WORD = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+_REFERENCE_NUMBER = re.compile(r"^\[?\d{1,3}[.)\]]?$")
+_EXTENSIONS = frozenset(
+    [
+        "pdf",
+        "html",
+        "htm",
+        "php",
+        "aspx",
+        "asp",
+        "jsp",
+        "cfm",
+        "shtml",
+        "xhtml",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "csv",
+        "json",
+        "xml",
+        "txt",
+        "zip",
+        "gz",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "md",
+    ]
+)
+_EXTENSION = re.compile(r"\.(?:" + "|".join(sorted(_EXTENSIONS)) + r")$", re.IGNORECASE)
+_EXTENSION_START = re.compile(r"/[^/]*\.([A-Za-z]{1,4})$")
+_SCHEME_ONLY = re.compile(r"(?:https?|ftp):$", re.IGNORECASE)
+# The top-level domains cited in practice; any two-letter label is a country code.
+_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "info",
+        "biz",
+        "name",
+        "pro",
+        "aero",
+        "coop",
+        "museum",
+        "mobi",
+        "jobs",
+        "travel",
+        "app",
+        "dev",
+        "io",
+        "ai",
+        "xyz",
+        "online",
+        "site",
+        "tech",
+        "blog",
+        "news",
+        "wiki",
+        "page",
+        "science",
+        "health",
+        "global",
+        "africa",
+        "asia",
+        "eu",
+        "swiss",
+        "berlin",
+        "london",
+        "paris",
+        "nyc",
+        "tokyo",
+        "cloud",
+        "google",
+        "microsoft",
+        "amazon",
+        "foundation",
+        "institute",
+        "network",
+        "center",
+        "studio",
+        "digital",
+        "media",
+        "today",
+        "world",
+        "one",
+        "live",
+        "academy",
+        "agency",
+        "research",
+        "solutions",
+        "systems",
+        "international",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,58 +429,137 @@ class PrintedUrl:
 
     url: str
     offset: int
-    """Start in the page's joined text (document order within the page)."""
+    """Start in the page's text (pdfium's character index)."""
     end: int
+    """End in the page's text (exclusive)."""
     joined: str
-    """The page's joined text, for the context (built only for the URLs that are kept)."""
+    """The page's text with URL-continuing line breaks removed, for the context."""
+    joined_span: tuple[int, int]
 
     def context(self) -> str:
         """The sentence around the URL."""
-        return sentence_around(self.joined, self.offset, self.end)
+        return sentence_around(self.joined, *self.joined_span)
 
 
-def printed_urls(page_text: str) -> list[PrintedUrl]:
-    """Every bare URL in ``page_text`` (lines separated by ``\\n``), broken URLs rejoined."""
-    text = page_text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
-    joined = _join_lines(text.split("\n"))
-    return [PrintedUrl(url, start, end, joined) for start, end, url in find_urls(joined)]
+def printed_urls(
+    page_text: str, font_size: Callable[[int], float] | None = None
+) -> list[PrintedUrl]:
+    """
+    Every bare URL in ``page_text`` (pdfium's text, lines ending ``\\r\\n`` or ``\\n``),
+    broken URLs rejoined; offsets are indices into ``page_text``. ``font_size`` (of the
+    character at an index) lets footnote markers in smaller type be cut off a URL.
+    """
+    text = page_text.replace("\ufffe", "-").replace("\x02", "-")
+    joined, origin = _join_lines_of(text)
+    found: list[PrintedUrl] = []
+    for start, end, url in find_urls(joined):
+        first, last = origin[start], origin[end - 1] + 1
+        if font_size is not None:
+            url, last = _cut_marker(url, first, last, text, font_size)
+        found.append(PrintedUrl(url, first, last, joined, (start, start + len(url))))
+    return found
 
 
-def _join_lines(lines: list[str]) -> str:
-    """One string where URL-continuing line breaks are removed and the others kept."""
-    if not lines:
-        return ""
-    pieces = [lines[0]]
-    current = lines[0]  # the joined line being built (not the whole text: no rescans)
-    for line in lines[1:]:
-        if _continues(current, line):
-            pieces.append(line)
-            current += line
-        else:
-            pieces.append("\n" + line)
-            current = line
-    return "".join(pieces)
-
-
-def _may_hold_url(line: str) -> bool:
-    """A cheap test first: find_urls only finds what starts with ``scheme://`` or ``www.``."""
-    return "://" in line or "www." in line.lower()
+def _join_lines_of(text: str) -> tuple[str, list[int]]:
+    """The text with URL-continuing line breaks removed, and each kept character's index."""
+    lines = re.split(r"(\r\n|\n|\r)", text)
+    out: list[str] = []
+    origin: list[int] = []
+    position = 0
+    current = ""  # the logical line built so far (not the whole text: no rescans)
+    for number in range(0, len(lines), 2):
+        line = lines[number]
+        if number and not _continues(current, line):
+            out.append("\n")
+            origin.append(position - len(lines[number - 1]))
+            current = ""
+        out.append(line)
+        origin.extend(range(position, position + len(line)))
+        current += line
+        position += len(line) + (len(lines[number + 1]) if number + 1 < len(lines) else 0)
+    return "".join(out), origin
 
 
 def _continues(line: str, nxt: str) -> bool:
-    if not nxt or nxt[0].isspace() or not _may_hold_url(line):
+    """The break between ``line`` and ``nxt`` is inside a printed URL."""
+    if _SCHEME_ONLY.search(line) is not None:
+        return nxt.startswith("//")
+    if not nxt or nxt[0].isspace() or ("://" not in line and "www." not in line.lower()):
+        return False
+    end = len(line.rstrip())
+    if end != len(line):
         return False
     found = find_urls(line)
-    if not found or found[-1][1] != len(line.rstrip()) or line != line.rstrip():
+    if not found:
         return False
-    url = found[-1][2]
+    _, stop, url = found[-1]
     head = nxt.split(None, 1)[0]
-    if any(start == 0 for start, _, _ in find_urls(head)):
+    if stop != end:
+        if line[stop:end] != "." or stop + 1 != end:
+            return False
+        # A full stop that find_urls trimmed: the host's inner dot (``www.sciencedirect.``
+        # + ``com/…``) or a file name's (``paper.`` + ``pdf``), else the sentence's end.
+        return _inner_dot(url, head.rstrip(".,;:)"))
+    after = nxt[len(head) :].lstrip()
+    if find_urls(head) and find_urls(head)[0][0] == 0:
         return False  # the next line starts a URL of its own
-    if url.endswith("-"):
-        return head[0].islower() or head[0].isdigit() or head[0] == "/"
-    if head[0] in _CONTINUATION_START or "/" in head.rstrip(".,;:)"):
+    if _REFERENCE_NUMBER.match(head) and after[:1].isalpha():
+        return False  # a footnote or reference number, then its text
+    word = head.rstrip(".,;:)")
+    if not word or not _URL_WORD.match(word):
+        return False
+    if head[0] in _CONTINUATION_START or _path_like(word) or _split_extension(url, word):
         return True
+    if _complete(url):
+        return False
+    marks = any(c in "/.-_=&?%#" or c.isdigit() for c in word)
+    return marks or (url[-1] in _OPEN_END and (word[0].islower() or word[0].isdigit()))
+
+
+def _inner_dot(url: str, word: str) -> bool:
+    """``url`` + ``.`` + ``word`` is one URL broken after a dot."""
+    if not word or not _URL_WORD.match(word):
+        return False
+    if _split_extension(url + ".", word):
+        return True
+    after_scheme = url.split("://", 1)[-1]
+    in_host = not re.search(r"[/?#]", after_scheme)
+    return in_host and not _complete(url) and "/" in word and word[0].isalnum()
+
+
+def _path_like(word: str) -> bool:
+    """``a/file/78959/All_About_Open_Source_v2_0``: the rest of a path, not prose like
+    ``and/or`` (two slashes, or one and a file name)."""
+    return word[:1].islower() and (
+        word.count("/") >= 2 or ("/" in word and _EXTENSION.search(word) is not None)
+    )
+
+
+def _split_extension(url: str, word: str) -> bool:
+    """``…/m_16_21.p`` + ``df``: a file extension cut by the line break."""
+    cut = _EXTENSION_START.search(url)
+    return cut is not None and (cut.group(1) + word).lower() in _EXTENSIONS
+
+
+def _complete(url: str) -> bool:
+    """The URL could end here: a known top-level domain and no open end."""
     if url[-1] in _OPEN_END:
-        return head[0].islower() or bool(_URL_MARKS.search(head))
-    return False
+        return False
+    rest = url.split("://", 1)[-1]
+    host = re.split(r"[/?#:]", rest, maxsplit=1)[0].lower()
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    return (len(tld) == 2 and tld.isalpha()) or tld in _TLDS or tld.startswith("xn--")
+
+
+def _cut_marker(
+    url: str, first: int, last: int, text: str, font_size: Callable[[int], float]
+) -> tuple[str, int]:
+    """Drop trailing digits set smaller than the URL before them (a footnote marker)."""
+    digits = len(url) - len(url.rstrip("0123456789"))
+    if not digits or digits == len(url) or last - first != len(url):
+        return url, last
+    body = font_size(last - digits - 1)
+    marker = font_size(last - digits)
+    if body > 0 and 0 < marker < 0.85 * body:
+        return url[:-digits], last - digits
+    return url, last

@@ -19,21 +19,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentTooLarge
 from linkaudit.extract._pdfium import (
+    PageChars,
     Rect,
-    TextUnder,
     UriLink,
     catalog_uri_base,
     open_pdf,
     uri_links,
 )
-from linkaudit.extract._pdftext import printed_urls
+from linkaudit.extract._pdftext import (
+    AnchorText,
+    Hyphen,
+    PageIndex,
+    anchor_text,
+    printed_urls,
+    words_of,
+)
 from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import sentence_around
 from linkaudit.extract.urls import make_occurrence, resolve
@@ -46,17 +54,6 @@ _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 _HTTP = re.compile(r"^https?://")
 _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-@dataclass(frozen=True, slots=True)
-class _Anchor:
-    """One or more annotations of one URI read as a single link."""
-
-    raw: str
-    base: str
-    url: str
-    text: str
-    rect: Rect
 
 
 class PdfExtractor:
@@ -87,7 +84,8 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
         warnings.append(
             f"{source.name}: {pages} pages, only the first {settings.max_pages} read (max_pages)"
         )
-    occurrences: list[Occurrence] = []
+    found: list[_Found] = []
+    texts: list[str] = []
     in_notes = False
     for index in range(min(pages, settings.max_pages)):
         try:
@@ -99,10 +97,11 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
             warnings.append(f"{source.name}: page {index + 1} unreadable ({exc}); stopped there")
             break
         try:
-            found, in_notes = _page(pdf, page, index + 1, source, base, in_notes, settings)
+            reader = _PageReader(pdf, page, index + 1, source, base, settings)
+            in_notes = reader.read(found, texts, in_notes)
         finally:
             page.close()
-        occurrences.extend(found)
+    occurrences = _render(found, texts)
     metadata = pdf.get_metadata_dict(skip_empty=True)
     document = Document(
         path=source.name,
@@ -115,73 +114,208 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
     return Extraction(document, occurrences, warnings)
 
 
-def _page(
-    pdf: pdfium.PdfDocument,
-    page: pdfium.PdfPage,
-    number: int,
-    source: Source,
-    base: str | None,
-    in_notes: bool,
-    settings: Settings,
-) -> tuple[list[Occurrence], bool]:
-    """The occurrences of one page and whether the notes section has begun by its end."""
-    textpage = page.get_textpage()
-    try:
-        text = textpage.get_text_range().replace("\r\n", "\n")
-        under = TextUnder(textpage)
-        anchors = [_anchor(link, under, source, base) for link in uri_links(pdf, page)]
-        if settings.join_wrapped_pdf_links:
-            anchors = _merge_wrapped(anchors)
-    finally:
-        textpage.close()
-    notes_from = 0 if in_notes else _notes_start(text)
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """An occurrence whose anchor text may wait for the whole document's words."""
 
-    def part_at(offset: int) -> Part:
-        return Part.ENDNOTE if notes_from is not None and offset >= notes_from else Part.BODY
+    occurrence: Occurrence
+    text: AnchorText | None = None
 
-    found: list[tuple[int, Occurrence]] = []
-    annotated = set()
-    for anchor in anchors:
-        spot = _locate(text, anchor.text)
-        context = sentence_around(text, *spot) if spot else None
-        offset = spot[0] if spot else 0
-        found.append(
-            (
-                offset,
-                _occurrence(
-                    source,
-                    anchor.raw,
-                    anchor.base,
-                    anchor.text,
-                    number,
-                    part_at(offset),
-                    Element.ANNOTATION,
-                    context,
-                ),
-            )
+
+def _render(found: list[_Found], texts: list[str]) -> list[Occurrence]:
+    """The occurrences with their anchor texts decided (hyphens need every page's words)."""
+    pending = any(
+        isinstance(part, Hyphen) for item in found if item.text for part in item.text.parts
+    )
+    words: frozenset[str] = frozenset()
+    if pending:
+        collected: set[str] = set()
+        for text in texts:
+            collected |= words_of(text)
+        words = frozenset(collected)
+    return [
+        item.occurrence
+        if item.text is None
+        else replace(item.occurrence, text=item.text.render(words))
+        for item in found
+    ]
+
+
+@dataclass(slots=True)
+class _Group:
+    """Annotations of one URI read as one link (a link wrapped over lines or split in runs)."""
+
+    link: UriLink
+    links: list[UriLink]
+    indices: list[int]
+
+    @property
+    def areas(self) -> list[Rect]:
+        return [area for link in self.links for area in link.areas]
+
+
+class _PageReader:
+    """The occurrences of one page."""
+
+    def __init__(
+        self,
+        pdf: pdfium.PdfDocument,
+        page: pdfium.PdfPage,
+        number: int,
+        source: Source,
+        base: str | None,
+        settings: Settings,
+    ) -> None:
+        self.pdf, self.page, self.number = pdf, page, number
+        self.source, self.base, self.settings = source, base, settings
+
+    def read(self, found: list[_Found], texts: list[str], in_notes: bool) -> bool:
+        """Append the page's occurrences to ``found``; whether the notes have begun."""
+        textpage = self.page.get_textpage()
+        try:
+            chars = PageChars(textpage)
+            links = list(uri_links(self.pdf, self.page))
+            text = chars.text.replace("\r", " ")
+            texts.append(text)
+            notes_from = 0 if in_notes else _notes_start(text)
+
+            def part_at(offset: int) -> Part:
+                if notes_from is not None and offset >= notes_from:
+                    return Part.ENDNOTE
+                return Part.BODY
+
+            covered: set[int] = set()
+            annotated: set[str] = set()
+            if links:
+                index = PageIndex(chars)
+                for group in self._groups(links, index):
+                    found.append(self._annotation(group, index, text, part_at))
+                    covered.update(group.indices)
+                    annotated.add(_same_key(self._resolved(group.link.uri)[2]))
+            for printed in printed_urls(chars.text, chars.font_size):
+                if covered.intersection(range(printed.offset, printed.end)):
+                    continue  # the annotation over it wins
+                if _same_key(resolve(printed.url, self.source.base_url)) in annotated:
+                    continue
+                found.append(
+                    _Found(
+                        _occurrence(
+                            self.source,
+                            printed.url,
+                            self.source.base_url,
+                            "",
+                            self.number,
+                            part_at(printed.offset),
+                            Element.BARE,
+                            printed.context(),
+                        )
+                    )
+                )
+        finally:
+            textpage.close()
+        return in_notes or notes_from is not None
+
+    def _groups(self, links: list[UriLink], index: PageIndex) -> list[_Group]:
+        groups: list[_Group] = []
+        for link in links:
+            indices = index.inside(link.areas)
+            last = groups[-1] if groups else None
+            if (
+                self.settings.join_wrapped_pdf_links
+                and last is not None
+                and last.link.uri == link.uri
+                and _continues(last, link, indices, index)
+            ):
+                last.links.append(link)
+                last.indices = _bridged(last.indices, indices, index.chars.text)
+            else:
+                groups.append(_Group(link, [link], indices))
+        for group in groups:
+            group.indices = index.trimmed(group.indices, group.areas)
+        return groups
+
+    def _annotation(
+        self, group: _Group, index: PageIndex, text: str, part_at: Callable[[int], Part]
+    ) -> _Found:
+        raw, resolve_against, _url = self._resolved(group.link.uri)
+        anchor = anchor_text(index, group.indices, _url)
+        context = None
+        offset = 0
+        if group.indices:
+            offset = group.indices[0]
+            context = sentence_around(text, offset, group.indices[-1] + 1)
+        occurrence = _occurrence(
+            self.source,
+            raw,
+            resolve_against,
+            "",
+            self.number,
+            part_at(offset),
+            Element.ANNOTATION,
+            context,
         )
-        annotated.add(_same_key(anchor.url))
-    for printed in printed_urls(text):
-        url = resolve(printed.url, source.base_url)
-        if _same_key(url) in annotated:
-            continue
-        found.append(
-            (
-                printed.offset,
-                _occurrence(
-                    source,
-                    printed.url,
-                    source.base_url,
-                    "",
-                    number,
-                    part_at(printed.offset),
-                    Element.BARE,
-                    printed.context(),
-                ),
-            )
-        )
-    # Annotations keep their /Annots order; printed URLs follow in reading order.
-    return [occurrence for _, occurrence in found], in_notes or notes_from is not None
+        return _Found(occurrence, anchor)
+
+    def _resolved(self, uri: str) -> tuple[str, str, str]:
+        """The link's raw /URI, the base it resolves against and its resolved URL."""
+        raw, base = uri, self.base
+        if base and raw.startswith(base) and not _SCHEME.match(raw[len(base) :]):
+            raw = raw[len(base) :]  # pdfium prefixed the base to a relative /URI
+        resolve_against = resolve(base, self.source.base_url) if base else self.source.base_url
+        return raw, resolve_against, resolve(raw, resolve_against)
+
+
+def _continues(group: _Group, link: UriLink, indices: list[int], index: PageIndex) -> bool:
+    """
+    ``link`` continues ``group``'s link: a run of the same line that touches it (word
+    processors write one annotation per text run), or the next line down where the text
+    wrapped (the group's text ends its line and ``link``'s starts the next one: also in
+    a table cell or a list item, where the line is the cell's).
+    """
+    if _touching(group.links[-1].rect, link.rect):
+        return True
+    if not indices or not group.indices:
+        return _next_line(group.links[-1].rect, link.rect)
+    if set(indices) & set(group.indices):
+        return True
+    last, first = group.indices[-1], indices[0]
+    between = index.chars.text[last + 1 : first]
+    if first > last and not between.strip() and index.line_end(last) and index.line_start(first):
+        return True  # next in reading order: the next line, or the top of the next column
+    if index.same_line(last, first):
+        return first > last and not index.chars.text[last + 1 : first].strip()
+    boxes = index.chars.boxes
+    upper, lower = boxes[last], boxes[first]
+    height = max(upper.height, lower.height, 1.0)
+    drop = (upper.bottom + upper.top - lower.bottom - lower.top) / 2
+    return (
+        0 < drop <= 2.5 * height
+        and first > last
+        and index.line_end(last)
+        and index.line_start(first)
+    )
+
+
+def _bridged(upper: list[int], lower: list[int], text: str) -> list[int]:
+    """The two parts joined, with what lies between them outside both when it is the
+    rest of a word up to the line end (``Tricoloring`` + ``.`` + ``png``; a URL set past
+    the margin, ``Double_torus_il`` + ``lustration.`` + ``png``)."""
+    joined = set(upper).union(lower)
+    if upper and lower and upper[-1] < lower[0]:
+        between = range(upper[-1] + 1, lower[0])
+        if all(text[i] in "\r\n" or not text[i].isspace() for i in between):
+            joined.update(i for i in between if not text[i].isspace())
+    return sorted(joined)
+
+
+def _touching(left: Rect, right: Rect) -> bool:
+    """``right`` overlaps or touches ``left`` on the same line (runs of one link)."""
+    height = min(left.height, right.height)
+    if height <= 0:
+        return False
+    overlap = min(left.top, right.top) - max(left.bottom, right.bottom)
+    gap = right.left - left.right
+    return overlap > 0.5 * height and -left.height <= gap + (left.right - left.left) and gap <= 1.0
 
 
 def _notes_start(text: str) -> int | None:
@@ -206,80 +340,17 @@ def _occurrence(
     )
 
 
-def _anchor(link: UriLink, under: TextUnder, source: Source, base: str | None) -> _Anchor:
-    """The link's raw /URI, its resolved URL and the visible text under its rectangle."""
-    raw = link.uri
-    if base and raw.startswith(base) and not _SCHEME.match(raw[len(base) :]):
-        raw = raw[len(base) :]  # pdfium prefixed the base to a relative /URI
-    resolve_against = resolve(base, source.base_url) if base else source.base_url
-    url = resolve(raw, resolve_against)
-    text = under(link.rect)
-    return _Anchor(
-        raw, resolve_against, url, " ".join(text.replace("\ufffe", "\u00ad").split()), link.rect
-    )
-
-
-def _merge_wrapped(anchors: list[_Anchor]) -> list[_Anchor]:
-    """Join an annotation to the previous one with the same URI on the next line down."""
-    merged: list[_Anchor] = []
-    for anchor in anchors:
-        prev = merged[-1] if merged else None
-        if prev is not None and prev.url == anchor.url and _next_line(prev.rect, anchor.rect):
-            joiner = "" if prev.text.endswith("\u00ad") else " "  # a hyphenated word
-            text = (prev.text.removesuffix("\u00ad") + joiner + anchor.text).strip()
-            merged[-1] = _Anchor(prev.raw, prev.base, prev.url, text, anchor.rect)
-        else:
-            merged.append(anchor)
-    return [
-        _Anchor(a.raw, a.base, a.url, a.text.replace("\u00ad", ""), a.rect)
-        if "\u00ad" in a.text
-        else a
-        for a in merged
-    ]
-
-
 def _next_line(upper: Rect, lower: Rect) -> bool:
     """
-    ``lower`` is the next line of text after ``upper``: both are one text line high (image
-    buttons are not), ``lower`` starts further left (the line wrapped) and sits right below.
+    ``lower`` is the next line of text after ``upper`` (links without text under them):
+    both are one text line high (image buttons are not), ``lower`` starts further left
+    (the line wrapped) and sits right below.
     """
     height = max(upper.height, lower.height)
     if not 0 < height <= _MAX_LINE_HEIGHT or abs(upper.height - lower.height) > 0.3 * height:
         return False
     gap = upper.bottom - lower.top
     return -0.5 * height <= gap <= height and lower.left < upper.left
-
-
-def _locate(text: str, anchor: str) -> tuple[int, int] | None:
-    """
-    Where the anchor text is in the page text, across line breaks: the first match of its
-    words joined by ``\\s+``, found with ``str.find`` (no pattern compiled per anchor).
-    """
-    words = anchor.split()
-    if not words:
-        return None
-    first, rest = words[0], words[1:]
-    start = text.find(first)
-    while start >= 0:
-        end = _rest_at(text, start + len(first), rest)
-        if end is not None:
-            return start, end
-        start = text.find(first, start + 1)
-    return None
-
-
-def _rest_at(text: str, pos: int, words: list[str]) -> int | None:
-    """The end of ``words`` each after whitespace from ``pos``, or ``None``. Runs of
-    whitespace are taken whole: a word never starts with whitespace, so ``\\s+`` would
-    not give any back."""
-    for word in words:
-        after = pos
-        while after < len(text) and text[after].isspace():
-            after += 1
-        if after == pos or not text.startswith(word, after):
-            return None
-        pos = after + len(word)
-    return pos
 
 
 def _same_key(url: str) -> str:
