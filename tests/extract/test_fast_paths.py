@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
 from fixtures.builders import pdf as pdf_builder
-from linkaudit.extract import context, html, markdown, pdf, text, urls
-from linkaudit.extract._pdfium import Rect, TextUnder, uri_links
+from linkaudit.extract import context, html, markdown, text, urls
+from linkaudit.extract._pdfium import uri_links
 from linkaudit.verdicts import Reason
 
 # The patterns as they were before issue 7: the new ones must find the same matches.
@@ -119,31 +119,6 @@ def test_urls_left_alone_by_commonmark_are_left_alone(
         assert normalizeLinkText(url) == url
 
 
-def _rects(page: pdfium.PdfPage, document: pdfium.PdfDocument) -> list[Rect]:
-    width, height = page.get_size()
-    found = [link.rect for link in uri_links(document, page)]
-    return [*found, Rect(0, 0, width, height), Rect(0, 0, 1, 1), Rect(70, height / 2, 200, height)]
-
-
-def test_text_under_a_rectangle_is_pypdfium2s_bounded_text() -> None:
-    """One call with a buffer; a whole page (more than the buffer holds) the two-call way."""
-    for data in (pdf_builder.links_pdf(), pdf_builder.long_pdf(2)):
-        document = pdfium.PdfDocument(data)
-        try:
-            for page in document:
-                textpage = page.get_textpage()
-                under = TextUnder(textpage)
-                for r in _rects(page, document):
-                    expected = textpage.get_text_bounded(
-                        left=r.left, bottom=r.bottom, right=r.right, top=r.top
-                    )
-                    assert under(r) == expected
-                textpage.close()
-                page.close()
-        finally:
-            document.close()
-
-
 def test_a_uri_longer_than_the_reused_buffer_is_read_whole() -> None:
     import io
 
@@ -157,28 +132,6 @@ def test_a_uri_longer_than_the_reused_buffer_is_read_whole() -> None:
         assert [link.uri for link in uri_links(document, document[0])] == [uri]
     finally:
         document.close()
-
-
-def _old_locate(page_text: str, anchor: str) -> tuple[int, int] | None:
-    words = anchor.split()
-    if not words:
-        return None
-    match = re.search(r"\s+".join(re.escape(w) for w in words), page_text)
-    return (match.start(), match.end()) if match else None
-
-
-_WORDS = st.lists(st.sampled_from(["ab", "a", "b", ".", "(", "a.b"]), max_size=4)
-_GAPS = st.sampled_from([" ", "  ", "\n", "\t \n", "\u00a0", "\u2028", ""])
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["ab", "a", "b", ".", "a.b", "x"]), _GAPS)), _WORDS)
-def test_anchor_text_is_found_where_the_former_pattern_found_it(
-    pieces: list[tuple[str, str]], words: list[str]
-) -> None:
-    page_text = "".join(word + gap for word, gap in pieces)
-    anchor = " ".join(words)
-    assert pdf._locate(page_text, anchor) == _old_locate(page_text, anchor)
 
 
 _OLD_PRETEST = re.compile(r"://|www\.|@", re.IGNORECASE)

@@ -21,7 +21,6 @@ from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 __all__ = [
     "PageChars",
     "Rect",
-    "TextUnder",
     "UriLink",
     "catalog_uri_base",
     "open_pdf",
@@ -74,37 +73,6 @@ class UriLink:
     rect: Rect
     areas: tuple[Rect, ...]
     """Where the link is active: one box per quad point set (/QuadPoints), else the rect."""
-
-
-class TextUnder:
-    """
-    The text under rectangles of one text page, read with one pdfium call per rectangle.
-
-    pypdfium2's ``get_text_bounded`` asks pdfium twice (the length, then the text), and
-    each call collects the page's characters afresh; a buffer that is usually big enough
-    halves that, and the rare longer text still takes the two-call way.
-    """
-
-    _ROOM = 512  # UTF-16 units; an anchor text is far shorter
-
-    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
-        self._textpage = textpage
-        self._buffer = (ctypes.c_ushort * self._ROOM)()
-
-    def __call__(self, rect: Rect) -> str:
-        """What ``textpage.get_text_bounded`` gives for ``rect``."""
-        buffer = self._buffer
-        written = pdfium_c.FPDFText_GetBoundedText(
-            self._textpage.raw, rect.left, rect.top, rect.right, rect.bottom, buffer, self._ROOM
-        )
-        # pdfium writes the text and its NUL terminator when both fit.
-        if 0 < written < self._ROOM and buffer[written - 1] == 0:
-            data = ctypes.string_at(buffer, 2 * (written - 1))
-            return data.decode("utf-16-le", errors="ignore")
-        text: str = self._textpage.get_text_bounded(
-            left=rect.left, bottom=rect.bottom, right=rect.right, top=rect.top
-        )
-        return text
 
 
 def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
