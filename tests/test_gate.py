@@ -14,6 +14,7 @@ from linkaudit.gate import (
     Baseline,
     BaselineEntry,
     ExitCode,
+    apply_baseline,
     exit_code,
     load_baseline,
     write_baseline,
@@ -154,3 +155,78 @@ def test_write_baseline_round_trips(tmp_path: Path) -> None:
     )
     assert exit_code(report, DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.OK
     assert exit_code(report, DEFAULT_FAIL_ON, baseline, dt.date(2027, 1, 2)) is ExitCode.FINDINGS
+
+
+# --- the baseline per cited place (#16.4) -------------------------------------------------
+
+
+def _placeholder(*documents: str) -> Result:
+    occurrences = tuple(
+        Occurrence(document=d, raw="#", url="#", text="see here", line=3) for d in documents
+    )
+    return Result(url="#", verdict=Verdict.INVALID, reason="placeholder", occurrences=occurrences)
+
+
+def test_a_placeholder_accepted_in_one_document_is_not_accepted_elsewhere(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.toml"
+    write_baseline(_report(_placeholder("old.md")), path, "legacy", None)
+    baseline = load_baseline(path)
+    assert exit_code(_report(_placeholder("old.md")), DEFAULT_FAIL_ON, baseline, TODAY) == 0
+    later = _report(_placeholder("old.md", "new.md"))
+    assert exit_code(later, DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.FINDINGS
+    marked = apply_baseline(later, baseline, TODAY, DEFAULT_FAIL_ON)
+    assert marked.baselined == frozenset({("old.md", "#", "see here")})
+    assert marked.summary.baselined == 1
+    # the anchor text is part of the key: a new placeholder in the same document fails too
+    other = Result(
+        url="#",
+        verdict=Verdict.INVALID,
+        reason="placeholder",
+        occurrences=(Occurrence(document="old.md", raw="#", url="#", text="new words"),),
+    )
+    assert exit_code(_report(other), DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.FINDINGS
+
+
+def test_written_entries_name_document_url_and_text(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.toml"
+    assert write_baseline(_report(_placeholder("a.md", "b.md")), path, "why", TODAY) == 2
+    text = path.read_text(encoding="utf-8")
+    assert 'document = "a.md"' in text and 'url = "#"' in text and 'text = "see here"' in text
+    assert "pattern" not in text
+    entries = load_baseline(path).entries
+    assert {(e.document, e.pattern, e.text, e.exact) for e in entries} == {
+        ("a.md", "#", "see here", True),
+        ("b.md", "#", "see here", True),
+    }
+
+
+def test_old_url_only_baselines_still_work_and_say_how_to_migrate(tmp_path: Path) -> None:
+    path = tmp_path / "old.toml"
+    path.write_text('[[ignore]]\npattern = "#"\nreason = "old"\n', encoding="utf-8")
+    baseline = load_baseline(path)
+    report = _report(_placeholder("a.md", "b.md"))
+    assert exit_code(report, DEFAULT_FAIL_ON, baseline, TODAY) is ExitCode.OK
+    marked = apply_baseline(report, baseline, TODAY, DEFAULT_FAIL_ON)
+    assert marked.summary.baselined == 2
+    (warning,) = marked.warnings
+    assert "URL-only" in warning and "linkaudit baseline" in warning and str(path) in warning
+
+
+def test_expired_entries_are_warned_about(tmp_path: Path) -> None:
+    path = tmp_path / "b.toml"
+    path.write_text(
+        '[[ignore]]\ndocument = "a.md"\nurl = "#"\ntext = "see here"\nexpires = 2020-01-01\n',
+        encoding="utf-8",
+    )
+    marked = apply_baseline(
+        _report(_placeholder("a.md")), load_baseline(path), TODAY, DEFAULT_FAIL_ON
+    )
+    assert marked.summary.baselined == 0
+    assert any("expired on 2020-01-01" in w for w in marked.warnings)
+
+
+def test_an_entry_with_both_url_and_pattern_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "b.toml"
+    path.write_text('[[ignore]]\nurl = "#"\npattern = "#"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="either 'url'"):
+        load_baseline(path)

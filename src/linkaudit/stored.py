@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError, StoreError
-from linkaudit.printable import json_text
+from linkaudit.printable import json_text, neutralise
 from linkaudit.report.base import HealthPoint, Report, ReportOptions
 from linkaudit.report.build import build_report
+from linkaudit.verdicts import Reason
 
 if TYPE_CHECKING:
     from linkaudit.store import Changes, CheckRecord, RunInfo, Store
@@ -40,7 +42,7 @@ def render_stored(
 
     store = Store.open(settings.db, read_only=True)
     try:
-        report, info, changes, previous = stored_report(store, run_id, since)
+        report, info, changes, previous = stored_report(store, run_id, since, online=health)
     finally:
         store.close()
     if health:
@@ -49,40 +51,68 @@ def render_stored(
         if fmt not in HEALTH_FORMATS:
             raise ConfigError(f"--health renders {', '.join(HEALTH_FORMATS)}, not {fmt!r}")
         return render_health(report, previous, fmt=fmt, today=today or dt.date.today())
+    from linkaudit.gate import apply_baseline, load_baseline
     from linkaudit.report import get_reporter
 
-    text = get_reporter(fmt, ReportOptions(fail_on=settings.fail_on, width=100)).render(report)
+    if settings.baseline:
+        baseline = load_baseline(Path(settings.baseline))
+        report = apply_baseline(report, baseline, today or dt.date.today(), settings.fail_on)
+    text = get_reporter(fmt, ReportOptions(fail_on=settings.fail_on, width=80)).render(report)
     return _with_changes(text, fmt, info, changes)
 
 
 def stored_report(
-    store: Store, run_id: int | None, since: dt.datetime | None
+    store: Store, run_id: int | None, since: dt.datetime | None, *, online: bool = False
 ) -> tuple[Report, RunInfo, Changes, dict[str, str]]:
-    """The report of one stored run, its changes, and the previous run's verdicts by URL."""
+    """The report of one stored run, its changes, and the previous run's verdicts by URL.
+
+    With ``online`` (the health report) and no ``run_id``, the latest finished run that could
+    reach the network, and the previous such run: an offline run's figures say nothing of
+    the links, so they are never mixed into rates."""
     from linkaudit.models import RunId
 
-    if not store.runs():
+    runs = store.runs()
+    if not runs:
         raise StoreError(f"{store.path}: no runs in the store yet; run `linkaudit check` first")
+    offline = offline_runs(store)
+    if run_id is None and online:
+        usable = [r.id for r in runs if r.status == "finished" and r.id not in offline]
+        run_id = usable[-1] if usable else None
     info, results = store.run_results(RunId(run_id) if run_id is not None else None)
     documents = store.run_documents(info.id)
     changes = store.changes_since(since, info.id)
-    earlier = [r for r in store.runs() if r.id < info.id and r.status == "finished"]
+    earlier = [
+        r
+        for r in runs
+        if r.id < info.id and r.status == "finished" and not (online and r.id in offline)
+    ]
     previous: dict[str, str] = {}
     if earlier:
         _, before = store.run_results(earlier[-1].id)
         previous = {r.url: r.verdict.value for r in before}
     points = [
-        HealthPoint(run_at=r.started_at, by_verdict=dict(r.counts))
-        for r in store.runs()
+        HealthPoint(run_at=r.started_at, by_verdict=dict(r.counts), offline=r.id in offline)
+        for r in runs
         if r.id <= info.id and r.counts
     ]
     report = build_report(
         documents,
         results,
+        network="unavailable" if info.id in offline else "ok",
         generated_at=info.finished_at or info.started_at,
         warnings=[] if info.status == "finished" else [f"run {info.id} did not finish"],
     )
     return _with_health(report, points), info, changes, previous
+
+
+def offline_runs(store: Store) -> frozenset[int]:
+    """Runs that checked nothing remote: made with ``--offline``, or whose checks found the
+    machine offline (``network_unavailable``)."""
+    flagged = {r.id for r in store.runs() if "--offline" in r.arguments}
+    rows = store.query(
+        "SELECT DISTINCT run_id FROM checks WHERE reason = ?", [Reason.NETWORK_UNAVAILABLE.value]
+    )
+    return frozenset(flagged | {int(row["run_id"]) for row in rows})
 
 
 def _with_health(report: Report, points: list[HealthPoint]) -> Report:
@@ -120,17 +150,18 @@ def _since(result: object) -> str | None:
 
 
 def _change_lines(changes: Changes) -> list[str]:
-    lines = [f"newly dead: {r.url}" for r in changes.newly_dead]
+    lines = [f"newly dead: {neutralise(r.url)}" for r in changes.newly_dead]
     lines += [
-        f"still dead: {r.url} (failing since {(_since(r) or '?')[:10]})" for r in changes.still_dead
+        f"still dead: {neutralise(r.url)} (failing since {(_since(r) or '?')[:10]})"
+        for r in changes.still_dead
     ]
-    lines += [f"recovered: {r.url}" for r in changes.recovered]
+    lines += [f"recovered: {neutralise(r.url)}" for r in changes.recovered]
     return lines or ["no change"]
 
 
 def render_history(url: str, records: list[CheckRecord]) -> str:
     """One line per check, oldest first: when, verdict, reason, status, and what changed."""
-    lines = [url]
+    lines = [neutralise(url)]
     for record in records:
         status = record.status if record.status is not None else "-"
         flags = []
@@ -139,9 +170,9 @@ def render_history(url: str, records: list[CheckRecord]) -> str:
         if record.escalated:
             flags.append("escalated to dead")
         if record.final_url and record.final_url != url:
-            flags.append(f"→ {record.final_url}")
+            flags.append(f"→ {neutralise(record.final_url)}")
         if record.error:
-            flags.append(record.error)
+            flags.append(neutralise(record.error))
         extra = f"  ({'; '.join(flags)})" if flags else ""
         when = record.checked_at.strftime("%Y-%m-%d %H:%M")
         lines.append(

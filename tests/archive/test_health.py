@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from linkaudit.archive import DocumentHealth, Health, RotBucket, health_figures
+from linkaudit.archive.health import LostCitation, YearBreakage
 from linkaudit.models import Document, DocumentFormat, Occurrence, Result, Snapshot
 from linkaudit.verdicts import Verdict
 
@@ -55,7 +56,9 @@ def health() -> Health:
 
 def test_documents(health: Health) -> None:
     assert health.documents == (
-        DocumentHealth("a.md", A.published, (), 1, 1, 0, 0, 0, 1, 3, 2, ("https://u2.example/",)),
+        DocumentHealth(
+            "a.md", A.published, (), 1, 1, 0, 0, 0, 1, 3, 2, ("https://u2.example/",), invalid=1
+        ),
         DocumentHealth("b.pdf", B.published, ("https://u3.example/",), 1, 1, 1, 0, 0, 0, 3, 1, ()),
         DocumentHealth(
             "c.docx",
@@ -86,6 +89,7 @@ def test_overall(health: Health) -> None:
         overall.unreachable,
     )
     assert counts == (1, 3, 1, 1, 1, 1)
+    assert overall.invalid == 1
     assert (overall.citations, overall.covered, overall.coverage) == (9, 4, 4 / 9)
     assert health.died_since_previous == ("https://u10.example/", "https://u2.example/")
 
@@ -110,3 +114,42 @@ def test_empty() -> None:
     health = health_figures([], [], today=dt.date(2026, 1, 1))
     assert health.overall.coverage is None
     assert health.rot_by_age == () and health.lost_evidence == ()
+
+
+def test_lost_evidence_by_citing_document(health: Health) -> None:
+    """Grouped by the document that cites it, with anchor text and the date it was cited."""
+    assert health.lost_by_document == (
+        ("b.pdf", (LostCitation("https://u3.example/", None, "", B.published),)),
+        ("c.docx", (LostCitation("https://u10.example/", None, "", None),)),
+    )
+
+
+def test_documents_with_a_broken_link_by_year() -> None:
+    """Pew's two measures: a page gone from a live site, and a whole domain gone."""
+    d2015 = Document("old.md", DocumentFormat.MARKDOWN, published=dt.date(2015, 1, 1))
+    d2015b = Document("old2.md", DocumentFormat.MARKDOWN, published=dt.date(2015, 5, 1))
+    d2020 = Document("new.md", DocumentFormat.MARKDOWN, published=dt.date(2020, 1, 1))
+    broken = Document("x.pdf", DocumentFormat.PDF, published=dt.date(2015, 1, 1), error="bad")
+    page = Result(
+        "https://site.example/gone",
+        Verdict.DEAD,
+        "http_404",
+        occurrences=(Occurrence("old.md", "u", "u"),),
+    )
+    domain = Result(
+        "https://gone.invalid/",
+        Verdict.DEAD,
+        "dns",
+        occurrences=(Occurrence("old.md", "u", "u"), Occurrence("new.md", "u", "u")),
+    )
+    alive = Result(
+        "https://ok.example/", Verdict.OK, None, occurrences=(Occurrence("old2.md", "u", "u"),)
+    )
+    health = health_figures(
+        [page, domain, alive], [d2015, d2015b, d2020, broken], today=dt.date(2026, 1, 1)
+    )
+    assert health.broken_by_year == (
+        YearBreakage(2015, 2, 1, 1, 1),  # the unreadable document is not counted
+        YearBreakage(2020, 1, 1, 0, 1),
+    )
+    assert health.broken_by_year[0].share(1) == 0.5

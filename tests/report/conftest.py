@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,17 @@ def shared() -> Path:
     if path is None:
         pytest.skip("../shared is absent (set LINKAUDIT_SHARED)")
     return path
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    """A headless Chromium page (``cdp.Browser``); skips the test when chromium is absent."""
+    from .cdp import CHROMIUM, Browser
+
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed at /usr/bin/chromium")
+    chromium = Browser(tmp_path / "profile")
+    try:
+        yield chromium
+    finally:
+        chromium.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from linkaudit.report import Report, get_reporter
 
-from .cdp import CHROMIUM, Browser
+from .cdp import Browser
 
 
 class _Collector(HTMLParser):
@@ -68,17 +67,6 @@ def test_per_document_view(sample_report: Report) -> None:
         r"<summary>briefs/rok-us policy\.md \(ROK–US brief\): 8 links, 5 problems</summary>", html
     )
     assert "<strong>Not read:</strong> not a zip file" in html
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
-    chromium = Browser(tmp_path / "profile")
-    try:
-        yield chromium
-    finally:
-        chromium.close()
 
 
 _VISIBLE = (

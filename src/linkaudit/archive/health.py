@@ -9,7 +9,12 @@ Pure arithmetic over results and documents. Definitions (docs/archives.md repeat
   any snapshot. Coverage is covered / citations (``None`` when there are no citations).
 - *Died since the previous run*: dead now, and any other verdict in ``previous``.
 - *Rot by age*: per publication year, the share of citations that are dead.
-- *Lost evidence*: dead URLs with no snapshot at all; reports list them first.
+- *Lost evidence*: dead URLs with no snapshot at all; reports list them first, grouped by
+  the citing document with the anchor text and the date cited (the publication date).
+- *Documents with a broken link, by publication year*: the share of documents citing at
+  least one dead link, split into *page gone* (the site answers, the page does not) and
+  *domain gone* (the name no longer resolves): the two measures of Pew Research Center's
+  "When Online Content Disappears" (May 2024), so that a corpus can be set beside them.
 """
 
 from __future__ import annotations
@@ -20,13 +25,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from linkaudit.models import Document, Result, Snapshot
-from linkaudit.verdicts import Verdict
+from linkaudit.verdicts import Reason, Verdict
 
-__all__ = ["COVERAGE_WINDOW_DAYS", "DocumentHealth", "Health", "RotBucket", "health_figures"]
+__all__ = [
+    "COVERAGE_WINDOW_DAYS",
+    "DOMAIN_GONE_REASONS",
+    "DocumentHealth",
+    "Health",
+    "LostCitation",
+    "RotBucket",
+    "YearBreakage",
+    "health_figures",
+]
 
 #: How far a snapshot may lie from the citation date and still show what was cited.
 COVERAGE_WINDOW_DAYS = 365
 _NOT_CITATIONS = frozenset({Verdict.INVALID, Verdict.SKIPPED})
+#: A dead link whose whole domain is gone (its name no longer resolves), not just the page.
+DOMAIN_GONE_REASONS = frozenset({Reason.DNS.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +62,8 @@ class DocumentHealth:
     citations: int
     covered: int
     died: tuple[str, ...]
+    invalid: int = 0
+    """Placeholders, malformed URLs and unsupported schemes: fixable without the network."""
 
     @property
     def coverage(self) -> float | None:
@@ -69,6 +87,34 @@ class RotBucket:
 
 
 @dataclass(frozen=True, slots=True)
+class LostCitation:
+    """One place a document cites a dead URL that no archive holds."""
+
+    url: str
+    reason: str | None
+    text: str
+    cited_on: dt.date | None
+    """The citing document's publication date: the day the source was cited."""
+
+
+@dataclass(frozen=True, slots=True)
+class YearBreakage:
+    """Documents published in one year, and how many cite at least one broken link."""
+
+    year: int | None
+    documents: int
+    broken: int
+    page_gone: int
+    """Documents citing a dead page on a site that still answers."""
+    domain_gone: int
+    """Documents citing a link whose whole domain is gone."""
+
+    def share(self, count: int) -> float | None:
+        """``count`` / documents (``None`` for an empty year)."""
+        return count / self.documents if self.documents else None
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
     """The archive health report: lost evidence first, then per-document and overall figures."""
 
@@ -77,6 +123,8 @@ class Health:
     documents: tuple[DocumentHealth, ...]
     rot_by_age: tuple[RotBucket, ...]
     died_since_previous: tuple[str, ...]
+    lost_by_document: tuple[tuple[str, tuple[LostCitation, ...]], ...] = ()
+    broken_by_year: tuple[YearBreakage, ...] = ()
 
 
 def health_figures(
@@ -95,7 +143,55 @@ def health_figures(
     pairs = [(r, published.get(o_doc)) for r in results for o_doc in _documents_of(r)]
     overall = _overall(results, pairs, died)
     lost = tuple(sorted((r for r in results if _is_lost(r)), key=lambda r: r.url))
-    return Health(lost, overall, per_document, _rot(pairs, today), tuple(sorted(died)))
+    return Health(
+        lost,
+        overall,
+        per_document,
+        _rot(pairs, today),
+        tuple(sorted(died)),
+        _lost_by_document(lost, published),
+        _breakage(results, documents),
+    )
+
+
+def _lost_by_document(
+    lost: Iterable[Result], published: Mapping[str, dt.date | None]
+) -> tuple[tuple[str, tuple[LostCitation, ...]], ...]:
+    by_document: dict[str, list[LostCitation]] = {}
+    for result in lost:
+        for occurrence in result.occurrences:
+            citation = LostCitation(
+                result.url, result.reason, occurrence.text, published.get(occurrence.document)
+            )
+            by_document.setdefault(occurrence.document, []).append(citation)
+    return tuple(
+        (document, tuple(sorted(set(items), key=lambda c: (c.url, c.text))))
+        for document, items in sorted(by_document.items())
+    )
+
+
+def _breakage(results: Sequence[Result], documents: Sequence[Document]) -> tuple[YearBreakage, ...]:
+    dead: dict[str, set[str]] = {}
+    for result in results:
+        if result.verdict is Verdict.DEAD:
+            kind = "domain" if result.reason in DOMAIN_GONE_REASONS else "page"
+            for occurrence in result.occurrences:
+                dead.setdefault(occurrence.document, set()).add(kind)
+    years: dict[int | None, list[set[str]]] = {}
+    for document in documents:
+        if document.error is None:
+            year = document.published.year if document.published else None
+            years.setdefault(year, []).append(dead.get(document.path, set()))
+    return tuple(
+        YearBreakage(
+            year,
+            len(kinds),
+            sum(1 for k in kinds if k),
+            sum(1 for k in kinds if "page" in k),
+            sum(1 for k in kinds if "domain" in k),
+        )
+        for year, kinds in sorted(years.items(), key=lambda item: (item[0] is None, item[0] or 0))
+    )
 
 
 def _documents_of(result: Result) -> list[str]:
@@ -164,6 +260,7 @@ def _health(
         citations=citations,
         covered=covered,
         died=tuple(sorted(died & urls)),
+        invalid=counts[Verdict.INVALID],
     )
 
 

@@ -29,6 +29,8 @@ td.url, td.action { overflow-wrap: anywhere; }
 details { margin: .3rem 0; }
 summary { cursor: pointer; }
 svg text { font: 11px system-ui, sans-serif; fill: currentColor; }
+svg .axis { stroke: currentColor; } svg .grid { stroke: #8884; stroke-dasharray: 2 3; }
+svg .mark { font-style: italic; } svg .value { font-size: 10px; }
 .bar-problem { fill: var(--bad); } .bar-ok { fill: var(--ok); } .bar-other { fill: var(--info); }
 td.context, q.context { color: GrayText; font-size: .9em; }
 .baselined { color: GrayText; font-style: italic; }

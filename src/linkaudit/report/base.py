@@ -57,6 +57,9 @@ class HealthPoint:
 
     run_at: dt.datetime
     by_verdict: dict[str, int]
+    offline: bool = False
+    """The run could not reach the network (or ran ``--offline``): its counts say nothing of
+    the links, so charts mark it and no rate includes it."""
 
 
 @dataclass(frozen=True, slots=True)

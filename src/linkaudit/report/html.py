@@ -110,30 +110,29 @@ def _history(health: list[HealthPoint]) -> str:
     return f'<section id="history"><h2>Health over time</h2>\n{health_chart(health)}\n</section>'
 
 
-def health_chart(points: list[HealthPoint], width: int = 720, height: int = 180) -> str:
-    """Stacked bars per run (problems, archived and redirected, ok) as inline SVG."""
-    top = max((sum(p.by_verdict.values()) for p in points), default=0) or 1
-    step = width / len(points)
-    bar = max(step * 0.7, 1.0)
-    plot = height - 20
-    shapes = []
-    for index, point in enumerate(points):
-        x = index * step + (step - bar) / 2
-        y = float(plot)
-        for css, size in _stack(point):
-            h = plot * size / top
-            y -= h
-            shapes.append(
-                f'<rect class="{css}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}">'
-                f"<title>{escape(point.run_at.date().isoformat())}: {size} {css[4:]}</title></rect>"
-            )
-        label = escape(point.run_at.strftime("%m-%d"))
-        shapes.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - 5}" text-anchor="middle">{label}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="URLs by verdict per run">{"".join(shapes)}</svg>'
+def health_chart(points: list[HealthPoint], width: int = 720, height: int = 220) -> str:
+    """Stacked bars per run (ok, archived and redirected, problems) as inline SVG with axes
+    and values; an offline run is marked, not drawn, since its counts say nothing."""
+    from linkaudit.report.charts import Series, bar_chart
+
+    stacks = [_stack(p) for p in points]
+    names = (
+        ("ok", "bar-ok"),
+        ("archived, redirected, other", "bar-other"),
+        ("problems", "bar-problem"),
+    )
+    series = [
+        Series(name, css, [float(stack[n][1]) for stack in stacks])
+        for n, (name, css) in enumerate(names)
+    ]
+    return bar_chart(
+        [p.run_at.strftime("%Y-%m-%d") for p in points],
+        series,
+        title="URLs by verdict per run",
+        stacked=True,
+        marks=["offline" if p.offline else "" for p in points],
+        width=width,
+        height=height,
     )
 
 
