@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from linkaudit.cli import cli
 from linkaudit.config import Settings, load_settings, parse_statuses
 from linkaudit.exceptions import ConfigError
 from linkaudit.gate import ExitCode
+from web import SimWeb
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "rok-us-policy-brief-2025-03.md"
@@ -167,3 +169,47 @@ def test_check_inside_a_running_event_loop(doc: Path) -> None:
     blocking, awaited = asyncio.run(notebook_cell())
     for report in (blocking, awaited):
         assert report.summary.by_verdict == {"invalid": 1}
+
+
+def test_header_remap_and_offline_reach_the_wire(tmp_path: Path, web: SimWeb) -> None:
+    """--header for one host pattern only; --remap sends the request to the replacement;
+    --offline sends nothing at all and never exits 3."""
+    doc = tmp_path / "brief.md"
+    doc.write_text(
+        f"[a]({web.url('/status/200', host='127.0.0.1')}) "
+        f"[b]({web.url('/status/200', host='127.0.0.2')}) "
+        f"[c](https://staging.invalid/status/204)\n"
+    )
+    config = tmp_path / "linkaudit.toml"
+    config.write_text(f'network_canaries = ["{web.url("/")}"]\nsoft404 = false\n')
+    staging = web.url("/", host="127.0.0.3")
+    common = ["--config", str(config), "--no-store", "--quiet", "--allow-private",
+              "--retries", "0", "--archive", "none"]  # fmt: skip
+    web.reset_log()
+    result = run(
+        "check", str(doc), *common,
+        "--header", "127.0.0.1=X-Token: one", "--header", "Accept-Language: en",
+        "--remap", r"^https://staging\.invalid/", staging,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    by_host = {(e.host, e.target): e.headers for e in web.requests}
+    first = by_host[("127.0.0.1", "/status/200")]
+    second = by_host[("127.0.0.2", "/status/200")]
+    assert first.get("x-token") == "one" and "x-token" not in second
+    assert first.get("accept-language") == second.get("accept-language") == "en"
+    assert ("127.0.0.3", "/status/204") in by_host
+
+    web.reset_log()
+    offline = run("check", str(doc), *common, "--offline", "--format", "json")
+    assert offline.exit_code == 0, offline.output
+    assert web.requests == []
+    data = json.loads(offline.stdout)
+    assert {r["reason"] for r in data["results"]} == {"excluded"}
+
+
+def test_offline_with_only_unreachable_links_exits_0_not_3(tmp_path: Path) -> None:
+    doc = tmp_path / "brief.md"
+    doc.write_text("[a](https://unreachable.invalid/x) [b](other.md)\n")
+    (tmp_path / "other.md").write_text("# Other\n")
+    result = run("check", str(doc), "--no-store", "--quiet", "--offline")
+    assert result.exit_code == ExitCode.OK, result.output
