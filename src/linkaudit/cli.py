@@ -31,9 +31,10 @@ from linkaudit.config import (
     parse_statuses,
 )
 from linkaudit.exceptions import ConfigError
+from linkaudit.fix import Prefer
 from linkaudit.gate import ExitCode, exit_codes_help
 from linkaudit.report import FORMATS, ReportFormat
-from linkaudit.verdicts import Verdict
+from linkaudit.verdicts import Concern, GateTerm, Verdict
 
 if TYPE_CHECKING:
     from linkaudit.report.base import Report
@@ -162,23 +163,25 @@ class _Statuses(_ParamType):
 
 
 class _Verdicts(_ParamType):
-    """Comma-separated verdicts; a wrong one lists the choices."""
+    """Comma-separated verdicts and concerns (``retracted``, ``drifted``); a wrong one lists
+    the choices."""
 
     name = "VERDICTS"
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[Verdict, ...]:
+    ) -> tuple[GateTerm, ...]:
         if isinstance(value, tuple):
             return value
         names = [v.strip() for v in str(value).split(",") if v.strip()]
-        choices = ", ".join(v.value for v in Verdict)
+        terms: dict[str, GateTerm] = {t.value: t for t in (*Verdict, *Concern)}
+        choices = ", ".join(terms)
         for name in names:
-            if name not in Verdict._value2member_map_:
+            if name not in terms:
                 self.fail(f"{name!r} is not a verdict (choose from {choices})", param, ctx)
         if not names:
             self.fail(f"no verdict given (choose from {choices})", param, ctx)
-        return tuple(Verdict(n) for n in names)
+        return tuple(terms[n] for n in names)
 
 
 class _Header(_ParamType):
@@ -269,6 +272,12 @@ SETTING_FLAGS: dict[str, tuple[SettingFlag, ...]] = {
         SettingFlag("memento_url", "Memento TimeGate base URL."),
         SettingFlag("cited_on", "Date the sources were cited (default: the document's date)."),
         SettingFlag("check_originals", "For archive links, also check the original."),
+        SettingFlag("drift", "Compare pages with their snapshot at the citation date."),
+        SettingFlag("doi_follow", "Also fetch the page a registered DOI points to."),
+        SettingFlag("doi_api_url", "The DOI handle API (the DOI is appended)."),
+        SettingFlag("notices", "Ask Crossref for retractions and other notices on DOIs."),
+        SettingFlag("crossref_url", "Crossref REST API base URL."),
+        SettingFlag("unpaywall_url", "Unpaywall API base URL."),
         SettingFlag("max_time", "Seconds the whole run may take."),
     ),
     "archive": (
@@ -768,6 +777,9 @@ def baseline(
 @click.option("--save", is_flag=True, help="Submit the unarchived ones to Save Page Now.")
 @click.option("--yes", is_flag=True, help="Do not ask before saving.")
 @click.option(
+    "--robust-links", is_flag=True, help="Print the Robust Link markup of each archived page."
+)
+@click.option(
     "--within-days",
     type=int,
     default=365,
@@ -777,7 +789,14 @@ def baseline(
 @_setting_options("archive")
 @_config_option
 @_one_line_errors
-def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **opts: Any) -> None:
+def archive(
+    inputs: tuple[str, ...],
+    save: bool,
+    yes: bool,
+    robust_links: bool,
+    within_days: int,
+    **opts: Any,
+) -> None:
     """Show which cited pages have no recent web-archive snapshot, and optionally save them.
 
     Save Page Now needs an archive.org key pair in LINKAUDIT_SPN_ACCESS and
@@ -787,10 +806,12 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
     Example:
       linkaudit archive brief.md
       linkaudit archive brief.md --save --yes
+      linkaudit archive brief.md --robust-links
     """
     import asyncio
 
     from linkaudit.archive.preserve import preserve
+    from linkaudit.archive.preserve import robust_links as markup
     from linkaudit.pipeline import extract as run_extract
 
     settings = _settings(opts.pop("config"), _overrides(opts, "archive"))
@@ -800,7 +821,50 @@ def archive(inputs: tuple[str, ...], save: bool, yes: bool, within_days: int, **
         preserve(extractions, settings, save=save, confirmed=yes, within_days=within_days)
     )
     click.echo(text, nl=False)
+    if robust_links:
+        click.echo(asyncio.run(markup(extractions, settings)), nl=False)
     _exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Print a unified diff of the edits; write nothing.")
+@click.option("--write", is_flag=True, help="Rewrite the documents in place.")
+@click.option(
+    "--prefer",
+    type=click.Choice([p.value for p in Prefer]),
+    default=Prefer.SNAPSHOT.value,
+    show_default=True,
+    help="Which URL a Robust Link's href keeps in HTML.",
+)
+@_setting_options("check", "discovery", "store")
+@_config_option
+@_one_line_errors
+def fix(inputs: tuple[str, ...], dry_run: bool, write: bool, prefer: str, **opts: Any) -> None:
+    """Rewrite permanent redirects and dead links (to their snapshots) in INPUTS.
+
+    Uses the stored results within --max-age and checks the rest. Markdown, HTML (as
+    Robust Links), LaTeX and BibTeX are rewritten target by target, every other byte kept;
+    DOCX and PDF get the list of edits. Nothing is written without --write.
+
+    \b
+    Example:
+      linkaudit fix brief.md --dry-run
+      linkaudit fix site/ --write --prefer original
+    """
+    import asyncio
+
+    from linkaudit.fix import fix_documents
+    from linkaudit.pipeline import run_check
+
+    settings = _settings(opts.pop("config"), _overrides(opts, "check", "discovery", "store"))
+    outcome = asyncio.run(run_check(_read_inputs(inputs), settings, db=settings.db))
+    formats = {d.path: d.format for d in outcome.report.documents}
+    done = fix_documents(
+        outcome.report.results, formats, write=write, diff=dry_run, prefer=Prefer(prefer)
+    )
+    click.echo(done.text, nl=False)
+    _exit(ExitCode.USAGE if done.failed else ExitCode.OK)
 
 
 def main() -> None:

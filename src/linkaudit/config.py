@@ -21,7 +21,7 @@ from typing import Any
 
 from linkaudit._version import PROJECT_URL, __version__
 from linkaudit.exceptions import ConfigError
-from linkaudit.verdicts import Verdict
+from linkaudit.verdicts import Concern, GateTerm, Verdict
 
 __all__ = [
     "ARCHIVE_POLICIES",
@@ -132,7 +132,7 @@ class Settings:
     """(regex, replacement) pairs applied to each URL before it is checked, in order."""
 
     # --- gate
-    fail_on: tuple[Verdict, ...] = DEFAULT_FAIL_ON
+    fail_on: tuple[GateTerm, ...] = DEFAULT_FAIL_ON
     baseline: str | None = None
 
     # --- store
@@ -384,6 +384,6 @@ def _coerce(value: Any, hint: Any) -> Any:
         if isinstance(value, str):
             return dt.date.fromisoformat(value)
         raise TypeError(f"expected a date, got {value!r}")
-    if isinstance(hint, type) and issubclass(hint, Verdict):
-        return Verdict(value)
+    if isinstance(hint, type) and issubclass(hint, Verdict | Concern):
+        return hint(value)
     raise TypeError(f"unsupported setting type {hint!r}")  # pragma: no cover

@@ -33,7 +33,6 @@ __all__ = [
     "Rewrite",
     "plan_edits",
     "rewrite",
-    "robust_link",
     "unified_diff",
 ]
 
@@ -210,14 +209,6 @@ def _robust_attributes(edit: Edit, quote: str) -> str:
     if edit.version_date:
         values.append(("data-versiondate", edit.version_date))
     return "".join(f" {name}={quote}{html.escape(value)}{quote}" for name, value in values)
-
-
-def robust_link(url: str, snapshot: str, date: str | None, text: str) -> str:
-    """The Robust Link markup to paste for a cited page and its snapshot."""
-    attrs = f' data-versionurl="{html.escape(snapshot)}"'
-    if date:
-        attrs += f' data-versiondate="{html.escape(date)}"'
-    return f'<a href="{html.escape(url)}"{attrs}>{html.escape(text or url, quote=False)}</a>'
 
 
 def decode_exactly(data: bytes) -> tuple[str, str] | None:

@@ -35,7 +35,7 @@ from linkaudit.exceptions import ConfigError
 from linkaudit.models import Result
 from linkaudit.report.base import Report
 from linkaudit.report.findings import baseline_key
-from linkaudit.verdicts import Reason, Verdict
+from linkaudit.verdicts import GateTerm, Reason, Verdict
 
 __all__ = [
     "Baseline",
@@ -165,7 +165,7 @@ class Baseline:
 
 
 def apply_baseline(
-    report: Report, baseline: Baseline | None, today: dt.date, fail_on: Collection[Verdict]
+    report: Report, baseline: Baseline | None, today: dt.date, fail_on: Collection[GateTerm]
 ) -> Report:
     """``report`` with the places ``baseline`` accepts marked, counted and warned about, so
     that every format shows which findings the baseline covered."""
@@ -174,7 +174,7 @@ def apply_baseline(
     keys = frozenset(
         baseline_key(result, occurrence)
         for result in report.results
-        if result.verdict in fail_on or result.verdict.is_problem
+        if result.fails(fail_on) or result.verdict.is_problem
         for occurrence in (result.occurrences or (None,))
         if baseline.covers(
             result.url,
@@ -189,18 +189,18 @@ def apply_baseline(
 
 
 def failing(
-    report: Report, fail_on: Collection[Verdict], baseline: Baseline | None, today: dt.date
+    report: Report, fail_on: Collection[GateTerm], baseline: Baseline | None, today: dt.date
 ) -> list[Result]:
     """Results at or above ``fail_on`` cited in at least one place no live entry accepts."""
     return [
         r
         for r in report.results
-        if r.verdict in fail_on and not (baseline is not None and baseline.covers_result(r, today))
+        if r.fails(fail_on) and not (baseline is not None and baseline.covers_result(r, today))
     ]
 
 
 def exit_code(
-    report: Report, fail_on: Collection[Verdict], baseline: Baseline | None, today: dt.date
+    report: Report, fail_on: Collection[GateTerm], baseline: Baseline | None, today: dt.date
 ) -> ExitCode:
     """
     The gate's decision.
@@ -291,7 +291,7 @@ def write_baseline(
     reason: str,
     expires: dt.date | None,
     *,
-    fail_on: Collection[Verdict] = DEFAULT_FAIL_ON,
+    fail_on: Collection[GateTerm] = DEFAULT_FAIL_ON,
 ) -> int:
     """Write one entry per cited place now failing the gate (document, exact URL, anchor
     text); returns how many."""
@@ -299,7 +299,7 @@ def write_baseline(
         {
             baseline_key(result, occurrence)
             for result in report.results
-            if result.verdict in fail_on
+            if result.fails(fail_on)
             for occurrence in (result.occurrences or (None,))
         }
     )

@@ -13,12 +13,12 @@ Stages never import each other; they share only these types, ``verdicts`` and ``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NewType
 
-from linkaudit.verdicts import Reason, Verdict
+from linkaudit.verdicts import Concern, GateTerm, Reason, Verdict
 
 __all__ = [
     "Document",
@@ -303,3 +303,21 @@ class Result:
     open_access: OpenAccess | None = None
     drift: Drift | None = None
     quotes: tuple[Quote, ...] = ()
+
+    @property
+    def retracted(self) -> bool:
+        """The cited work was retracted or withdrawn."""
+        return any(notice.kind.is_retraction for notice in self.notices)
+
+    @property
+    def drifted(self) -> bool:
+        """A different page answers at the URL now than when it was cited."""
+        return self.drift is not None and self.drift.state == "drifted"
+
+    def fails(self, fail_on: Collection[GateTerm]) -> bool:
+        """Whether this result fails a gate set to ``fail_on`` (verdicts and concerns)."""
+        if self.verdict in fail_on:
+            return True
+        if Concern.RETRACTED in fail_on and self.retracted:
+            return True
+        return Concern.DRIFTED in fail_on and self.drifted

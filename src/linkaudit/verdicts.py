@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["REASON_VERDICT", "Reason", "Verdict", "http_reason"]
+__all__ = ["REASON_VERDICT", "Concern", "GateTerm", "Reason", "Verdict", "http_reason"]
 
 
 class Verdict(StrEnum):
@@ -28,6 +28,19 @@ class Verdict(StrEnum):
     def is_problem(self) -> bool:
         """True for verdicts an editor has to act on."""
         return self not in (Verdict.OK, Verdict.ARCHIVED, Verdict.SKIPPED)
+
+
+class Concern(StrEnum):
+    """What a gate can fail on besides verdicts: what a page's status does not show."""
+
+    RETRACTED = "retracted"
+    """The cited work was retracted or withdrawn (a Crossref editorial notice)."""
+    DRIFTED = "drifted"
+    """A different page answers at the cited URL now (``--drift``)."""
+
+
+#: One term of ``--fail-on``.
+GateTerm = Verdict | Concern
 
 
 class Reason(StrEnum):

@@ -122,6 +122,13 @@ async def test_the_json_report_validates_with_doi_notices_and_open_access(
     assert by_doi["10.5555/open"]["open_access"]["version"] == "acceptedVersion"
 
 
+async def test_every_format_shows_the_notice(tmp_path: Path, fake: FakeDoi) -> None:
+    outcome = await run_check([refs(tmp_path)], fake.settings(), db=None)
+    for fmt in ("table", "markdown", "html", "csv", "junit", "sarif", "github"):
+        text = get_reporter(fmt).render(outcome.report)
+        assert "retracted 2023-04-11" in text, fmt
+
+
 async def test_answers_are_stored_and_reused(tmp_path: Path, fake: FakeDoi) -> None:
     settings = fake.settings()
     await check(tmp_path, settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from linkaudit.printable import neutralise
 if TYPE_CHECKING:  # the shared contract only; archive does not run extraction
     from linkaudit.extract.base import Extraction
 
-__all__ = ["Preservation", "preservation", "preserve"]
+__all__ = ["Preservation", "preservation", "preserve", "robust_link", "robust_links"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +116,33 @@ async def preserve(
         )
         failed = failed or not ok
     return "\n".join(lines) + "\n", failed
+
+
+def robust_link(url: str, snapshot: str, date: str | None, text: str) -> str:
+    """The Robust Link markup to paste for a cited page and its snapshot
+    (https://robustlinks.mementoweb.org/)."""
+    attrs = f' data-versionurl="{html.escape(snapshot)}"'
+    if date:
+        attrs += f' data-versiondate="{html.escape(date)}"'
+    return f'<a href="{html.escape(url)}"{attrs}>{html.escape(text or url, quote=False)}</a>'
+
+
+async def robust_links(
+    extractions: Sequence[Extraction], settings: Settings, *, today: dt.date | None = None
+) -> str:
+    """The Robust Link of every cited page that has a snapshot, one per line."""
+    today = today or dt.date.today()
+    texts: dict[str, str] = {}
+    for extraction in extractions:
+        for occurrence in extraction.occurrences:
+            texts.setdefault(occurrence.url.split("#", 1)[0], occurrence.text)
+    found = await preservation(_cited_urls(extractions), settings, within_days=0, today=today)
+    lines = []
+    for item in found:
+        if item.snapshot is None:
+            continue
+        stamp = item.snapshot.timestamp or ""
+        date = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}" if len(stamp) >= 8 else None
+        markup = robust_link(item.url, item.snapshot.url, date, texts.get(item.url, ""))
+        lines.append(neutralise(markup))
+    return "".join(line + "\n" for line in lines)

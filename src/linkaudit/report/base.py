@@ -8,7 +8,7 @@ from typing import Protocol, TextIO, runtime_checkable
 
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.models import Document, Occurrence, Result
-from linkaudit.verdicts import Verdict
+from linkaudit.verdicts import GateTerm
 
 __all__ = [
     "HealthPoint",
@@ -66,7 +66,7 @@ class HealthPoint:
 class ReportOptions:
     """What a reporter may be told besides the report: the gate and the terminal."""
 
-    fail_on: tuple[Verdict, ...] = DEFAULT_FAIL_ON
+    fail_on: tuple[GateTerm, ...] = DEFAULT_FAIL_ON
     """Verdicts that fail the gate: errors in SARIF, GitHub and JUnit; the rest are warnings."""
     width: int = 80
     color: bool | None = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from linkaudit.printable import neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import FINDING_VERDICTS, Finding, findings, place
-from linkaudit.verdicts import Verdict
+from linkaudit.verdicts import GateTerm, Verdict
 
 __all__ = ["ANNOTATION_LIMIT", "GithubReporter", "escape_data", "escape_property"]
 
@@ -74,10 +74,10 @@ class GithubReporter:
         return f"::{level} {props}::{escape_data(_message(finding, verdict, others))}"
 
 
-def _level(fail_on: Sequence[Verdict], finding: Finding) -> str:
+def _level(fail_on: Sequence[GateTerm], finding: Finding) -> str:
     if finding.baselined:
         return "notice"
-    return "error" if finding.result.verdict in fail_on else "warning"
+    return "error" if finding.result.fails(fail_on) else "warning"
 
 
 def _group(chosen: list[Finding]) -> list[tuple[Finding, tuple[Finding, ...]]]:

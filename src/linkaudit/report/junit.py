@@ -13,7 +13,7 @@ from itertools import groupby
 
 from linkaudit.printable import guard_lines, neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
-from linkaudit.report.findings import ALL_VERDICTS, Finding, findings, iso
+from linkaudit.report.findings import ALL_VERDICTS, Finding, citation_problem, findings, iso
 from linkaudit.verdicts import Verdict
 
 __all__ = ["JunitReporter"]
@@ -53,9 +53,10 @@ class JunitReporter:
             )
             verdict = finding.result.verdict
             detail = _detail(finding)
-            if verdict in self.options.fail_on and finding.baselined:
+            fails = finding.result.fails(self.options.fail_on)
+            if fails and finding.baselined:
                 ET.SubElement(case, "system-out").text = detail + "\naccepted by the baseline"
-            elif verdict in self.options.fail_on:
+            elif fails:
                 failures += 1
                 failure = ET.SubElement(
                     case, "failure", type=verdict.value, message=_clean(finding.status)
@@ -64,7 +65,7 @@ class JunitReporter:
             elif verdict is Verdict.SKIPPED:
                 skipped += 1
                 ET.SubElement(case, "skipped", message=_clean(finding.status))
-            elif verdict.is_problem:
+            elif verdict.is_problem or finding.result.notices or citation_problem(finding.result):
                 ET.SubElement(case, "system-out").text = detail
         suite.set("tests", str(len(group)))
         suite.set("failures", str(failures))

@@ -32,6 +32,11 @@ class MarkdownReporter:
             if group:
                 lines += ["", f"### {verdict.value.capitalize()} ({len(group)})", ""]
                 lines += _fix_table(group, self.options.max_rows)
+        # Live links whose citation is in question: a notice on the work, drift, a quotation.
+        concerns = [f for f in chosen if f.result.verdict not in FINDING_VERDICTS]
+        if concerns:
+            lines += ["", f"### Citations to check ({len(concerns)})", ""]
+            lines += _fix_table(concerns, self.options.max_rows)
         if report.warnings:
             lines += ["", "### Warnings", ""]
             lines += [f"- {escape(warning)}" for warning in report.warnings]

@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 from linkaudit._version import PROJECT_URL
+from linkaudit.models import Result
 from linkaudit.printable import json_text, neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
 from linkaudit.report.findings import FINDING_VERDICTS, Finding, findings
-from linkaudit.verdicts import Verdict
 
 __all__ = ["SarifReporter"]
 
@@ -54,7 +54,7 @@ class SarifReporter:
         result: dict[str, Any] = {
             "ruleId": rule,
             "ruleIndex": index[rule],
-            "level": self._level(finding.result.verdict),
+            "level": self._level(finding.result),
             "message": {"text": _message(finding)},
             "partialFingerprints": {"linkaudit/v1": _fingerprint(finding)},
             "properties": {"verdict": finding.result.verdict.value, "url": finding.result.url},
@@ -71,10 +71,10 @@ class SarifReporter:
             result["baselineState"] = "unchanged"
         return result
 
-    def _level(self, verdict: Verdict) -> str:
-        if verdict in self.options.fail_on:
+    def _level(self, result: Result) -> str:
+        if result.fails(self.options.fail_on):
             return "error"
-        return "warning" if verdict.is_problem else "note"
+        return "warning" if result.verdict.is_problem or result.notices else "note"
 
 
 def _rule_id(finding: Finding) -> str:

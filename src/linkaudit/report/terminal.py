@@ -73,7 +73,7 @@ def _shown(report: Report, options: ReportOptions) -> list[Finding]:
     verdicts = ALL_VERDICTS if options.verbose else FINDING_VERDICTS
     chosen = findings(report.results, verdicts, baselined=report.baselined)
     if options.quiet:
-        return [f for f in chosen if f.result.verdict in options.fail_on and not f.baselined]
+        return [f for f in chosen if f.result.fails(options.fail_on) and not f.baselined]
     return chosen
 
 
