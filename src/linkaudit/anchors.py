@@ -21,22 +21,24 @@ inside a code span or a code block is text, not a definition.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.anchors.index import slugify
+from markdown_it.token import Token
+from mdit_py_plugins.anchors.index import slugify, unique_slug
 
 __all__ = [
     "GITHUB_PREFIX",
+    "MarkdownAnchors",
     "element_id",
     "fragment_found",
     "has_anchor",
     "html_anchors",
     "markdown_anchors",
+    "token_anchors",
 ]
 
 GITHUB_PREFIX = "user-content-"
@@ -50,6 +52,12 @@ _PDF_PARAMETER = re.compile(
 )
 _PANDOC_ATTRIBUTES = re.compile(r"\s*\{(?=[^}]*#)([^{}]*)\}\s*$")
 _PANDOC_ID = re.compile(r"(?:^|\s)#([^\s}]+)")
+
+
+class MarkdownAnchors(frozenset[str]):
+    """The anchors of a Markdown document. Its heading slugs are lower case and GitHub finds
+    ``#Install`` as ``install``: a fragment matches them without regard to case (an HTML
+    page's ids are matched exactly, as browsers do)."""
 
 
 def element_id(fragment: str) -> str | None:
@@ -78,7 +86,11 @@ def has_anchor(fragment: str, defined: frozenset[str]) -> bool:
         candidates.add(GITHUB_PREFIX + name)
         if name.startswith(GITHUB_PREFIX):
             candidates.add(name[len(GITHUB_PREFIX) :])
-    return any(c in defined for c in candidates)
+    if any(c in defined for c in candidates):
+        return True
+    if isinstance(defined, MarkdownAnchors):
+        return any(c.lower() in defined for c in candidates)
+    return False
 
 
 def _decodes(text: str) -> bool:
@@ -120,44 +132,48 @@ def html_anchors(html: str) -> frozenset[str]:
     return frozenset(parser.found)
 
 
-def markdown_anchors(text: str) -> frozenset[str]:
-    """The anchors a renderer gives ``text``: heading slugs, Pandoc ids, raw HTML ids."""
+def markdown_anchors(text: str) -> MarkdownAnchors:
+    """The anchors a renderer gives the Markdown ``text`` (see ``token_anchors``)."""
+    return token_anchors(_parser().parse(text))
+
+
+def token_anchors(tokens: Sequence[Token]) -> MarkdownAnchors:
+    """The anchors of parsed Markdown: heading ids as markdown-it's anchors plugin makes them
+    (its slug function and its ``-1``, ``-2`` for repeats; an explicit Pandoc ``{#id}``
+    first), and the ``id``/``name`` of raw HTML blocks and inline tags. Code spans and code
+    blocks are other token types: an id written there is not a definition."""
     found: set[str] = set()
-    for token in _parser().parse(text):
-        if token.type == "heading_open":
-            found.update(str(v) for v in (token.attrGet("id"), token.meta.get("slug")) if v)
+    explicit_ids: set[str] = set()
+    headings: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            inline = tokens[index + 1]
+            title = _title(inline)
+            explicit = _PANDOC_ATTRIBUTES.search(inline.content)
+            identifier = _PANDOC_ID.search(explicit.group(1)) if explicit else None
+            if identifier is not None:
+                explicit_ids.add(identifier.group(1))
+                found.add(slugify(title))  # GitHub shows the attributes as text
+            else:
+                headings.append(title)
         elif token.type == "html_block":
             found.update(html_anchors(token.content))
         elif token.type == "inline" and token.children:
             for child in token.children:
                 if child.type == "html_inline":
                     found.update(html_anchors(child.content))
-    return frozenset(found)
+    taken = set(explicit_ids)  # the plugin reserves explicit ids before making slugs
+    for title in headings:
+        found.add(unique_slug(slugify(title), taken))
+    return MarkdownAnchors(found | explicit_ids)
+
+
+def _title(inline: Token) -> str:
+    """The heading text the anchors plugin slugs: its text and code spans."""
+    children = inline.children or []
+    return "".join(c.content for c in children if c.type in ("text", "code_inline"))
 
 
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    md.core.ruler.push("pandoc_heading_id", _pandoc_heading_ids)
-    anchors_plugin(md, min_level=1, max_level=6)  # after the explicit ids, as it expects
-    return md
-
-
-def _pandoc_heading_ids(state: StateCore) -> None:
-    """``## Method {#method .class}``: Pandoc's explicit id, the attributes off the title."""
-    tokens = state.tokens
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open" or index + 1 >= len(tokens):
-            continue
-        inline = tokens[index + 1]
-        match = _PANDOC_ATTRIBUTES.search(inline.content)
-        identifier = _PANDOC_ID.search(match.group(1)) if match else None
-        if match is None or identifier is None or not inline.children:
-            continue
-        last = inline.children[-1]
-        if last.type == "text" and last.content.endswith(match.group(0).strip()):
-            last.content = last.content[: len(last.content) - len(match.group(0).strip())]
-            last.content = last.content.rstrip()
-        token.attrSet("id", identifier.group(1))
-        # GitHub shows the attributes as text: its slug of the full title is kept too.
-        token.meta = {**(token.meta or {}), "slug": slugify(inline.content)}
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])

@@ -112,8 +112,7 @@ def is_address_valid(address: str) -> bool:
 def _is_mail_domain(domain: str) -> bool:
     if _DOMAIN_LITERAL.fullmatch(domain):
         return True
-    name = domain[:-1] if domain.endswith(".") else domain
-    labels = name.split(".")
-    if len(labels) < 2 or len(name.encode("utf-8")) > 253:
+    labels = domain.split(".")  # a trailing dot leaves an empty label: not a dot-atom
+    if len(labels) < 2 or len(domain.encode("utf-8")) > 253 or labels[-1].isdigit():
         return False
     return all(_LABEL.fullmatch(label) for label in labels)

@@ -21,17 +21,17 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from linkaudit.anchors import token_anchors
 from linkaudit.config import Settings
 from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import (
     LineCounter,
     find_date,
     fold_whitespace,
-    github_slug,
     sentence_around,
 )
 from linkaudit.extract.detect import decode_text
-from linkaudit.extract.html import fragment_ids, html_links
+from linkaudit.extract.html import html_links
 from linkaudit.extract.text import GfmLinkify
 from linkaudit.extract.urls import make_occurrence
 from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
@@ -126,18 +126,8 @@ def _plain(children: list[Token]) -> str:
 
 
 def _defined_fragments(tokens: list[Token]) -> frozenset[str]:
-    """Heading slugs, GitHub style (``-1``, ``-2`` for repeats), and HTML ids and names."""
-    found: set[str] = set()
-    seen: dict[str, int] = {}
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            slug = github_slug(_plain(tokens[index + 1].children or []))
-            count = seen.get(slug, 0)
-            seen[slug] = count + 1
-            found.add(slug if count == 0 else f"{slug}-{count}")
-        elif token.type in ("html_block", "html_inline", "inline"):
-            found.update(fragment_ids(token.content))
-    return frozenset(found)
+    """Heading anchors as the renderer makes them, and HTML ids and names (``anchors``)."""
+    return token_anchors(tokens)
 
 
 @dataclass
