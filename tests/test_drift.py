@@ -3,6 +3,7 @@ Wayback on loopback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from linkaudit.drift.text import (
 from linkaudit.pipeline import run_check
 from linkaudit.report import get_reporter
 from linkaudit.report.findings import action_for
+from linkaudit.report.health import render_health
 from web import Handler, Reply, SimWeb, WebRequest
 
 pytestmark = pytest.mark.anyio
@@ -154,6 +156,12 @@ async def test_a_run_reports_drift_and_quotes(
     assert "a different page answers now" in action_for(by_path["replaced"])
     data = json.loads(get_reporter("json").render(outcome.report))
     jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    health = json.loads(render_health(outcome.report, None, fmt="json", today=dt.date(2026, 1, 1)))
+    assert [d["url"] for d in health["drifted_since_cited"]] == [urls["/drift/replaced"]]
+    assert {q["in_snapshot"] for q in health["quotations_not_found"]} == {True, False}
+    for fmt in ("markdown", "html", "table"):
+        text = render_health(outcome.report, None, fmt=fmt, today=dt.date(2026, 1, 1))
+        assert "Drifted since cited" in text and "name semiconductors and batteries" in text
 
     # Without a snapshot, the page as first checked is the reference from then on.
     web.route("/drift/unarchived", serving(page("Local food", OTHER)))

@@ -22,6 +22,7 @@ from linkaudit.archive.health import (
     YearBreakage,
     health_figures,
 )
+from linkaudit.models import Quote, Result
 from linkaudit.printable import guard_lines, json_text, neutralise, one_line
 from linkaudit.report.base import Report
 from linkaudit.report.charts import Series, bar_chart
@@ -144,6 +145,26 @@ def health_to_dict(health: Health, report: Report) -> dict[str, Any]:
         "rot_by_age": [_bucket(b, offline) for b in health.rot_by_age],
         "documents_with_broken_links_by_year": [_year(y, offline) for y in health.broken_by_year],
         "died_since_previous": list(health.died_since_previous),
+        "drifted_since_cited": [
+            {
+                "url": r.url,
+                "similarity": r.drift.similarity if r.drift else None,
+                "compared_with": r.drift.compared_with if r.drift else None,
+                "documents": sorted({o.document for o in r.occurrences}),
+            }
+            for r in _drifted(report)
+        ],
+        "quotations_not_found": [
+            {
+                "url": r.url,
+                "text": q.text,
+                "document": q.document,
+                "line": q.line,
+                "page": q.page,
+                "in_snapshot": q.in_snapshot,
+            }
+            for r, q in _quotes_missing(report)
+        ],
         "history": [
             {"run_at": p.run_at.isoformat(), "by_verdict": p.by_verdict, "offline": p.offline}
             for p in report.health
@@ -192,6 +213,16 @@ def _markdown(
         ]
     lines += ["", f"**Died since the previous run**: {len(health.died_since_previous)}"]
     lines += [f"- {code(url)}" for url in health.died_since_previous]
+    drifted = _drifted(report)
+    lines += ["", f"**Drifted since cited** (a different page answers now): {len(drifted)}"]
+    lines += [f"- {code(r.url)} (compared with {cell(_compared(r))})" for r in drifted]
+    missing = _quotes_missing(report)
+    lines += ["", f"**Quotations not found in the source**: {len(missing)}"]
+    lines += [
+        f"- “{cell(q.text)}” ({cell(_where(q))}): {code(r.url)}"
+        + (" — only in the snapshot" if q.in_snapshot else "")
+        for r, q in missing
+    ]
     header = "| document | " + " | ".join(_COLUMNS) + " | archive coverage |"
     lines += ["", header, "|" + " --- |" * (len(_COLUMNS) + 2)]
     for item in (*health.documents, health.overall):
@@ -257,7 +288,7 @@ def _html(health: Health, report: Report) -> str:
         f"<style>{_STYLE}</style></head><body><h1>Archive health</h1>"
         f"<p>Generated {escape(report.generated_at.isoformat())}.</p>{banner}"
         f"<h2>Lost evidence ({len(health.lost_evidence)})</h2>{_lost_html(health)}"
-        f"{_died_html(health)}"
+        f"{_died_html(health)}{_drift_html(report)}"
         f"<h2>Per document</h2><table><tr><th>document</th>{head}<th>archive coverage</th></tr>"
         f"{rows}</table>"
         f'<h2>Rot by document age</h2><section id="rot">{_rot_chart(health, offline)}</section>'
@@ -291,6 +322,52 @@ def _died_html(health: Health) -> str:
     items = "".join(f"<li><code>{escape(u)}</code></li>" for u in health.died_since_previous)
     return (
         f"<h2>Died since the previous run ({len(health.died_since_previous)})</h2><ul>{items}</ul>"
+    )
+
+
+def _drifted(report: Report) -> list[Result]:
+    """Pages that now answer with different content than when they were cited (--drift)."""
+    return sorted((r for r in report.results if r.drifted), key=lambda r: r.url)
+
+
+def _quotes_missing(report: Report) -> list[tuple[Result, Quote]]:
+    """Quotations the live page no longer holds (--drift)."""
+    return [(r, q) for r in report.results for q in r.quotes if q.found is False]
+
+
+def _compared(result: Result) -> str:
+    drift = result.drift
+    if drift is None or not drift.compared_with:
+        return "nothing"
+    return (
+        "the page as first checked"
+        if drift.compared_with == "first_check"
+        else (f"the snapshot of {drift.compared_at or 'unknown date'}")
+    )
+
+
+def _where(quote: Quote) -> str:
+    place = f"page {quote.page}" if quote.page else f"line {quote.line}" if quote.line else ""
+    return f"{quote.document or ''} {place}".strip()
+
+
+def _drift_html(report: Report) -> str:
+    drifted, missing = _drifted(report), _quotes_missing(report)
+    if not drifted and not missing:
+        return ""
+    pages = "".join(
+        f"<li><code>{escape(r.url)}</code> (compared with {escape(_compared(r))})</li>"
+        for r in drifted
+    )
+    quotes = "".join(
+        f"<li>“{escape(q.text)}” ({escape(_where(q))}) <code>{escape(r.url)}</code>"
+        + (" — only in the snapshot" if q.in_snapshot else "")
+        + "</li>"
+        for r, q in missing
+    )
+    return (
+        f"<h2>Drifted since cited ({len(drifted)})</h2><ul>{pages}</ul>"
+        f"<h2>Quotations not found in the source ({len(missing)})</h2><ul>{quotes}</ul>"
     )
 
 
