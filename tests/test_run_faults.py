@@ -33,6 +33,7 @@ class SlowServer:
     server: ThreadingHTTPServer
     log: list[tuple[str, str]] = field(default_factory=list)
     vanish_after: int | None = None
+    status: int = 200
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -68,7 +69,7 @@ def _handler(state: list[SlowServer]) -> type[BaseHTTPRequestHandler]:
             time.sleep(DELAY)
             page = f"<html><head><title>page {self.path}</title></head><body>ok</body></html>"
             data = page.encode()
-            self.send_response(200)
+            self.send_response(owner.status)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -275,3 +276,60 @@ def test_two_concurrent_runs_on_one_store(project: Path, slow_server: SlowServer
         urls = db.execute("SELECT count(*) FROM urls").fetchone()[0]
         checked = db.execute("SELECT count(DISTINCT url_id) FROM checks").fetchone()[0]
     assert urls == LINKS and checked == LINKS
+
+
+def _kill_mid_run(project: Path) -> dict[int, tuple[object, ...]]:
+    process = _start(project)
+    _wait_for_checks(project, 6, process)
+    process.kill()
+    process.communicate(timeout=30)
+    assert _runs(project) == [(1, "running")]
+    return _checks_of_run(project, 1)
+
+
+@pytest.mark.timeout(120)
+def test_fresh_after_a_kill_reuses_nothing(project: Path, slow_server: SlowServer) -> None:
+    first = _kill_mid_run(project)
+    assert len(first) >= 6
+    slow_server.status = 404  # the pages the killed run saw as ok are gone now
+    before = len(slow_server.log)
+    code, out, err = _finish(_start(project, "--fresh"))
+    fetched = {path for path in slow_server.paths()[before:] if path.startswith("/doc/")}
+    assert fetched == {f"/doc/{i}" for i in range(LINKS)}, "--fresh must fetch every URL"
+    results = json.loads(out)["results"]
+    assert {(r["verdict"], r["cached"]) for r in results} == {("dead", False)}
+    assert code == 1, err
+
+
+@pytest.mark.timeout(120)
+def test_a_month_old_killed_run_is_abandoned_and_reported(
+    project: Path, slow_server: SlowServer
+) -> None:
+    first = _kill_mid_run(project)
+    assert len(first) >= 6
+    with sqlite3.connect(project / "store.sqlite") as db:  # as if killed 30 days ago
+        shift = "strftime('%Y-%m-%dT%H:%M:%f+00:00', {}, '-30 days')"
+        db.execute(f"UPDATE runs SET started_at = {shift.format('started_at')}")
+        db.execute(f"UPDATE checks SET checked_at = {shift.format('checked_at')}")
+    slow_server.status = 404
+    before = len(slow_server.log)
+    code, out, err = _finish(_start(project))
+    fetched = {path for path in slow_server.paths()[before:] if path.startswith("/doc/")}
+    assert len(fetched) == LINKS, "a month-old killed run supplied verdicts"
+    report = json.loads(out)
+    assert {r["verdict"] for r in report["results"]} == {"dead"}
+    assert any("run 1 never finished" in w and "abandoned" in w for w in report["warnings"])
+    assert code == 1, err
+    assert _runs(project) == [(1, "abandoned"), (2, "finished")]
+    shown = subprocess.run(
+        [sys.executable, "-m", "linkaudit", "report", "--run", "1", "--format", "json",
+         "--output", "-", "--db", str(project / "store.sqlite")],
+        cwd=project, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert any("run 1 was abandoned" in w for w in json.loads(shown.stdout)["warnings"])
+    latest = subprocess.run(
+        [sys.executable, "-m", "linkaudit", "report", "--db", str(project / "store.sqlite")],
+        cwd=project, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert latest.returncode == 0, latest.stderr

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -418,7 +418,9 @@ def _write(text: str, output: str | None) -> None:
     if output in (None, "-"):
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        Path(str(output)).write_text(text, encoding="utf-8")
+        from linkaudit.files import write_atomically
+
+        write_atomically(str(output), lambda stream: stream.write(text))
 
 
 def _width(output: str | None) -> int:
@@ -641,19 +643,15 @@ def _emit(
         )
         reporter = get_reporter(fmt, options)
         if isinstance(reporter, StreamingReporter) and not to_terminal:
-            # A large buffer: a 10,000-result JSON report is 8 MB in some 20,000 pieces.
-            with _open_output(str(output)) as stream:
-                reporter.write(report, stream)
+            from linkaudit.files import write_atomically
+
+            write_atomically(str(output), functools.partial(reporter.write, report))
             continue
         text = reporter.render(report)
         if fmt == ReportFormat.TABLE and to_terminal and terminal_to_stderr:
             click.echo(text, err=True, nl=not text.endswith("\n"))
         else:
             _write(text, output)
-
-
-def _open_output(path: str) -> TextIO:
-    return Path(path).open("w", encoding="utf-8", buffering=1 << 20)
 
 
 # ----------------------------------------------------------------------------- store readers

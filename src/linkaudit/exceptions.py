@@ -76,3 +76,7 @@ class StoreVersionError(StoreError):
 
 class ArchiveError(LinkauditError):
     """A web-archive service failed or answered nonsense."""
+
+
+class OutputError(LinkauditError):
+    """A report could not be written: the message names the file and the cause."""

@@ -144,7 +144,7 @@ def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
     from linkaudit.classify import precheck
 
     settings, store = run.settings, run.store
-    resumed = store.finished_in_unfinished_run(urls) if store is not None else {}
+    resumed = store.finished_in_unfinished_run(urls, settings) if store is not None else {}
     fresh = (
         store.cached_results((u for u in urls if u not in resumed), settings, groups)
         if store is not None

@@ -109,6 +109,7 @@ async def run_check(
     try:
         if run.store is not None:
             run.run_id = run.store.begin_run(list(arguments), __version__)
+            run.warnings.extend(_abandoned_warning(run.store.abandoned))
         run.listener.start(0)
         try:
             await _check_all(feed, run)
@@ -145,6 +146,19 @@ def _count_needs_root(results: Sequence[Result], run: Run) -> None:
             f"{unrooted} root-relative link{'s' if unrooted > 1 else ''} of local documents "
             "not checked (needs_root): give --root-dir or --base-url to resolve them"
         )
+
+
+def _abandoned_warning(runs: Sequence[int]) -> list[str]:
+    if not runs:
+        return []
+    from linkaudit.store import ABANDON_AFTER
+
+    named = ", ".join(str(r) for r in runs)
+    hours = ABANDON_AFTER.total_seconds() / 3600
+    return [
+        f"run {named} never finished and was closed as abandoned (unfinished for more than "
+        f"{hours:g} h); its results are not reused"
+    ]
 
 
 def _iter_inputs(

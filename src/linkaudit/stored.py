@@ -100,7 +100,7 @@ def stored_report(
         results,
         network="unavailable" if info.id in offline else "ok",
         generated_at=info.finished_at or info.started_at,
-        warnings=[] if info.status == "finished" else [f"run {info.id} did not finish"],
+        warnings=_run_warnings(info, store.runs()),
     )
     return _with_health(report, points), info, changes, previous
 
@@ -113,6 +113,26 @@ def offline_runs(store: Store) -> frozenset[int]:
         "SELECT DISTINCT run_id FROM checks WHERE reason = ?", [Reason.NETWORK_UNAVAILABLE.value]
     )
     return frozenset(flagged | {int(row["run_id"]) for row in rows})
+
+
+def _run_warnings(info: RunInfo, runs: list[RunInfo]) -> list[str]:
+    """What the report must say about the run it shows and the unfinished runs after it."""
+    from linkaudit.store import RunStatus
+
+    warnings: list[str] = []
+    if info.status == RunStatus.ABANDONED:
+        closed = f" (closed {info.finished_at:%Y-%m-%d %H:%M} UTC)" if info.finished_at else ""
+        warnings.append(f"run {info.id} was abandoned: it never finished{closed}")
+    elif info.status != RunStatus.FINISHED:
+        warnings.append(f"run {info.id} did not finish ({info.status.value})")
+    later = [r for r in runs if r.id > info.id and r.status != RunStatus.FINISHED]
+    abandoned = [str(r.id) for r in later if r.status == RunStatus.ABANDONED]
+    unfinished = [f"{r.id} ({r.status.value})" for r in later if r.status != RunStatus.ABANDONED]
+    if abandoned:
+        warnings.append(f"later run {', '.join(abandoned)} never finished and was abandoned")
+    if unfinished:
+        warnings.append(f"later run {', '.join(unfinished)} has not finished")
+    return warnings
 
 
 def _with_health(report: Report, points: list[HealthPoint]) -> Report:

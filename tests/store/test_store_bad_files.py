@@ -141,3 +141,23 @@ def test_read_only_directory_and_file(read_only_dir: Path) -> None:
         assert len(store.run_results()[1]) == 3
     assert path.read_bytes() == before
     assert not new.exists()
+
+
+def test_a_damaged_page_is_found_before_any_row_is_added(db_path: Path) -> None:
+    make_store(db_path, urls=400)
+    with sqlite3.connect(db_path) as conn:
+        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
+    assert pages > 8
+    with db_path.open("r+b") as handle:  # one leaf page in the middle, not the schema
+        handle.seek(4096 * (pages // 2) + 8)
+        handle.write(b"\xff\x00" * 200)
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        Store.open(db_path)
+    assert "corrupt" in one_line(caught, db_path)
+    assert "not modified" in str(caught.value)
+    assert db_path.read_bytes() == before  # no `running` row, no journal-mode change
+    assert not Path(f"{db_path}-wal").exists() or Path(f"{db_path}-wal").stat().st_size == 0
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == runs

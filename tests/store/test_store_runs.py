@@ -107,19 +107,47 @@ def test_resume_reuses_what_the_unfinished_run_checked(
 ) -> None:
     urls = [f"https://h{i}.example/" for i in range(10)]
     first = fresh_store.begin_run(["brief.md"], "test")
-    for url in urls[:5]:
+    for url in urls[:4]:
         fresh_store.save_result(first, result(url), settings)
-    # Not finished: the process died. Days later (cache long expired) a new run starts.
-    clock.advance(days=30)
+    fresh_store.save_result(first, result(urls[4], Verdict.DEAD), settings)
+    # Not finished: the process died. Two hours later a new run starts.
+    clock.advance(hours=2)
     second = fresh_store.begin_run(["brief.md"], "test")
-    reused = fresh_store.finished_in_unfinished_run(urls)
-    assert sorted(reused) == urls[:5]
+    reused = fresh_store.finished_in_unfinished_run(urls, settings)
+    # By the cache's rules: the successes are young enough, the failure (max-age-failure
+    # 1 h) is checked again.
+    assert sorted(reused) == urls[:4]
     assert all(r.cached for r in reused.values())
-    assert all(fresh_store.cached_result(u, settings) is None for u in urls)
+    fresh = dataclasses.replace(settings, fresh=True)
+    assert fresh_store.finished_in_unfinished_run(urls, fresh) == {}
     fresh_store.finish_run(second, {"urls": 10})
     # Once a run finished after it, the unfinished run is not resumed again.
     fresh_store.begin_run([], "test")
-    assert fresh_store.finished_in_unfinished_run(urls) == {}
+    assert fresh_store.finished_in_unfinished_run(urls, settings) == {}
+
+
+def test_an_old_unfinished_run_is_abandoned_not_resumed(
+    fresh_store: Store, clock: Clock, settings: Settings
+) -> None:
+    urls = [f"https://h{i}.example/" for i in range(3)]
+    first = fresh_store.begin_run(["brief.md"], "test")
+    for url in urls:
+        fresh_store.save_result(first, result(url), settings)
+    clock.advance(days=30)  # killed 30 days ago: its verdicts say nothing about today
+    patient = dataclasses.replace(settings, max_age=90 * 86400)
+    fresh_store.begin_run(["brief.md"], "test")
+    assert fresh_store.abandoned == [first]
+    assert fresh_store.finished_in_unfinished_run(urls, patient) == {}
+    statuses = [(r.status, r.finished_at) for r in fresh_store.runs()]
+    assert statuses == [(RunStatus.ABANDONED, clock.now), (RunStatus.RUNNING, None)]
+
+
+def test_a_young_unfinished_run_is_not_abandoned(fresh_store: Store, clock: Clock) -> None:
+    fresh_store.begin_run([], "test")  # perhaps still going in another process
+    clock.advance(hours=23)
+    fresh_store.begin_run([], "test")
+    assert fresh_store.abandoned == []
+    assert [r.status for r in fresh_store.runs()] == [RunStatus.RUNNING, RunStatus.RUNNING]
 
 
 def test_resume_after_an_interrupted_run(fresh_store: Store, settings: Settings) -> None:

@@ -10,7 +10,9 @@ The store: every check kept in SQLite, with history per URL, a cache, and runs t
     store.finish_run(run, counts)
 
 Each result is committed as it arrives, so a run killed halfway keeps what it checked and
-the next run takes it back through ``finished_in_unfinished_run``. WAL mode, a busy
+the next run takes it back through ``finished_in_unfinished_run`` (by the cache's age rules,
+never under ``--fresh``; a run left unfinished for longer than ``ABANDON_AFTER`` is closed
+as ``abandoned`` when the next one begins). WAL mode, a busy
 timeout and retried transactions let two processes write one file. Every failure of the
 file (not SQLite, corrupt, read-only, locked, disk full) is a one-line ``StoreError``
 naming it. The schema, views and history rules are described in docs/store.md.
@@ -34,6 +36,7 @@ from linkaudit.store import _batch, _reads, _writes
 from linkaudit.store._codec import result_from_row
 from linkaudit.store._connection import (
     DEFAULT_BUSY_TIMEOUT,
+    check_integrity,
     connect,
     translate,
     use_wal,
@@ -44,9 +47,13 @@ from linkaudit.store.history import FAILING, NO_EVIDENCE
 from linkaudit.store.lookups import DoiCache, FirstChecks, SnapshotCache
 from linkaudit.store.schema import LATEST, check_version, ensure_schema
 
-__all__ = ["Changes", "CheckRecord", "RunInfo", "RunStatus", "Store", "utc_now"]
+__all__ = ["ABANDON_AFTER", "Changes", "CheckRecord", "RunInfo", "RunStatus", "Store", "utc_now"]
 
 T = TypeVar("T")
+
+#: An unfinished run older than this is closed as ``abandoned`` when the next run begins: a
+#: day is longer than any real run, so a run still going in another process is never closed.
+ABANDON_AFTER = dt.timedelta(days=1)
 
 
 def utc_now() -> dt.datetime:
@@ -96,6 +103,8 @@ class Store:
         self._clock = clock
         self._busy_timeout = busy_timeout
         self._current_run = 0
+        self.abandoned: list[RunId] = []
+        """The runs the last ``begin_run`` closed as ``abandoned``."""
         self._closed = False
         self._reader: Database | None = None
         self._read_from: dict[str, tuple[Result, int]] = {}
@@ -122,8 +131,10 @@ class Store:
                             "the store needs an upgrade; open it once without read-only"
                         )
                 else:
+                    # Read before writing: a foreign, newer or damaged file is left untouched.
                     check_version(db)
                     if name != ":memory:":
+                        check_integrity(db)
                         use_wal(db)
                     ensure_schema(db)
             except BaseException:
@@ -145,10 +156,22 @@ class Store:
 
     # --- runs
 
-    def begin_run(self, arguments: Sequence[str], tool_version: str) -> RunId:
-        """Record a new run as ``running``; finish it with ``finish_run``."""
+    def begin_run(
+        self,
+        arguments: Sequence[str],
+        tool_version: str,
+        *,
+        abandon_after: dt.timedelta = ABANDON_AFTER,
+    ) -> RunId:
+        """Record a new run as ``running`` (finish it with ``finish_run``), first closing as
+        ``abandoned`` the unfinished runs older than ``abandon_after`` (in ``abandoned``)."""
         now = self._now()
-        run = self._write(lambda: _writes.begin_run(self._db, now, arguments, tool_version))
+
+        def work() -> tuple[RunId, list[RunId]]:
+            abandoned = _writes.abandon_runs(self._db, now, now - abandon_after)
+            return _writes.begin_run(self._db, now, arguments, tool_version), abandoned
+
+        run, self.abandoned = self._write(work)
         self._current_run = int(run)
         return run
 
@@ -264,16 +287,28 @@ class Store:
         )
         return {url: result for url, (result, _) in self._read_from.items()}
 
-    def finished_in_unfinished_run(self, urls: Iterable[str]) -> dict[str, Result]:
-        """Results the latest interrupted (or crashed) run checked, to be reused as cached."""
+    def finished_in_unfinished_run(
+        self, urls: Iterable[str], settings: Settings | None = None
+    ) -> dict[str, Result]:
+        """Results the latest interrupted (or crashed) run checked, to be reused as cached:
+        by the cache's rules (within ``max_age``/``max_age_failure``, never under ``fresh``),
+        so a killed run's old verdicts are not taken for today's."""
+        settings = settings or Settings()
+        if settings.fresh:
+            return {}
         wanted = list(urls)
+        now = self._now()
 
         def work() -> dict[str, Result]:
             run = self._unfinished_run()
             if run is None:
                 return {}
             found = _reads.latest_checks(self._db, run, wanted)
-            return {r.url: dataclasses.replace(r, cached=True) for r in found}
+            return {
+                r.url: dataclasses.replace(r, cached=True)
+                for r in found
+                if _is_fresh(r, settings, now)
+            }
 
         return self._read(work)
 

@@ -19,11 +19,25 @@ from sqlite_utils import Database
 
 from linkaudit.exceptions import StoreError
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT", "connect", "describe", "translate", "use_wal", "write"]
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT",
+    "check_integrity",
+    "connect",
+    "describe",
+    "translate",
+    "use_wal",
+    "write",
+]
 
 DEFAULT_BUSY_TIMEOUT = 30.0
-#: Attempts of one write transaction that found the database locked (each waits the busy timeout).
+#: Attempts of one write transaction that found the database locked, all within one busy
+#: timeout (SQLite can answer "busy" without waiting, e.g. while another opener recovers).
 WRITE_ATTEMPTS = 3
+#: Pages in the write-ahead log before a commit checkpoints it (SQLite's default, said aloud).
+WAL_AUTOCHECKPOINT = 1000
+#: Bytes the write-ahead log is truncated to after a checkpoint: without it the file keeps its
+#: largest size, and a reader that never lets go can let it grow to the whole disk.
+JOURNAL_SIZE_LIMIT = 32 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -38,11 +52,11 @@ _MESSAGES = (
 )
 
 
-def describe(exc: BaseException, *, busy_timeout: float, path: str = ":memory:") -> str:
-    """A short human cause for a sqlite3 or OS error."""
+def describe(exc: BaseException, *, waited: float, path: str = ":memory:") -> str:
+    """A short human cause for a sqlite3 or OS error (``waited``: seconds the call took)."""
     text = str(exc).lower()
     if _is_locked(exc):
-        return f"locked by another process for more than {busy_timeout:g} s"
+        return f"locked by another process; gave up after waiting {waited:.1f} s"
     if "unable to open" in text and _in_read_only_directory(path):
         return "cannot write: the file or its directory is read-only"
     for needle, message in _MESSAGES:
@@ -55,7 +69,9 @@ def describe(exc: BaseException, *, busy_timeout: float, path: str = ":memory:")
 
 @contextlib.contextmanager
 def translate(path: str, *, busy_timeout: float) -> Iterator[None]:
-    """Re-raise sqlite3 and OS errors as ``StoreError("<path>: <cause>")``."""
+    """Re-raise sqlite3 and OS errors as ``StoreError("<path>: <cause>")``; a lock names the
+    time really waited, retries included, not the configured timeout."""
+    started = time.monotonic()
     try:
         yield
     except StoreError as exc:
@@ -64,7 +80,8 @@ def translate(path: str, *, busy_timeout: float) -> Iterator[None]:
             raise type(exc)(f"{path}: {message}") from exc
         raise
     except (sqlite3.Error, OSError) as exc:
-        cause = describe(exc, busy_timeout=busy_timeout, path=path)
+        waited = time.monotonic() - started
+        cause = describe(exc, waited=waited, path=path)
         raise StoreError(f"{path}: {cause}") from exc
 
 
@@ -123,17 +140,34 @@ def _connect_read_only(path: str, *, busy_timeout: float) -> sqlite3.Connection:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def check_integrity(db: Database) -> None:
+    """``PRAGMA quick_check`` before anything is written: a damaged file is never modified.
+
+    Cheaper than ``integrity_check`` (no index-to-table cross-check) but it reads every page,
+    so a damaged page anywhere is found before ``begin_run`` adds a row."""
+    found = [str(row[0]) for row in db.execute("PRAGMA quick_check(5)").fetchall()]
+    if found != ["ok"]:
+        detail = found[0].splitlines()[0] if found else "no answer"
+        raise StoreError(f"the database is corrupt ({detail}); it was not modified")
+
+
 def use_wal(db: Database) -> None:
-    """WAL journal (readers never block the writer) once the file is known to be ours."""
+    """WAL journal (readers never block the writer) once the file is known to be ours, with
+    its growth bounded by checkpoints and a size limit."""
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL").fetchone()
     # NORMAL is durable against a killed process in WAL mode; only power loss can undo
     # the last commits.
     db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}").fetchone()
+    db.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}").fetchone()
 
 
 def write(db: Database, work: Callable[[], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
-    """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction, retried while the file is locked."""
+    """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction, retried while the file is locked
+    (the retries within the connection's busy timeout, so the timeout is what it says)."""
+    budget = float(db.execute("PRAGMA busy_timeout").fetchone()[0]) / 1000
+    deadline = time.monotonic() + budget
     for attempt in range(1, attempts + 1):
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -146,7 +180,8 @@ def write(db: Database, work: Callable[[], T], *, attempts: int = WRITE_ATTEMPTS
                 raise
             return value
         except sqlite3.OperationalError as exc:
-            if not _is_locked(exc) or attempt == attempts:
+            left = deadline - time.monotonic()
+            if not _is_locked(exc) or attempt == attempts or left <= 0:
                 raise
-            time.sleep(0.05 * attempt)
+            time.sleep(min(0.05 * attempt, left))
     raise AssertionError("unreachable")  # pragma: no cover

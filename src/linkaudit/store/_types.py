@@ -19,6 +19,9 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
     INTERRUPTED = "interrupted"
+    ABANDONED = "abandoned"
+    """Left ``running`` or ``interrupted`` for longer than ``ABANDON_AFTER``: closed by a later
+    run's start, and never resumed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from linkaudit.store._reads import rows
 from linkaudit.store.history import FLAP_WINDOW, PastCheck, decide
 from linkaudit.verdicts import Verdict
 
-__all__ = ["begin_run", "finish_run", "record_document", "save_check"]
+__all__ = ["abandon_runs", "begin_run", "finish_run", "record_document", "save_check"]
 
 
 def begin_run(db: Database, now: dt.datetime, arguments: Sequence[str], version: str) -> RunId:
@@ -40,6 +40,25 @@ def begin_run(db: Database, now: dt.datetime, arguments: Sequence[str], version:
         [to_iso(now), json.dumps(list(arguments)), version],
     )
     return RunId(int(cursor.lastrowid or 0))
+
+
+def abandon_runs(db: Database, now: dt.datetime, started_before: dt.datetime) -> list[RunId]:
+    """Close as ``abandoned`` the unfinished runs started before ``started_before``."""
+    found = [
+        RunId(int(row[0]))
+        for row in db.execute(
+            "SELECT id FROM runs WHERE status IN ('running', 'interrupted') AND started_at < ?",
+            [to_iso(started_before)],
+        ).fetchall()
+    ]
+    if found:
+        marks = ",".join("?" * len(found))
+        db.execute(
+            f"UPDATE runs SET status = 'abandoned', finished_at = coalesce(finished_at, ?) "
+            f"WHERE id IN ({marks})",
+            [to_iso(now), *found],
+        )
+    return found
 
 
 def finish_run(
