@@ -166,6 +166,7 @@ class _Walker:
         self.lines = lines
         self.fragments = fragments
         self.part = Part.BODY
+        self._shift_of: tuple[tuple[int, int], int] = ((-1, -1), 0)
 
     def walk(self, tokens: list[Token]) -> Iterator[Occurrence]:
         for token in tokens:
@@ -184,7 +185,8 @@ class _Walker:
         rendered: list[str] = []
         stack: list[_Open] = []
         pending: list[tuple[_Found, int, int]] = []
-        html_open: list[tuple[int, list[str]]] = []  # raw <a> awaiting its </a>
+        html_open: list[tuple[int, int]] = []  # raw <a> awaiting its </a>: (pending, texts)
+        texts: list[str] = []  # the text pieces, read by each raw <a> from where it opened
         cursor = offset = 0  # offset: length of ``rendered`` so far
         counter = LineCounter(inline.content)
         for child in inline.children:
@@ -214,20 +216,20 @@ class _Walker:
                 where = self._locate(inline, counter, child, "", cursor)
                 cursor = where[2]
                 if _CLOSE_A.match(child.content) and html_open:
-                    index, parts = html_open.pop()
+                    index, first = html_open.pop()
                     found, start, _ = pending[index]
-                    found.text = fold_whitespace("".join(parts))
+                    found.text = fold_whitespace("".join(texts[first:]))
                     pending[index] = (found, start, offset)
                 for found in self._html(child.content, where[0] - 1, where[1] - 1):
                     pending.append((found, offset, offset))
                     if found.element == Element.LINK and not child.content.endswith("/>"):
-                        html_open.append((len(pending) - 1, []))
+                        html_open.append((len(pending) - 1, len(texts)))
             else:
                 piece = _rendered(child)
                 for link in stack:
                     link.parts.append(piece)
-                for _, parts in html_open:
-                    parts.append(piece)
+                if html_open:
+                    texts.append(piece)
                 rendered.append(piece)
                 offset += len(piece)
         yield from self._with_context("".join(rendered), pending)
@@ -249,17 +251,30 @@ class _Walker:
             found = inline.content.find(text, cursor) if text else -1
             start = found if found >= 0 else cursor
         source = str(meta.get("source", text))
-        content = inline.content
         line_in_content, column_in_line = counter.at(start)  # not a count from 0 per link
         line_index = inline.map[0] + line_in_content - 1
         line_begin = start - column_in_line + 1
+        column = self._shift(inline.content, line_index, line_begin) + start - line_begin + 1
+        return line_index + 1, column, start + max(len(source), 1)
+
+    def _shift(self, content: str, line_index: int, line_begin: int) -> int:
+        """Where the content line starting at ``line_begin`` stands in its source line
+        (after a list's indent or a quote's ``>``), found once per line: a search per link
+        is quadratic on a paragraph of one long line."""
+        key = (id(content), line_begin)
+        if self._shift_of[0] == key:
+            return self._shift_of[1]
         line_end = content.find("\n", line_begin)
         content_line = content[line_begin : line_end if line_end >= 0 else len(content)]
-        column_in_content = start - line_begin
         source_line = self.lines[line_index] if line_index < len(self.lines) else ""
-        shift = source_line.find(content_line) if content_line else 0
-        column = max(shift, 0) + column_in_content + 1
-        return line_index + 1, column, start + max(len(source), 1)
+        if not content_line:
+            shift = 0
+        elif source_line.endswith(content_line):
+            shift = len(source_line) - len(content_line)
+        else:
+            shift = max(source_line.find(content_line), 0)
+        self._shift_of = (key, shift)
+        return shift
 
     def _occurrence(self, found: _Found, context: str | None) -> Occurrence:
         occurrence = make_occurrence(
