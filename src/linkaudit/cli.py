@@ -379,8 +379,11 @@ def _config_option(func: F) -> F:
     )(func)
 
 
-def _settings(config: str | None, overrides: Mapping[str, Any]) -> Settings:
-    """Defaults < config file < flags, then the ignore file of the working directory."""
+def _settings(
+    config: str | None, overrides: Mapping[str, Any], *, ignore_file: bool = True
+) -> Settings:
+    """Defaults < config file < flags, then the ignore file of the working directory (for
+    the commands that read documents)."""
     from linkaudit.config import load_settings
     from linkaudit.extract.ignore import read_ignore_file
 
@@ -392,7 +395,7 @@ def _settings(config: str | None, overrides: Mapping[str, Any]) -> Settings:
         for host, name, value in headers:
             merged.setdefault(host, {})[name] = value
         settings = dataclasses.replace(settings, headers=merged)
-    ignored = read_ignore_file(Path(settings.ignore_file))
+    ignored = read_ignore_file(Path(settings.ignore_file)) if ignore_file else ()
     if ignored:
         settings = dataclasses.replace(settings, exclude=settings.exclude + ignored)
     return settings
@@ -672,7 +675,7 @@ def history(url: str, config: str | None, **opts: Any) -> None:
     from linkaudit.store import Store
     from linkaudit.stored import render_history
 
-    settings = _settings(config, _overrides(opts, "store"))
+    settings = _settings(config, _overrides(opts, "store"), ignore_file=False)
     store = Store.open(settings.db, read_only=True)
     try:
         records = store.url_history(url)
@@ -722,7 +725,7 @@ def report(
 
     if output not in (None, "-"):
         _refuse_contradicting_suffix(fmt, output)
-    settings = _settings(config, _overrides(opts, "store"))
+    settings = _settings(config, _overrides(opts, "store"), ignore_file=False)
     text = render_stored(settings, fmt=fmt, run_id=run_id, since=since, health=health)
     if output is None and fmt != ReportFormat.TABLE:
         # The periodic job keeps a dated trail of reports without having to name each one.
@@ -759,7 +762,7 @@ def baseline(
     from linkaudit.report.build import build_report
     from linkaudit.store import Store
 
-    settings = _settings(config, _overrides(opts, "store"))
+    settings = _settings(config, _overrides(opts, "store"), ignore_file=False)
     store = Store.open(settings.db, read_only=True)
     try:
         _, results = store.run_results(None)

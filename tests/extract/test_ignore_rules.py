@@ -56,6 +56,17 @@ def test_inline_comments_in_html(tmp_path: Path) -> None:
     assert urls(doc) == ["https://h.example/2", "https://h.example/5"]
 
 
+def test_a_marker_quoted_as_code_in_markdown_is_text(tmp_path: Path) -> None:
+    """Documentation about the marker does not hide links from the checker."""
+    doc = tmp_path / "a.md"
+    doc.write_text(
+        "Write `<!-- linkaudit-ignore -->` before a link: [a](https://a.example/1)\n\n"
+        "```html\n<!-- linkaudit-ignore-start -->\n```\n\n"
+        "[b](https://a.example/2)\n"
+    )
+    assert urls(doc) == ["https://a.example/1", "https://a.example/2"]
+
+
 def test_an_unclosed_region_runs_to_the_end() -> None:
     text = "a\n<!-- linkaudit-ignore-start -->\nb\nc\n"
     occurrences = [

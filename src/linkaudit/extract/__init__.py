@@ -88,7 +88,9 @@ def _as_asked(extraction: Extraction, source: Source, settings: Settings) -> lis
     occurrences = extraction.occurrences
     fmt = extraction.document.format
     if fmt in COMMENT_FORMATS and MARKER_BYTES in source.data:
-        occurrences = inline_ignored(decode_text(source.data, source.content_type), occurrences)
+        text = decode_text(source.data, source.content_type)
+        markdown = fmt is DocumentFormat.MARKDOWN
+        occurrences = inline_ignored(text, occurrences, markdown=markdown)
     if settings.remap:
         rules = [(re.compile(pattern), replacement) for pattern, replacement in settings.remap]
         occurrences = remapped(occurrences, rules)

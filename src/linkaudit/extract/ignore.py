@@ -34,17 +34,23 @@ _Position = tuple[int, int]
 """(line, column), both from 1, as occurrences carry them."""
 
 
-def inline_ignored(text: str, occurrences: Sequence[Occurrence]) -> list[Occurrence]:
-    """``occurrences`` without those an ignore comment in ``text`` covers."""
+def inline_ignored(
+    text: str, occurrences: Sequence[Occurrence], *, markdown: bool = False
+) -> list[Occurrence]:
+    """``occurrences`` without those an ignore comment in ``text`` covers. In Markdown a
+    marker quoted in a code span or a fenced block (documentation about the marker) is text."""
     if "linkaudit-ignore" not in text:
         return list(occurrences)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    fenced = _fenced_lines(text) if markdown else frozenset()
     singles: list[_Position] = []
     regions: list[tuple[_Position, _Position]] = []
     opened: _Position | None = None
     for match in _MARKER.finditer(text):
         where = _position(line_starts, match.start())
+        if markdown and (where[0] in fenced or _in_code_span(text, line_starts, match.start())):
+            continue
         kind = match.group(1) or ""
         if kind == "-start":
             opened = opened or where
@@ -62,6 +68,31 @@ def inline_ignored(text: str, occurrences: Sequence[Occurrence]) -> list[Occurre
         for index, o in enumerate(occurrences)
         if index not in ignored and not any(a <= _at(o) <= b for a, b in regions)
     ]
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _fenced_lines(text: str) -> frozenset[int]:
+    """Line numbers inside fenced code blocks (the fences included)."""
+    inside: set[int] = set()
+    fence = ""
+    for number, line in enumerate(text.split("\n"), 1):
+        match = _FENCE.match(line)
+        if fence:
+            inside.add(number)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = ""
+        elif match:
+            fence = match.group(1)
+            inside.add(number)
+    return frozenset(inside)
+
+
+def _in_code_span(text: str, line_starts: list[int], offset: int) -> bool:
+    """An odd number of backticks before the marker on its line: it is inside a code span."""
+    start = line_starts[bisect.bisect_right(line_starts, offset) - 1]
+    return text.count("`", start, offset) % 2 == 1
 
 
 def _covered_by_singles(occurrences: Sequence[Occurrence], singles: list[_Position]) -> set[int]:
