@@ -220,6 +220,16 @@ def test_hook_files_cover_every_supported_suffix() -> None:
     assert "--offline" in hook["entry"] and "--no-store" in hook["entry"]
 
 
+def test_hook_manifest_is_valid() -> None:
+    """pre-commit's own manifest check."""
+    pytest.importorskip("pre_commit", reason="pre-commit is in the test extras")
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.slow
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
     """`pre-commit try-repo` installs the hook from this checkout and checks staged files:

@@ -17,8 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
-import pathspec
-
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
 from linkaudit.extract.base import Extraction, Source
@@ -27,6 +25,7 @@ from linkaudit.models import Document, DocumentFormat
 
 if TYPE_CHECKING:
     import httpx
+    import pathspec
 
 __all__ = ["StoredExtractions", "discover", "fetch_document", "iter_inputs", "read_file"]
 
@@ -195,6 +194,8 @@ def _decide(spec: pathspec.GitIgnoreSpec, path: str, verdict: bool | None) -> bo
 
 
 def _read_gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
+    import pathspec  # only folder walks need it; `linkaudit check FILE` starts without it
+
     try:
         text = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
