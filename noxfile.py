@@ -28,10 +28,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check."""
-    session.install("ruff")
+    """ruff check, ruff format --check, codespell and validate-pyproject."""
+    session.install("ruff", "codespell", "validate-pyproject")
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("codespell", "src", "docs", "README.md", "SECURITY.md")
+    session.run("validate-pyproject", "pyproject.toml")
 
 
 @nox.session
