@@ -16,6 +16,14 @@ URL = "https://example.org/reports/2023/brief.pdf"
 OCC = (Occurrence(document="brief.md", raw=URL, url=URL, text="the brief"),)
 WB = "https://web.archive.org/web/20200101000000/https://example.org/a"
 DOI = "https://doi.org/10.1234/abc"
+SHELL = (
+    "<html><head><title>Data Portal</title></head><body><div id='root'></div>"
+    "<script src='/static/js/main.8d2f4b.js'></script></body></html>"
+)
+LOGIN_FORM = (
+    "<h2>You must log in to continue.</h2><form><input name='email'>"
+    "<input type='password' name='pass'><button>Log In</button></form>"
+)
 
 
 def obs(url: str = URL, **fields: object) -> Observation:
@@ -157,6 +165,59 @@ CASES: list[tuple[str, Observation, Verdict, str | None]] = [
         ),
         Verdict.DEAD,
         "soft_404",
+    ),
+    (
+        "probe that got a 404 is no evidence",
+        obs(probe_status=404, probe_similarity=0.97),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "application shell like its sibling",
+        obs(
+            title="Data Portal",
+            body=SHELL,
+            content_type="text/html",
+            probe_status=200,
+            probe_similarity=1.0,
+        ),
+        Verdict.OK,
+        "client_rendered",
+    ),
+    (
+        "application shell whose sibling got a real 404",
+        obs(title="Data Portal", body=SHELL, probe_status=404),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "application shell that says not found",
+        obs(title="Page not found", body=SHELL, probe_status=200, probe_similarity=1.0),
+        Verdict.DEAD,
+        "soft_404",
+    ),
+    (
+        "login wall served with 200 for every path",
+        obs(title="Social", body=LOGIN_FORM, probe_status=200, probe_similarity=0.99),
+        Verdict.RESTRICTED,
+        "login_redirect",
+    ),
+    (
+        "login wall reached by a redirect",
+        obs(
+            final_url="https://example.org/gate?next=/reports/2023/brief.pdf",
+            title="Members",
+            body=LOGIN_FORM,
+            redirects=hops((URL, 302)),
+        ),
+        Verdict.RESTRICTED,
+        "login_redirect",
+    ),
+    (
+        "a login form on a page unlike its sibling is a page",
+        obs(title="Account", body=LOGIN_FORM, probe_status=200, probe_similarity=0.3),
+        Verdict.OK,
+        None,
     ),
     ("title en", obs(title="Page Not Found | Example"), Verdict.DEAD, "soft_404"),
     ("title 404", obs(title="404 | Example"), Verdict.DEAD, "soft_404"),

@@ -82,7 +82,39 @@ def test_login_page(asked: str, final: str, title: str | None, login: bool) -> N
         (None, "<h2>페이지를 찾을 수 없습니다</h2>", True),
         ("Annual report 2023", "<h1>Annual report</h1><p>page not found in archive</p>", False),
         ("The 404 page: a history of missing documents on the web", "", False),
-        (None, "x" * 5000 + "<h1>Page not found</h1>", False),  # not the top of the body
+        (None, "x" * 5000 + "<h2>Page not found</h2>", False),  # not the top of the body
+        (None, "<h1>Example</h1><p>…</p><h1>Page not found</h1>", False),  # not the main one
+        (None, "<body>" + "<nav>menu</nav>" * 500 + "<h1>Page not found</h1>", True),
+        # whole phrases only: an article about missing pages is an article
+        ("Why pages are not found: a study of link rot", "", False),
+        ("Page not found in the archive: what librarians do", "", False),
+        ("How to design a 404 page", "<h1>How to design a 404 page</h1>", False),
+        ("Error handling in Python", "<h1>Not found errors, explained</h1>", False),
+        # every language the brief names, with the fillers sites add
+        ("The page you are looking for could not be found.", "", True),
+        ("Sorry, we couldn't find that page | Example", "", True),
+        ("404 - Not Found", "", True),
+        ("페이지를 찾을 수 없습니다 | 기획재정부", "", True),
+        ("요청하신 페이지를 찾을 수 없습니다", "", True),
+        ("ページが見つかりません｜内閣府", "", True),
+        ("お探しのページは見つかりませんでした", "", True),
+        ("【404】ページが見つかりません", "", True),
+        ("页面不存在_国家统计局", "", True),
+        ("抱歉，您访问的页面不存在", "", True),
+        ("找不到網頁", "", True),
+        ("Die angeforderte Seite wurde nicht gefunden", "", True),
+        ("Fehler 404 – Seite nicht gefunden", "", True),
+        ("Erreur 404 - Page introuvable", "", True),
+        ("Oups ! Cette page n'existe pas", "", True),
+        ("La página que buscas no existe", "", True),
+        ("Página não encontrada - Governo", "", True),
+        ("Страница не найдена — Минфин России", "", True),
+        ("Ошибка 404", "", True),
+        ("ＰＡＧＥ ＮＯＴ ＦＯＵＮＤ", "", True),  # full-width, NFKC
+        # not-found words inside real titles in those languages
+        ("「ページが見つかりません」エラーの原因と対策", "", False),
+        ("Warum Seiten nicht gefunden werden: Linkfäule in Archiven", "", False),
+        ("页面不存在的原因分析与解决方法", "", False),
     ],
 )
 def test_not_found_page(title: str | None, body: str, not_found: bool) -> None:

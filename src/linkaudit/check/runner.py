@@ -36,6 +36,7 @@ import anyio
 import httpx
 
 from linkaudit._urls import split_url, url_defect
+from linkaudit.check.charset import decode_body, is_textual
 from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
 from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
@@ -46,14 +47,15 @@ from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.check.hosts import HostLimiter, host_key, politeness
 from linkaudit.check.local import check_file
 from linkaudit.check.redirects import Chain, follow
-from linkaudit.check.retry import build_retrying, should_retry, wait_seconds
+from linkaudit.check.retry import backoff_seconds, build_retrying, should_retry, wait_seconds
 from linkaudit.check.soft404 import (
+    SHELL_TEXT,
     Probe,
     ProbeCache,
-    normalise_text,
+    normalise_markup,
     normalise_visible,
     should_probe,
-    similarity_of,
+    similarity_of_page,
     visible_text,
 )
 from linkaudit.config import Settings
@@ -66,9 +68,10 @@ __all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls", "spare_worker
 
 BODY_SAMPLE = 64 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _DONE = object()
 _LOOKAHEAD = 1024
+_PROBE_RETRY_WAIT = 2.0
+"""The longest a soft-404 probe waits before its one retry (a longer Retry-After: none)."""
 """URLs read ahead of the workers at most (more when the pool is larger), for busy hosts."""
 
 
@@ -319,15 +322,53 @@ class Checker:
     async def _probe_soft404(self, target: str, chain: Chain) -> Probe | None:
         if not self.settings.soft404 or chain.failure is not None:
             return None
-        if not should_probe(target, chain.last.status):
+        if not should_probe(target, chain.last.status) or not _comparable(chain.last):
             return None
-        return await self.probes.get(target, self._send_probe)
+        return await self.probes.get(target, self._send_probe, self._probe_budget())
+
+    def _probe_budget(self) -> float:
+        """The longest a probe may take (two attempts and a short wait): after it, the probe
+        is no evidence, and nobody waits for it any longer."""
+        return 2 * self.settings.timeout + _PROBE_RETRY_WAIT + 1.0
 
     async def _send_probe(self, url: str, name: str) -> Probe:
-        chain = await follow(url, self._fetch, self.settings, self._guard)
-        text = normalise_text(_decode(chain.last), name)
+        try:
+            async with asyncio.timeout(self._probe_budget()):
+                chain = await follow(url, self._probe_fetch, self.settings, self._guard)
+        except TimeoutError:
+            return Probe(url=url, status=None, final_url=None, text="", comparable=False)
+        last = chain.last
+        decoded = _decode(last) if chain.failure is None else ""
+        text = normalise_visible(visible_text(decoded[:BODY_SAMPLE]), name)
+        markup = normalise_markup(decoded, name) if len(text) < SHELL_TEXT else None
         final = chain.final_url if chain.failure is None else None
-        return Probe(url=url, status=chain.last.status, final_url=final, text=text)
+        status = last.status if chain.failure is None else None
+        comparable = chain.failure is None and _comparable(last)
+        return Probe(url, status, final, text, markup=markup, comparable=comparable)
+
+    async def _probe_fetch(
+        self, url: str, headers: Mapping[str, str], jar: httpx.Cookies
+    ) -> Fetched:
+        """A probe's request: tried again at most once, and only after a transient status
+        (503, 429…), after a short wait that keeps the worker's dispatch slot (a probe never
+        waits for a slot its own host might hold). A probe that is dropped or times out is
+        not sent again: a host that drops or ignores unknown paths would only do it again."""
+
+        async def attempt() -> Fetched:
+            async with self.hosts.slot(url), self.in_flight:
+                return await fetch_once(
+                    self.client, url, self.settings, headers=headers, cookies=jar
+                )
+
+        result = await attempt()
+        retry = result.failure is None and should_retry(result, self.settings)
+        if self.settings.retries > 0 and retry:
+            asked = result.retry_after
+            if asked is None or asked <= _PROBE_RETRY_WAIT:
+                wait = min(backoff_seconds(1, self.settings.backoff_base), _PROBE_RETRY_WAIT)
+                await asyncio.sleep(max(wait, asked or 0.0))
+                result = replace(await attempt(), attempts=2)
+        return result
 
 
 async def _feed(
@@ -406,12 +447,6 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
     sample = text[:BODY_SAMPLE]
     visible = visible_text(sample) if sample else ""
     normalised = normalise_visible(visible)
-    score = None
-    if probe is not None:
-        path = split_url(seen.url).path
-        # Removing a path the text does not contain changes nothing: normalise only once.
-        page = normalise_visible(visible, path) if path and path in visible else normalised
-        score = similarity_of(page, chain.final_url, probe)
     return Observation(
         url=seen.url,
         status=last.status,
@@ -432,36 +467,35 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
         elapsed_ms=seen.elapsed_ms,
         probe_status=probe.status if probe else None,
         probe_final_url=probe.final_url if probe else None,
-        probe_similarity=score,
+        probe_similarity=_probe_score(seen, visible, normalised, sample),
     )
+
+
+def _probe_score(seen: _Seen, visible: str, normalised: str, sample: str) -> float | None:
+    """The page's likeness to its probe, or ``None`` where a comparison would prove nothing:
+    no probe, a probe without a 2xx or without a body of text, or a page without one."""
+    probe = seen.probe
+    if probe is None or not probe.comparable or not _comparable(seen.chain.last):
+        return None
+    if probe.status is None or not 200 <= probe.status < 300:
+        return None
+    path = split_url(seen.url).path
+    # Removing a path the text does not contain changes nothing: normalise only once.
+    page = normalise_visible(visible, path) if path and path in visible else normalised
+    markup = normalise_markup(sample, path) if len(page) < SHELL_TEXT else None
+    return similarity_of_page(page, markup, seen.chain.final_url, probe)
+
+
+def _comparable(fetched: Fetched) -> bool:
+    """A body worth comparing as text: not empty, not a 204, of a textual type."""
+    if fetched.status == 204 or not fetched.body:
+        return False
+    return is_textual(fetched.headers.get("content-type", ""))
 
 
 def _decode(fetched: Fetched) -> str:
-    """The body as text when it is text; ``""`` for binary content."""
-    content_type = fetched.headers.get("content-type", "").lower()
-    textual = not content_type or any(
-        t in content_type for t in ("text/", "html", "xml", "json", "javascript")
-    )
-    if not textual or not fetched.body:
-        return ""
-    return fetched.body.decode(_charset(content_type, fetched.body), "replace")
-
-
-def _charset(content_type: str, body: bytes) -> str:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip() == "charset" and value.strip():
-            return _known(value.strip().strip("\"'"))
-    meta = _CHARSET.search(body[:2048])
-    return _known(meta.group(1).decode("ascii", "replace")) if meta else "utf-8"
-
-
-def _known(name: str) -> str:
-    try:
-        "".encode(name)
-    except LookupError:
-        return "utf-8"
-    return name
+    """The body as text when it is text (in a browser's encoding); ``""`` for binary content."""
+    return decode_body(fetched.body, fetched.headers.get("content-type", ""))
 
 
 def _title(text: str) -> str | None:

@@ -6,6 +6,14 @@ parent path plus a long random name): if the site answers the nonsense URL with 
 final URL or near-identical text, the cited page is very likely its not-found template.
 This module holds the pure parts (probe URL, text normalisation, similarity) and a per-run
 cache so that each (origin, parent path) is probed at most once; classify decides.
+
+Only evidence counts. A page is compared only when it has a body of text (never a PDF, an
+image, an archive or a 204), and classify trusts the comparison only when the probe got a
+2xx itself. Two pages with almost no visible text (application shells whose content a
+script draws) are compared by their markup instead, so that one shell is recognised as
+the same shell and two different empty pages are not. A probe that fails, or takes longer
+than its budget, is no evidence: it is tried at most twice, and no check waits for another
+check's probe longer than ``ProbeCache``'s ``wait``.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ from urllib.parse import urlunsplit
 from linkaudit._urls import split_url
 
 __all__ = [
+    "SHELL_TEXT",
     "Probe",
     "ProbeCache",
+    "normalise_markup",
     "normalise_text",
     "normalise_visible",
     "probe_key",
@@ -32,6 +42,7 @@ __all__ = [
     "should_probe",
     "similarity",
     "similarity_of",
+    "similarity_of_page",
     "visible_text",
 ]
 
@@ -39,6 +50,10 @@ _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.D
 _DIGITS = re.compile(r"\d+")
 _NO_ASCII_DIGITS = str.maketrans("", "", "0123456789")
 _SAMPLE = 20_000
+_MARKUP_SAMPLE = 8_000
+_SPACES = re.compile(r"\s+")
+#: Visible characters (normalised) below which two pages are compared by their markup.
+SHELL_TEXT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +65,10 @@ class Probe:
     final_url: str | None
     text: str
     """The normalised text of the probe's body (random name removed)."""
+    markup: str | None = None
+    """The probe's normalised markup, when its visible text is shorter than ``SHELL_TEXT``."""
+    comparable: bool = True
+    """The probe got a non-empty body of text (the only kind worth comparing)."""
 
 
 def should_probe(url: str, status: int | None) -> bool:
@@ -102,6 +121,39 @@ def normalise_visible(text: str, *remove: str) -> str:
     return " ".join(text.split())[:_SAMPLE]
 
 
+def normalise_markup(body: str, *remove: str) -> str:
+    """The markup itself, lower-cased, without digits, ``remove`` strings and runs of spaces:
+    what tells one application shell from another when neither shows any text."""
+    text = body[: _MARKUP_SAMPLE * 2]
+    for word in remove:
+        if word:
+            text = text.replace(word, " ")
+    text = _DIGITS.sub("", text.lower())
+    return _SPACES.sub(" ", text).strip()[:_MARKUP_SAMPLE]
+
+
+def similarity_of_page(
+    text: str, markup: str | None, page_final: str | None, probe: Probe
+) -> float:
+    """``similarity_of``, by markup when both pages show less than ``SHELL_TEXT`` of text."""
+    if (
+        markup is not None
+        and probe.markup is not None
+        and len(text) < SHELL_TEXT
+        and len(probe.text) < SHELL_TEXT
+    ):
+        if page_final is not None and page_final == probe.final_url:
+            return 1.0
+        return _ratio(markup, probe.markup)
+    return similarity_of(text, page_final, probe)
+
+
+def _ratio(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    return round(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), 3)
+
+
 def similarity(page: str, page_final: str | None, probe: Probe, *remove: str) -> float:
     """0..1 likeness of the page to its probe; 1.0 when both ended at the same URL."""
     return similarity_of(normalise_text(page, *remove), page_final, probe)
@@ -142,13 +194,20 @@ def _matcher_for(probe_text: str) -> difflib.SequenceMatcher[str]:
 
 
 class ProbeCache:
-    """One probe per (origin, parent path) per run, shared by concurrent checks."""
+    """One probe per (origin, parent path) per run, shared by concurrent checks.
+
+    A probe that failed stays cached as no evidence (its siblings send no other); a probe
+    whose sender was cancelled is forgotten, and the checks waiting for it get no evidence.
+    Nobody waits longer than ``wait`` seconds for another check's probe.
+    """
 
     def __init__(self) -> None:
-        self._done: dict[tuple[str, str, str], asyncio.Future[Probe]] = {}
+        self._done: dict[tuple[str, str, str], asyncio.Future[Probe | None]] = {}
         self.sent = 0
 
-    async def get(self, url: str, send: Callable[[str, str], Awaitable[Probe]]) -> Probe:
+    async def get(
+        self, url: str, send: Callable[[str, str], Awaitable[Probe | None]], wait: float
+    ) -> Probe | None:
         """The probe for ``url``'s parent path, sending it with ``send(probe_url, name)`` once."""
         key = probe_key(url)
         future = self._done.get(key)
@@ -158,12 +217,18 @@ class ProbeCache:
             self.sent += 1
             target, name = probe_url(url)
             try:
-                future.set_result(await send(target, name))
-            except BaseException:
-                # A cancelled or failed sender must not leave the others waiting forever.
+                probe = await send(target, name)
+            except asyncio.CancelledError:
                 del self._done[key]
-                future.cancel()
+                future.set_result(None)  # the others go on without evidence
                 raise
-        if future.done() and not future.cancelled():
+            except Exception:
+                probe = None  # a probe that failed is no evidence (and is not sent again)
+            future.set_result(probe)
+            return probe
+        if future.done():
             return future.result()  # the common case: no shield (a future and callbacks) to make
-        return await asyncio.shield(future)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), wait)
+        except TimeoutError:
+            return None

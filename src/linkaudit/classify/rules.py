@@ -21,9 +21,11 @@ from linkaudit.archive.recognize import (
     recognize,
 )
 from linkaudit.classify.signals import (
+    is_app_shell,
     is_bot_challenge,
     is_homepage_redirect,
     is_login_page,
+    is_login_wall,
     is_not_found_page,
     is_trivial_redirect,
 )
@@ -214,20 +216,47 @@ def other_status(obs: Observation, ctx: Context) -> Decision | None:
     return None
 
 
+def login_wall(obs: Observation, ctx: Context) -> Decision | None:
+    """A 2xx page that asks to log in, for the cited path and its random sibling alike (or
+    reached by a redirect from the cited path): the content is behind a login, not gone.
+    Social networks serve their logged-out interstitial this way, with a 200 for every path.
+    """
+    if not is_login_wall(obs.title, obs.body):
+        return None
+    moved = bool(obs.redirects) and obs.final_url is not None and obs.final_url != obs.url
+    if moved or _probe_matches(obs):
+        return Decision(Verdict.RESTRICTED, Reason.LOGIN_REDIRECT, _permanent(obs.redirects))
+    return None
+
+
+def client_rendered(obs: Observation, ctx: Context) -> Decision | None:
+    """The same application shell answers the cited path and a surely missing sibling: the
+    page's content is drawn by a script, so its absence cannot be told from the server's
+    answer. Alive as far as anyone can tell without running the script."""
+    shell = _probe_matches(obs) and is_app_shell(obs.body)
+    if shell and not is_not_found_page(obs.title, obs.body):
+        return Decision(Verdict.OK, Reason.CLIENT_RENDERED, _permanent(obs.redirects))
+    return None
+
+
 def soft_404(obs: Observation, ctx: Context) -> Decision | None:
-    """A 200 that is the site's not-found page (probe comparison, then title and heading)."""
+    """A 200 that is the site's not-found page: the same as a surely missing sibling that
+    also got a 2xx, or a title or main heading that is wholly a not-found phrase."""
     if _probe_matches(obs) or is_not_found_page(obs.title, obs.body):
         return Decision(Verdict.DEAD, Reason.SOFT_404, _permanent(obs.redirects))
     return None
 
 
 def _probe_matches(obs: Observation) -> bool:
+    """The probe is evidence only when it got a 2xx itself (a real 404 for the sibling says
+    the site tells missing pages apart, whatever the two bodies share)."""
+    if not _is_success(obs.probe_status):
+        return False
     if obs.probe_similarity is not None and obs.probe_similarity >= SOFT404_SIMILARITY:
         return True
     final = obs.final_url or obs.url
     return (
-        _is_success(obs.probe_status)
-        and obs.probe_final_url is not None
+        obs.probe_final_url is not None
         and obs.probe_final_url == final
         and final != obs.url  # both were sent elsewhere, to one same page
     )
@@ -279,6 +308,8 @@ RULES: tuple[Rule, ...] = (
     login_redirect,
     client_error,
     other_status,
+    login_wall,
+    client_rendered,
     soft_404,
     homepage_redirect,
     missing_fragment,

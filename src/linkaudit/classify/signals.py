@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, unquote
 
@@ -17,46 +18,123 @@ from linkaudit._urls import split_url
 
 __all__ = [
     "CHALLENGE_TITLES",
-    "NOT_FOUND_PHRASES",
+    "NOT_FOUND_PATTERNS",
+    "is_app_shell",
     "is_bot_challenge",
     "is_homepage_redirect",
     "is_login_page",
+    "is_login_wall",
     "is_mailto_valid",
     "is_not_found_page",
     "is_trivial_redirect",
+    "says_not_found",
 ]
 
-#: "Page not found" in the languages briefs are most often written in, lower-cased.
-NOT_FOUND_PHRASES: tuple[str, ...] = (
-    "page not found",
-    "file not found",
-    "this page doesn't exist",
-    "this page does not exist",
-    "page could not be found",
-    "page cannot be found",
-    "seite nicht gefunden",
-    "seite wurde nicht gefunden",
-    "page introuvable",
-    "page non trouvée",
-    "página no encontrada",
-    "página não encontrada",
-    "pagina non trovata",
-    "pagina niet gevonden",
-    "strona nie została znaleziona",
-    "страница не найдена",
-    "페이지를 찾을 수 없습니다",
-    "페이지를 찾을 수 없음",
-    "ページが見つかりません",
-    "找不到页面",
-    "页面不存在",
-    "找不到網頁",
-    "頁面不存在",
+#: A whole title part or main heading that says "not found", per language (lower-cased,
+#: NFKC-normalised, apostrophes straightened). Each is matched whole, between optional
+#: fillers ("Oops!", "Error 404 –", "Sorry,"), never as words inside a longer text.
+NOT_FOUND_PATTERNS: tuple[str, ...] = (
+    # English
+    r"(?:the\s+)?(?:requested\s+)?(?:page|file|document|resource|url|content|article|post|"
+    r"item|entry|link|site)\s+(?:was\s+|is\s+)?not\s+found",
+    r"not\s+found",
+    r"(?:(?:the|this|that)\s+)?(?:requested\s+)?(?:page|file|document|resource|content|"
+    r"article|post|link|url)(?:\s+you(?:'re|\s+are|\s+were|'ve)?\s+(?:looking\s+for|after|"
+    r"trying\s+to\s+(?:reach|access|find|view|open)|tried\s+to\s+(?:reach|access|open)|"
+    r"requested|followed))?\s+(?:(?:could\s+not|couldn't|cannot|can't|can\s+not)\s+be\s+found|"
+    r"(?:was\s+not|wasn't|is\s+not|isn't)\s+found|(?:does\s+not|doesn't)\s+exist|"
+    r"no\s+longer\s+exists|(?:is\s+)?missing)",
+    r"(?:we|i)\s+(?:could\s+not|couldn't|cannot|can't|can\s+not)\s+find\s+(?:that|this|the|"
+    r"your)\s+(?:page|file|document)(?:\s+you(?:'re|\s+are|\s+were)?\s+(?:looking\s+for|"
+    r"after|requested))?",
+    r"(?:page|file|document)\s+missing",
+    r"(?:error\s*)?404(?:\s*error)?(?:\s*page)?",
+    # German
+    r"(?:die\s+)?(?:angeforderte\s+|gesuchte\s+)?seite\s+(?:wurde\s+)?nicht\s+gefunden",
+    r"(?:die\s+)?(?:angeforderte\s+|gesuchte\s+)?seite\s+konnte\s+nicht\s+gefunden\s+werden",
+    r"(?:diese\s+|die\s+)?(?:angeforderte\s+|gesuchte\s+)?seite\s+existiert\s+(?:leider\s+)?"
+    r"nicht(?:\s+mehr)?",
+    r"(?:diese\s+)?seite\s+gibt\s+es\s+(?:leider\s+)?nicht(?:\s+mehr)?",
+    r"seite\s+nicht\s+vorhanden",
+    r"datei\s+nicht\s+gefunden",
+    r"nicht\s+gefunden",
+    r"fehler\s*404|404\s*fehler",
+    # French
+    r"page\s+(?:introuvable|non\s+trouv[ée]e|inexistante)",
+    r"(?:cette\s+|la\s+)?page(?:\s+demand[ée]e|\s+que\s+vous\s+(?:recherchez|cherchez))?\s+"
+    r"(?:est\s+introuvable|n'existe\s+pas(?:\s+ou\s+plus)?|n'a\s+pas\s+[ée]t[ée]\s+trouv[ée]e)",
+    r"fichier\s+introuvable",
+    r"introuvable",
+    r"erreur\s*404",
+    # Spanish
+    r"p[áa]gina\s+no\s+(?:encontrada|existe|disponible)",
+    r"(?:la\s+|esta\s+)?p[áa]gina(?:\s+que\s+(?:buscas|busca|est[áa]s\s+buscando)|\s+solicitada)?"
+    r"\s+no\s+(?:existe|se\s+encuentra|fue\s+encontrada|se\s+ha\s+encontrado|"
+    r"se\s+pudo\s+encontrar)",
+    r"no\s+(?:se\s+ha\s+podido\s+encontrar|se\s+encontr[óo]|se\s+encuentra|hemos\s+encontrado|"
+    r"encontramos)\s+(?:la\s+|esta\s+)?p[áa]gina",
+    r"p[áa]gina\s+inexistente",
+    r"archivo\s+no\s+encontrado",
+    r"no\s+encontrad[oa]",
+    r"error\s*404",
+    # Portuguese
+    r"p[áa]gina\s+n[ãa]o\s+(?:encontrada|existe)",
+    r"(?:a\s+|esta\s+)?p[áa]gina(?:\s+que\s+(?:voc[êe]\s+)?procura|\s+solicitada)?\s+n[ãa]o\s+"
+    r"(?:existe|foi\s+encontrada|pode\s+ser\s+encontrada)",
+    r"p[áa]gina\s+inexistente",
+    r"(?:arquivo|ficheiro)\s+n[ãa]o\s+encontrado",
+    r"n[ãa]o\s+encontrad[oa]",
+    r"erro\s*404",
+    # Italian, Dutch, Polish
+    r"pagina\s+non\s+trovata",
+    r"(?:la\s+)?pagina\s+(?:richiesta\s+)?non\s+esiste",
+    r"errore\s*404",
+    r"pagina\s+niet\s+gevonden",
+    r"(?:deze\s+)?pagina\s+bestaat\s+niet(?:\s+meer)?",
+    r"strona\s+nie\s+(?:zosta[łl]a\s+znaleziona|istnieje)",
+    r"nie\s+znaleziono\s+strony",
+    r"b[łl][ąa]d\s*404",
+    # Russian
+    r"(?:запрашиваемая\s+|такая\s+)?страница\s+не\s+(?:найдена|существует)",
+    r"(?:такой\s+)?страницы\s+не\s+существует",
+    r"страница\s+(?:была\s+)?удалена\s+или\s+не\s+существует",
+    r"файл\s+не\s+найден",
+    r"не\s+найдено",
+    r"ошибка\s*404",
+    # Korean
+    r"(?:요청하신\s*|찾으시는\s*)?페이지를\s*찾을\s*수\s*(?:없습니다|없음|없어요)",
+    r"(?:요청하신\s*|찾으시는\s*)?페이지가\s*(?:존재하지\s*않습니다|없습니다|존재하지\s*않음)",
+    r"(?:존재하지\s*않는|찾을\s*수\s*없는)\s*페이지(?:입니다)?",
+    r"404\s*(?:오류|에러)|(?:오류|에러)\s*404",
+    # Japanese
+    r"(?:お探しの|ご指定の|指定された|リクエストされた)?ページ(?:は|が)?見つかりません(?:でした)?",
+    r"(?:お探しの|ご指定の|指定された|リクエストされた)?ページ(?:は|が)存在しません(?:でした)?",
+    r"ファイルが見つかりません(?:でした)?",
+    r"404\s*(?:エラー|error)|エラー\s*404",
+    # Chinese
+    r"(?:抱歉[,，]?\s*)?(?:您|你)?(?:所|要)?(?:访问|訪問|請求|请求|查找|查看)?的?"
+    r"(?:页面|頁面|网页|網頁)(?:不存在|未找到|找不到了?|没有找到|沒有找到|无法找到|無法找到|"
+    r"已被删除|已刪除)",
+    r"找不到(?:该|此|这个|這個|您要的)?(?:页面|頁面|网页|網頁)",
+    r"404\s*(?:错误|錯誤)|(?:错误|錯誤)\s*404",
 )
-_TITLE_PARTS = re.compile(r"\s+[|:–—-]\s+|\s*[|·•]\s*")
-_BARE_404 = re.compile(r"^(oops!?\s*)?(error\s*)?(http\s*)?404(\s*(error|not found|page))?[!.]*$")
-_HEADING = re.compile(r"<h[12][^>]*>(.*?)</h[12]>", re.I | re.S)
+_FILLER = (
+    r"(?:oops|ooops|whoops|sorry|uh[\s-]?oh|ouch|hmm+|error|http|404|oups|huch|ups|упс|ой|"
+    r"désolé|lo\s+sentimos|desculpe|leider|죄송합니다|申し訳ございません|抱歉|對不起|对不起)"
+)
+_SEP = r"[\s!?¡¿.,:;–—\-_/()\[\]【】「」『』<>…。！？、]*"
+_NOT_FOUND = re.compile(
+    rf"^{_SEP}(?:{_FILLER}{_SEP})*(?:{'|'.join(NOT_FOUND_PATTERNS)})"
+    rf"(?:{_SEP}(?:\(?(?:error|erreur|fehler|erro|ошибка|오류|エラー|错误)?\s*404\)?|error))*"
+    rf"{_SEP}$"
+)
+_TITLE_PARTS = re.compile(r"\s+[|:–—-]\s+|\s*[|｜·•_]\s*|\s+::\s+")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_H2 = re.compile(r"<h2\b[^>]*>(.*?)</h2\s*>", re.I | re.S)
+_BODY_TAG = re.compile(r"<body\b", re.I)
 _TAG = re.compile(r"<[^>]+>")
-#: How much of the body counts as its top, where a not-found page says so.
+#: How much of the body counts as its top, where a not-found page's second-level heading
+#: must be when it has no first-level one.
 BODY_TOP_CHARS = 4000
 
 #: Titles of interstitial challenge pages (Cloudflare, Sucuri, DDoS-Guard, generic captchas).
@@ -91,7 +169,7 @@ _CHALLENGE_STATUSES = frozenset({202, 403, 429, 503})
 
 _LOGIN_SEGMENT = re.compile(
     r"^(log-?in|log_in|sign-?in|sign_in|log-?on|sso|auth|oauth2?|saml2?|cas|authenticate|"
-    r"authori[sz]e|idp|adfs|openid-connect|account-login|signin\.\w+|login\.\w+)$",
+    r"authori[sz]e|idp|adfs|openid-connect|account-login|authwall|signin\.\w+|login\.\w+)$",
     re.I,
 )
 _LOGIN_HOST_LABELS = frozenset({"login", "signin", "sso", "auth", "idp", "accounts", "account"})
@@ -107,23 +185,91 @@ _MAILTO = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[
 
 
 def is_not_found_page(title: str | None, body: str) -> bool:
-    """The title, or a top-level heading near the top of the body, says "not found"."""
-    if title and _says_not_found(title):
+    """The whole title (or a whole part of it), or the page's main heading, says "not found".
+
+    The main heading is the first ``<h1>``, or without one the first ``<h2>`` near the top
+    of the body. A phrase inside a longer title or heading ("Why pages are not found: a
+    study") is content, not a verdict.
+    """
+    if title and says_not_found(title):
         return True
-    top = body[:BODY_TOP_CHARS]
-    return any(_says_not_found(_text(heading)) for heading in _HEADING.findall(top))
+    heading = _main_heading(body)
+    return heading is not None and says_not_found(heading)
 
 
-def _says_not_found(text: str) -> bool:
-    lowered = " ".join(text.lower().split())
-    if any(phrase in lowered for phrase in NOT_FOUND_PHRASES):
+def says_not_found(text: str) -> bool:
+    """``text`` (a title or heading) is, as a whole or in one of its parts, a not-found phrase."""
+    lowered = _normalised(text)
+    if not lowered or len(lowered) > 300:
+        return False
+    if _NOT_FOUND.match(lowered):
         return True
-    # "404" alone only as a whole part of a title: "404", "404 | Example", "Error 404 - Site".
-    return any(_BARE_404.match(part.strip()) for part in _TITLE_PARTS.split(lowered))
+    return any(_NOT_FOUND.match(part) for part in _TITLE_PARTS.split(lowered) if part)
+
+
+def _normalised(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.lower().split())
+
+
+def _main_heading(body: str) -> str | None:
+    found = _BODY_TAG.search(body)
+    start = found.start() if found else 0
+    h1 = _H1.search(body, start)
+    if h1 is not None:
+        return _text(h1.group(1))
+    h2 = _H2.search(body[: start + BODY_TOP_CHARS], start)
+    return _text(h2.group(1)) if h2 is not None else None
 
 
 def _text(fragment: str) -> str:
     return html.unescape(_TAG.sub(" ", fragment))
+
+
+#: Elements a client-side application mounts into (React, Vue, Angular, Next, Nuxt,
+#: Gatsby, Svelte, Ember and custom elements), found in an otherwise empty page.
+_APP_ROOT = re.compile(
+    r"""<(?:div|main|section|body)\b[^>]*\bid\s*=\s*["']?(?:root|app|__next|__nuxt|___gatsby|"""
+    r"""svelte|application|app-root|main-app|react-root|ember-app|q-app)\b"""
+    r"""|<(?:app-root|[a-z][a-z0-9]*-(?:app|root|shell))\b|\bdata-reactroot\b|\bng-version\s*="""
+    r"""|<noscript\b[^>]*>[^<]{0,200}\b(?:javascript|js)\b""",
+    re.I,
+)
+_SCRIPT_BUNDLE = re.compile(r"""<script\b[^>]*\b(?:src\s*=|type\s*=\s*["']?module)""", re.I)
+_INVISIBLE = re.compile(
+    r"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.I | re.S
+)
+#: Visible characters below which a page is a shell waiting for its script.
+APP_SHELL_TEXT = 200
+
+_PASSWORD_FIELD = re.compile(r"""<input\b[^>]*\btype\s*=\s*["']?password\b""", re.I)
+_LOGIN_WORDS = re.compile(
+    r"\b(?:log\s*in|login|log\s+into|sign\s*in|signin|sign\s+up)\b|anmelden|einloggen|"
+    r"se\s+connecter|connexion|iniciar\s+sesi[óo]n|inicia\s+sesi[óo]n|entrar|acceder|"
+    r"accedi|inloggen|войти|вход|로그인|ログイン|登录|登入|登錄",
+    re.I,
+)
+
+
+def is_app_shell(body: str) -> bool:
+    """A page whose content a script renders: little visible text, a script bundle and a
+    root element (``<div id="root">``, ``<app-root>``) or a "needs JavaScript" notice."""
+    if not body or not _SCRIPT_BUNDLE.search(body) or not _APP_ROOT.search(body):
+        return False
+    visible = " ".join(html.unescape(_INVISIBLE.sub(" ", body)).split())
+    return len(visible) < APP_SHELL_TEXT
+
+
+def is_login_wall(title: str | None, body: str) -> bool:
+    """A page that asks the reader to log in: a password field, and a title, heading or text
+    near it that says log in / sign in (in the major languages)."""
+    field = _PASSWORD_FIELD.search(body)
+    if field is None:
+        return False
+    if title and _LOGIN_WORDS.search(title):
+        return True
+    near = body[max(0, field.start() - BODY_TOP_CHARS) : field.end() + BODY_TOP_CHARS]
+    return bool(_LOGIN_WORDS.search(_text(_INVISIBLE.sub(" ", near))))
 
 
 def is_bot_challenge(
