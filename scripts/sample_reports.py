@@ -29,14 +29,21 @@ FORMATS = {
 
 def command() -> list[str]:
     """The check, wrapped in a loopback-only network namespace where possible."""
-    argv = [sys.executable, "-m", "linkaudit", "check", EXAMPLE, "--no-store", "--quiet"]
+    argv = [sys.executable, "-m", "linkaudit", "check", EXAMPLE, "--no-store"]
     for fmt, name in FORMATS.items():
         argv += ["--format", fmt, "--output", f"reports/{name}"]
     unshare = shutil.which("unshare")
     if unshare and os.geteuid() == 0:
         probe = subprocess.run([unshare, "--net", "true"], capture_output=True, check=False)
         if probe.returncode == 0:
-            return [unshare, "--net", "sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh"] + argv
+            return [
+                unshare,
+                "--net",
+                "sh",
+                "-c",
+                'ip link set lo up 2>/dev/null; exec "$@"',
+                "sh",
+            ] + argv
     return argv
 
 

@@ -12,6 +12,7 @@ Escaping follows the runner's own rules (actions/toolkit ``command.ts``): in the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -112,12 +113,21 @@ def _message(finding: Finding, verdict: Verdict, others: Sequence[Finding]) -> s
     if finding.action:
         message += f". Action: {neutralise(finding.action)}"
     if others:
-        shown = ", ".join(place(o.occurrence) for o in others[:20])
+        shown = ", ".join(_short_place(o) for o in others[:20])
         more = f" and {len(others) - 20} more" if len(others) > 20 else ""
         message += f". Also cited at {shown}{more}"
     if finding.baselined:
         message += ". Accepted by the baseline"
     return message
+
+
+def _short_place(finding: Finding) -> str:
+    """``line 80:627`` or ``page 3``: the document is the annotation's own."""
+    occurrence = finding.occurrence
+    if occurrence is None:
+        return "?"
+    short = place(dataclasses.replace(occurrence, document=""))
+    return f"line {short[1:]}" if short.startswith(":") else short.strip()
 
 
 def escape_data(text: str) -> str:

@@ -129,16 +129,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-#: The places of one group are aligned on the widest up to this share of the width; a
-#: longer place is printed whole and its anchor text simply follows it.
-_PLACE_SHARE = 0.6
 _INDENT = "    "
 
 
 def _location_width(group: list[Finding], width: int) -> int:
-    widths = [cell_len(_place(f)) for f in group]
-    fitting = [w for w in widths if w <= width * _PLACE_SHARE] or [0]
-    return max(fitting)
+    """The places of one group are aligned on the widest: as wide as it needs, never cut."""
+    return max((cell_len(_place(f)) for f in group), default=0)
 
 
 def _place(finding: Finding) -> str:
@@ -194,7 +190,6 @@ def render_links_table(links: LinksReport, width: int = 80, color: bool | None =
     problem``, places aligned, URLs whole (a line overflows rather than fold one)."""
     console = _console(width, color)
     pad = max((cell_len(neutralise(place(o))) for o in links.links), default=0)
-    pad = min(pad, int(width * _PLACE_SHARE))
     for occurrence in links.links:
         where = neutralise(place(occurrence))
         line = Text(where + " " * max(0, pad - cell_len(where)), style="dim")
@@ -248,7 +243,12 @@ def _summary_line(report: Report) -> Text:
         for v in ALL_VERDICTS
         if summary.by_verdict.get(v.value)
     )
-    line = Text(f"{summary.documents} documents, {summary.links} links, {summary.urls} URLs: ")
+    sizes = [
+        _count(summary.documents, "document"),
+        _count(summary.links, "link"),
+        _count(summary.urls, "URL"),
+    ]
+    line = Text(", ".join(sizes) + ": ")
     line.append(counts or "nothing to check")
     if summary.baselined:
         line.append(f"; {summary.baselined} accepted by the baseline", style="dim")
