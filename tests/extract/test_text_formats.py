@@ -145,7 +145,7 @@ def test_latex() -> None:
     assert found.document.published == dt.date(2025, 3, 1)
     assert [(o.raw, o.text, o.line, o.column, o.element) for o in found.occurrences] == [
         ("https://example.org/a%20b", "the site", 6, 5, Element.CITATION),
-        ("https://example.org/u", "", 6, 62, Element.CITATION),
+        ("https://example.org/u", "https://example.org/u", 6, 62, Element.CITATION),
     ]
 
 
