@@ -1,18 +1,15 @@
-"""Per-host dispatch and per-origin pools: politeness and no head-of-line blocking."""
+"""Per-host dispatch: politeness and no head-of-line blocking."""
 
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from check_helpers import check_slowly
 
 from linkaudit.check import CheckRequest, check_urls
 from linkaudit.check.dispatch import Dispatcher
-from linkaudit.check.transport import OriginRouter
 from linkaudit.config import Settings
 from web import Reply, SimWeb, WebRequest
 
@@ -117,23 +114,6 @@ async def test_in_flight_per_host_bounded_over_many_hosts(
     assert len(log) == len(urls)  # each URL once
     by_host = {h: max(e.in_flight for e in log if e.host == h) for h in (BUSY, OTHER, THIRD)}
     assert all(peak <= 2 for peak in by_host.values())
-
-
-async def test_one_small_pool_per_origin_and_idle_pools_closed(web: SimWeb) -> None:
-    """Each origin gets its own pool; beyond the bound the least recently used idle one goes."""
-    router = OriginRouter(
-        ssl.create_default_context(), per_origin=2, proxy_connections=4, keep_open=2
-    )
-    async with httpx.AsyncClient(transport=router) as client:
-        opened = []
-        for host in (BUSY, OTHER, THIRD):
-            response = await client.get(web.url("/status/200", host=host))
-            assert response.status_code == 200
-            opened.append(router.open_pools)
-        assert opened == [1, 2, 2]
-        again = await client.get(web.url("/status/204", host=BUSY))
-        assert again.status_code == 204
-    assert router.open_pools == 0  # closed with the client
 
 
 async def test_per_host_limits_from_config(web: SimWeb, test_settings: Settings) -> None:

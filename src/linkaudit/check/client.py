@@ -1,13 +1,19 @@
 """
 The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
 
-Polite and bounded by construction: HTTP/1.1 with keep-alive in one small pool per
-origin (``transport``), ``trust_env`` (proxies, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` as in
-httpx and curl), no automatic redirects (the follower records every hop), no cookie jar
-shared across URLs, a total deadline around connect + headers + body, and a body read that
-stops at ``max_body_bytes`` on the wire or ``max_inflated_bytes`` once inflated. Inflation
-is done here with ``zlib`` and a ``max_length`` per call, so a gzip bomb costs at most the
-bound in memory and time.
+httpx is the API; under it, aiohttp's connector and its C parser (llhttp) through the
+``httpx_aiohttp`` transport (docs/http.md says why and what it measured). One way to send:
+``client.send(request, stream=True)``.
+
+Polite and bounded by construction: HTTP/1.1 keep-alive pools per host (the connector's;
+``pool_limits`` sizes them by hosts × per-host limit), the guard in the connector's
+resolver (``guard.GuardedResolver``: a connection goes only to an address the guard
+approved, on every hop), proxies from the environment decided by ``guard.proxy_from`` as
+the guard decides them, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` as in httpx and curl, no
+automatic redirects (the follower records every hop), no cookie jar shared across URLs,
+a total deadline around connect + headers + body, and a body read that stops at
+``max_body_bytes`` on the wire or ``max_inflated_bytes`` once inflated. Inflation is done
+here with ``zlib`` and a ``max_length`` per call, so a gzip bomb costs at most the bound.
 """
 
 from __future__ import annotations
@@ -15,31 +21,43 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fnmatch
-import functools
 import http.cookiejar
-import re
+import ssl
+import urllib.request
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import aiohttp
 import anyio
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
-from linkaudit.check.failures import failure_of
-from linkaudit.check.guard import parse_ip_literal, proxy_for, refusal_for_address
-from linkaudit.check.hosts import politeness
-from linkaudit.check.http11 import Address, OwnBody
+from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
+from linkaudit.check.guard import GuardedResolver, proxy_from
 from linkaudit.check.retry import retry_after_seconds
-from linkaudit.check.transport import OriginRouter, quiet_sniffio_probe
 from linkaudit.config import Settings
+from linkaudit.exceptions import ConfigError
 from linkaudit.verdicts import Reason
 
-__all__ = ["Body", "Fetched", "fetch_once", "headers_for", "make_client", "read_capped"]
+__all__ = [
+    "Body",
+    "Fetched",
+    "PoolLimits",
+    "fetch_once",
+    "headers_for",
+    "make_client",
+    "pool_limits",
+    "read_capped",
+]
 
-_MIN_OPEN_ORIGINS = 16
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+_KEEPALIVE_SECONDS = 30.0
+"""How long an idle connection is kept for the next request to its host."""
+_DEFAULT_HOSTS = 256
+"""Hosts whose idle connections the pool keeps at once, before any is closed for another."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,56 +100,37 @@ class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-class _NoCookies(httpx.Cookies):
-    """A client-wide jar that never looks at a response: httpx parses every response's
-    cookies into the client's jar, which cost ~5% of a run's CPU only to refuse them all."""
+class PoolLimits(NamedTuple):
+    """Connections the connector may hold: in use at once, and per host."""
 
-    def __init__(self) -> None:
-        super().__init__(http.cookiejar.CookieJar(policy=_RefuseAll()))
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
+    total: int
+    per_host: int
 
 
-class _Client(httpx.AsyncClient):
-    """The run's client, with requests prepared once: the merged default headers and the
-    timeout extension are computed at construction, not merged again for every request."""
+def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
+    """Keep-alive pools sized by hosts × per-host limit, under a global cap.
 
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return _NO_COOKIES
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        return None
-
-    def prepare(self, router: OriginRouter) -> None:
-        """Snapshot the default headers and timeout (call after any change to them)."""
-        self.router = router
-        self.base_headers = [(k.decode("ascii"), v.decode("latin-1")) for k, v in self.headers.raw]
-        self.timeout_ext = {"timeout": self.timeout.as_dict()}
-        self.connect_timeout = self.timeout.connect
-        self.header_block = _header_block(self.base_headers)
-
-
-_NO_COOKIES = _NoCookies()
-_NO_BODY = httpx.ByteStream(b"")
+    Requests in flight are bounded by the checker (``max_concurrency``, per-host limits);
+    the connector's own cap only has to leave room for them and for the idle connections
+    of ``hosts`` hosts, so that a host's next request finds its connection still open
+    whatever the number of hosts (issue 21: a connection per request beyond the bound).
+    """
+    per_host = max([settings.max_per_host, *settings.host_limits.values()])
+    total = max(settings.max_concurrency, hosts * settings.max_per_host)
+    return PoolLimits(total=total, per_host=max(1, per_host))
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    """The run's client: per-origin pools, timeouts, User-Agent, env proxies and CA settings."""
-    quiet_sniffio_probe()
-    router = OriginRouter(
-        # SSL_CERT_FILE / SSL_CERT_DIR, read once per run, when the first https origin opens
-        functools.partial(httpx.create_ssl_context, trust_env=True),
-        per_origin=lambda host: politeness(host, settings)[0],
-        proxy_connections=settings.max_concurrency,
-        keep_open=max(_MIN_OPEN_ORIGINS, settings.max_concurrency),
-    )
-    client = _Client(
-        transport=router,
-        trust_env=True,
+    """The run's client: the guarded aiohttp connector, timeouts, headers, env proxies."""
+    _refuse_bad_fields(settings)
+    proxies = urllib.request.getproxies_environment()
+    session = _SessionFactory(settings, proxies)
+    direct = AiohttpTransport(verify=_UNUSED_TLS, client=session)
+    return httpx.AsyncClient(
+        transport=_Routes(direct, session, proxies),
+        trust_env=False,  # the transport reads the environment: one decision, the guard's
         follow_redirects=False,
+        cookies=http.cookiejar.CookieJar(policy=_RefuseAll()),  # kept as given, keeps nothing
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         headers={
             "User-Agent": settings.user_agent,
@@ -140,8 +139,104 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
             "Accept-Language": "en;q=0.9, *;q=0.5",
         },
     )
-    client.prepare(router)
-    return client
+
+
+_LINE_BREAKERS = frozenset("\r\n\0")
+
+
+def _refuse_bad_fields(settings: Settings) -> None:
+    """A configured header the connector would refuse to send stops the run with one line,
+    instead of failing every request (RFC 9110: no CR, LF or NUL in a field)."""
+    fields = [("User-Agent", settings.user_agent)]
+    fields += [item for headers in settings.headers.values() for item in headers.items()]
+    for name, value in fields:
+        if _LINE_BREAKERS.intersection(name + value):
+            raise ConfigError(f"the configured header {name!r} holds a CR, LF or NUL character")
+
+
+_READ_ERRORS: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, zlib.error)
+
+_UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+"""What ``AiohttpTransport`` wants at construction (it would load a CA bundle otherwise);
+the session's connector carries the real context, made when the first request goes out."""
+
+
+class _SessionFactory:
+    """The one aiohttp session of a client, made on its first request (it needs the loop)."""
+
+    def __init__(self, settings: Settings, proxies: Mapping[str, str]) -> None:
+        self._settings = settings
+        self._proxies = proxies
+        self.session: aiohttp.ClientSession | None = None
+
+    def __call__(self) -> aiohttp.ClientSession:
+        if self.session is None:
+            settings = self._settings
+            limits = pool_limits(settings)
+            connector = aiohttp.TCPConnector(
+                ssl=_tls_context(),
+                resolver=GuardedResolver(settings, trusted=_proxy_hosts(self._proxies)),
+                limit=limits.total,
+                limit_per_host=0,  # the checker's per-host slots bound each host already
+                keepalive_timeout=_KEEPALIVE_SECONDS,
+                ttl_dns_cache=10,
+            )
+            self.session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),  # httpx's per-chain jar has the cookies
+                trust_env=False,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            )
+        return self.session
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The run's TLS context (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured, as httpx does)."""
+    try:
+        return httpx.create_ssl_context(trust_env=True)
+    except OSError as exc:  # ssl.SSLError too: a bad SSL_CERT_FILE stops the run
+        cause = " ".join(str(exc).split()) or type(exc).__name__
+        raise ConfigError(f"cannot load the CA certificates: {cause}") from exc
+
+
+def _proxy_hosts(proxies: Mapping[str, str]) -> list[str]:
+    return [
+        host for name, url in proxies.items() if name != "no" and (host := urlsplit(url).hostname)
+    ]
+
+
+class _Routes(httpx.AsyncBaseTransport):
+    """Direct, or through the proxy the environment names for the URL (``guard.proxy_from``,
+    so the guard and the routing agree); every route shares the one session and its pools."""
+
+    def __init__(
+        self,
+        direct: AiohttpTransport,
+        session: _SessionFactory,
+        proxies: Mapping[str, str],
+    ) -> None:
+        self._direct = direct
+        self._session = session
+        self._proxies = dict(proxies)
+        self._via: dict[str, AiohttpTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` on its route."""
+        route = self._direct
+        if self._proxies and (proxy := proxy_from(str(request.url), self._proxies)) is not None:
+            route = self._via.get(proxy) or self._proxied(proxy)
+        return await route.handle_async_request(request)
+
+    def _proxied(self, proxy: str) -> AiohttpTransport:
+        route = AiohttpTransport(verify=_UNUSED_TLS, client=self._session, proxy=httpx.Proxy(proxy))
+        self._via[proxy] = route
+        return route
+
+    async def aclose(self) -> None:
+        """Close the session (every route's connections)."""
+        if self._session.session is not None:
+            await self._session.session.close()
 
 
 def headers_for(url: str, settings: Settings) -> dict[str, str]:
@@ -169,41 +264,42 @@ async def fetch_once(
     The deadline covers connecting, the head and the body; a body cut off by it is kept
     as far as it arrived (``truncated``), as is one cut off by a bound or a broken stream.
     """
-    reply: _Reply | None = None
+    response: httpx.Response | None = None
     kept: dict[str, str] = {}
     body = Body()
     error = None
     try:
         async with asyncio.timeout(settings.timeout):
             try:
-                reply = await _open(client, url, headers, cookies)
-            except (httpx.HTTPError, OSError, ValueError) as exc:
+                request = client.build_request("GET", url, headers=headers)
+                if cookies:
+                    cookies.set_cookie_header(request)
+                response = await client.send(request, stream=True)
+            except TRANSPORT_ERRORS as exc:
                 reason, text = failure_of(exc)
                 return Fetched(url=url, failure=reason, error=text)
-            refused = _peer_refusal(reply.connection, url, settings)
-            if refused is not None:
-                return Fetched(url=url, failure=Reason.PRIVATE_ADDRESS, error=refused)
-            kept = _kept_headers(reply.headers)
+            kept = _kept_headers(response.headers.raw)
             if cookies is not None and "set-cookie" in kept:
-                cookies.extract_cookies(reply.as_response(url))
+                cookies.extract_cookies(response)
             try:
-                await _read_into(reply.stream, settings, body, kept.get("content-encoding", ""))
-            except (httpx.HTTPError, OSError, zlib.error) as exc:
+                await read_capped(response, settings, body, kept.get("content-encoding", ""))
+            except _READ_ERRORS as exc:
                 body.truncated = True
                 error = f"body read stopped: {failure_of(exc)[1]}"
     except TimeoutError as exc:
-        if reply is None:
+        if response is None:
             reason, text = failure_of(exc)
             return Fetched(url=url, failure=reason, error=text)
         body.truncated = True
         error = f"body read stopped at the {settings.timeout:g} s deadline"
-        kept = kept or _kept_headers(reply.headers)
+        kept = kept or _kept_headers(response.headers.raw)
     finally:
-        if reply is not None:
-            await reply.close()
+        if response is not None:
+            with anyio.move_on_after(1.0, shield=True):
+                await response.aclose()
     return Fetched(
         url=url,
-        status=reply.status,
+        status=response.status_code,
         headers=kept,
         body=bytes(body.data),
         truncated=body.truncated,
@@ -211,176 +307,6 @@ async def fetch_once(
         retry_after_header=kept.get("retry-after"),
         raw_bytes=body.raw_bytes,
     )
-
-
-@dataclass(slots=True)
-class _Reply:
-    """A response head and its body stream, from our own pool or from httpx."""
-
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    stream: httpx.AsyncByteStream
-    connection: Any
-    """What httpx's ``network_stream`` extension gives: the guard asks it ``server_addr``."""
-    response: httpx.Response | None = None
-
-    def as_response(self, url: str) -> httpx.Response:
-        """An ``httpx.Response`` of the head (for the cookie jar), made only when needed."""
-        if self.response is None:
-            request = httpx.Request("GET", url)
-            self.response = httpx.Response(self.status, headers=self.headers, request=request)
-        return self.response
-
-    async def close(self) -> None:
-        """Close the body: our own pool's close never waits, so it needs no shield from
-        cancellation; any other transport's may, and gets a shielded second to finish."""
-        if isinstance(self.stream, OwnBody):
-            await self.stream.aclose()
-            return
-        if self.response is not None:
-            with anyio.move_on_after(1.0, shield=True):
-                await self.response.aclose()
-
-
-async def _open(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: Mapping[str, str] | None,
-    cookies: httpx.Cookies | None,
-) -> _Reply:
-    """Send the GET and read its head: a plain URL goes straight to its origin's pool as
-    bytes made here; any other, or a request with cookies, is built and sent by httpx."""
-    if isinstance(client, _Client) and not cookies and not client.router.uses_proxies:
-        block = client.header_block
-        if headers:  # configured per-host headers: merged as _request merges them
-            block = _header_block(_merged(client.base_headers, headers))
-        plain = plain_get(url, block)
-        if plain is not None:
-            scheme, host, port, data, close = plain
-            pool = client.router.pool(scheme.encode(), host.encode(), port)
-            address = Address(host, port, scheme == "https", client.connect_timeout)
-            answer = await pool.send(data, b"GET", address, asked_to_close=close)
-            return _Reply(answer.status, answer.headers, answer.body, answer.body.connection)
-    response = await _send(client, _request(client, url, headers, cookies))
-    stream = response.stream
-    assert isinstance(stream, httpx.AsyncByteStream)
-    connection = response.extensions.get("network_stream")
-    return _Reply(response.status_code, response.headers.raw, stream, connection, response)
-
-
-#: A URL httpx would send as written: http(s), an ASCII host name or dotted IPv4 address,
-#: an optional port, and a path and query only of characters httpx leaves unescaped
-#: (``plain_get`` also turns away dot segments, which httpx removes).
-_PLAIN = re.compile(
-    r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?"
-    r"((?:/(?:[-A-Za-z0-9._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*)"
-    r"(\?(?:[-A-Za-z0-9._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
-)
-_IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
-_DEFAULT_PORT = {"http": 80, "https": 443}
-
-
-def plain_get(
-    url: str, header_block: tuple[bytes, bool] | None
-) -> tuple[str, str, int | None, bytes, bool] | None:
-    """(scheme, host, port or ``None``, the request's bytes, asks to close) of a GET of
-    ``url`` exactly as httpx would send it with ``header_block`` (``_header_block``), or
-    ``None`` when httpx must build it.
-
-    Parsing a URL with ``httpx.URL`` and building an ``httpx.Request`` cost a tenth of a
-    checker's CPU; for the plain URLs nearly every document cites, the result is known
-    without either. A test holds the bytes to httpx's for generated URLs.
-    """
-    if header_block is None or (found := _PLAIN.fullmatch(url)) is None:
-        return None
-    scheme, host, port_text, path, query = found.groups()
-    if "/." in path and any(part in (".", "..") for part in path.split("/")):
-        return None
-    host = host.lower()
-    if _IPV4_STYLE.fullmatch(host) and not all(
-        int(part) <= 255 and (part == "0" or not part.startswith("0")) for part in host.split(".")
-    ):
-        return None
-    port: int | None = None
-    if port_text is not None:
-        port = int(port_text)
-        if not 0 < port <= 65535:
-            return None
-        if port == _DEFAULT_PORT[scheme]:
-            port = None
-    netloc = host if port is None else f"{host}:{port}"
-    target = (path or "/") + (query or "")
-    block, close = header_block
-    head = b"GET " + target.encode("ascii") + b" HTTP/1.1\r\nHost: " + netloc.encode("ascii")
-    return scheme, host, port, head + b"\r\n" + block + b"\r\n", close
-
-
-def _header_block(headers: list[tuple[str, str]]) -> tuple[bytes, bool] | None:
-    """The header lines after ``Host`` as ``_serialise`` writes them, and whether they ask
-    to close (``None`` when a value is not ASCII: httpx then encodes it its own way)."""
-    try:
-        block = b"".join(f"{k}: {v}\r\n".encode("ascii") for k, v in headers)
-    except UnicodeEncodeError:
-        return None
-    return block, any(k.lower() == "connection" and "close" in v.lower() for k, v in headers)
-
-
-def _merged(base: list[tuple[str, str]], extra: Mapping[str, str] | None) -> list[tuple[str, str]]:
-    """The client's header fields with ``extra`` replacing those of the same name, after
-    them, as ``client.build_request`` merges them."""
-    if not extra:
-        return base
-    names = {k.lower() for k in extra}
-    return [(k, v) for k, v in base if k.lower() not in names] + list(extra.items())
-
-
-async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-    """Straight to the run's transport: the checker needs none of ``AsyncClient.send``'s
-    redirect, auth and hook machinery (it follows redirects itself), which cost a tenth of
-    a run's CPU. Any other client goes through ``send`` as usual."""
-    if isinstance(client, _Client):
-        response = await client.router.handle_async_request(request)
-        response.request = request
-        return response
-    return await client.send(request, stream=True)
-
-
-def _request(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: Mapping[str, str] | None,
-    cookies: httpx.Cookies | None,
-) -> httpx.Request:
-    """The GET as ``client.build_request`` would build it, without its per-request merging."""
-    if not isinstance(client, _Client):
-        return client.build_request("GET", url, headers=dict(headers or {}), cookies=cookies)
-    merged = _merged(client.base_headers, headers)
-    # A GET has no body: with the (empty) stream given and Host set here, as httpx's own
-    # preparation would set it, httpx skips encoding a body and merging default headers.
-    parsed = httpx.URL(url)
-    request = httpx.Request(
-        "GET",
-        parsed,
-        headers=[("Host", parsed.netloc.decode("ascii")), *merged],
-        stream=_NO_BODY,
-        extensions=client.timeout_ext,
-    )
-    if cookies:
-        cookies.set_cookie_header(request)
-    return request
-
-
-def _peer_refusal(connection: Any, url: str, settings: Settings) -> str | None:
-    """Refuse the address the connection really reached (DNS rebinding), unless proxied."""
-    if settings.allow_private or proxy_for(url) is not None:
-        return None
-    peer = connection.get_extra_info("server_addr") if connection is not None else None
-    if not isinstance(peer, tuple) or not peer:
-        return None
-    address = parse_ip_literal(str(peer[0]))
-    if address is None:
-        return None
-    return refusal_for_address(address, settings, urlsplit(url).hostname or "")
 
 
 def _kept_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -412,16 +338,8 @@ async def read_capped(
     (``encoding``: its Content-Encoding, when the caller has read it already)."""
     if encoding is None:
         encoding = response.headers.get("content-encoding", "")
-    stream = response.stream
-    assert isinstance(stream, httpx.AsyncByteStream)
-    return await _read_into(stream, settings, body, encoding)
-
-
-async def _read_into(
-    stream: httpx.AsyncByteStream, settings: Settings, body: Body, encoding: str
-) -> Body:
     inflater = _Inflater(encoding)
-    async for chunk in stream:  # as the transport hands it over: no re-chunking by httpx
+    async for chunk in response.aiter_raw():
         room_raw = settings.max_body_bytes - body.raw_bytes
         if room_raw <= 0:
             body.truncated = True

@@ -1,9 +1,12 @@
 """
-Foreign exceptions (httpx, ssl, socket, anyio) → a failure ``Reason`` and one human line.
+Foreign exceptions (httpx, aiohttp, ssl, socket) → a failure ``Reason`` and one human line.
 
-This is the one boundary where transport errors are translated; the rest of the check
-stage sees only ``(Reason, str)``. The most specific cause wins: a ``ConnectError`` whose
-cause is a ``socket.gaierror`` is ``dns``, one caused by an ``ssl.SSLError`` is ``tls``.
+This is the one boundary where transport errors are translated, by type, never by the
+text of a message; the rest of the check stage sees only ``(Reason, str)``. The transport
+(``httpx_aiohttp``) re-raises aiohttp's errors as httpx's with the original as the cause,
+and not always as the closest httpx type (a server that hangs up becomes a "connect
+timeout"), so the deepest cause decides: a ``ConnectError`` caused by a
+``socket.gaierror`` is ``dns``, one caused by an ``ssl.SSLError`` is ``tls``.
 """
 
 from __future__ import annotations
@@ -11,48 +14,25 @@ from __future__ import annotations
 import socket
 import ssl
 
+import aiohttp
 import httpx
+from aiohttp import http_exceptions
 
+from linkaudit.check.guard import AddressRefused
 from linkaudit.verdicts import Reason
 
-__all__ = ["describe", "failure_of"]
+__all__ = ["TRANSPORT_ERRORS", "describe", "failure_of"]
 
-_NO_RESPONSE = "without sending a response"
-
-
-def failure_of(exc: BaseException) -> tuple[Reason, str]:
-    """The failure reason of ``exc`` and a one-line description of it."""
-    return _reason(exc), describe(exc)
-
-
-def _reason(exc: BaseException) -> Reason:
-    chain = list(_causes(exc))
-    if any(isinstance(e, socket.gaierror) for e in chain):
-        return Reason.DNS
-    # A deadline first: a TLS handshake that never finishes is a slow or silent host
-    # (``timeout``, retried), not a certificate problem, whatever the exception's text says.
-    if isinstance(exc, httpx.TimeoutException | TimeoutError) or any(
-        isinstance(e, TimeoutError) or _handshake_timed_out(e) for e in chain
-    ):
-        return Reason.TIMEOUT
-    if any(_is_tls_failure(e) for e in chain):
-        return Reason.TLS
-    if any(isinstance(e, httpx.TimeoutException) for e in chain):
-        return Reason.TIMEOUT
-    if any(isinstance(e, ssl.SSLError) for e in chain):
-        # The peer hung up in the middle of the handshake: a dropped connection.
-        return Reason.CONNECTION
-    if isinstance(exc, httpx.ConnectError) and _looks_like_dns(str(exc)):
-        return Reason.DNS
-    if isinstance(exc, httpx.ConnectError) and _looks_like_tls(str(exc)):
-        return Reason.TLS
-    if isinstance(exc, httpx.RemoteProtocolError) and _NO_RESPONSE in str(exc):
-        # A peer that hangs up before answering is a connection problem, not a malformed answer.
-        return Reason.CONNECTION
-    if isinstance(exc, httpx.ProtocolError | httpx.DecodingError | httpx.UnsupportedProtocol):
-        return Reason.PROTOCOL
-    return Reason.CONNECTION
-
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    aiohttp.ClientError,
+    http_exceptions.HttpProcessingError,
+    OSError,
+    ValueError,  # an invalid header value we were asked to send, a bad port
+)
+"""Every exception sending a request or reading its answer may raise for the network or
+for what a server or a document made us send: caught where a request is made."""
 
 #: SSL errors that say the peer went away (or had not answered yet: anyio's TLS stream
 #: leaves an ``SSLWantReadError`` as the context of a handshake cut off by a deadline),
@@ -64,18 +44,62 @@ _TLS_HANGUPS = (
     ssl.SSLWantReadError,
     ssl.SSLWantWriteError,
 )
+_PROTOCOL = (
+    http_exceptions.HttpProcessingError,
+    aiohttp.ClientResponseError,
+    aiohttp.ClientPayloadError,
+    aiohttp.InvalidURL,
+    aiohttp.NonHttpUrlClientError,
+    httpx.InvalidURL,
+    httpx.ProtocolError,
+    httpx.DecodingError,
+    httpx.UnsupportedProtocol,
+    ValueError,
+)
+
+
+def failure_of(exc: BaseException) -> tuple[Reason, str]:
+    """The failure reason of ``exc`` and a one-line description of it."""
+    return _reason(exc), describe(_shown(exc))
+
+
+def _reason(exc: BaseException) -> Reason:
+    chain = _causes(exc)
+    # httpx's wrappers of an aiohttp error are translations: the original decides.
+    original = [e for e in chain if not (isinstance(e, httpx.HTTPError) and e.__cause__)]
+
+    def found(kinds: type[BaseException] | tuple[type[BaseException], ...]) -> bool:
+        return any(isinstance(e, kinds) for e in original)
+
+    if found(AddressRefused):
+        return Reason.PRIVATE_ADDRESS
+    if found((socket.gaierror, aiohttp.ClientConnectorDNSError)):
+        return Reason.DNS
+    # A deadline first: a TLS handshake that never finishes is a slow or silent host
+    # (``timeout``, retried), not a certificate problem.
+    if found((TimeoutError, httpx.TimeoutException)) and not found(aiohttp.ServerDisconnectedError):
+        return Reason.TIMEOUT
+    if any(_is_tls_failure(e) for e in original):
+        return Reason.TLS
+    if found((ssl.SSLError, aiohttp.ServerDisconnectedError)):
+        # The peer hung up (in the middle of the handshake, or before answering).
+        return Reason.CONNECTION
+    if found(_PROTOCOL):
+        return Reason.PROTOCOL
+    return Reason.CONNECTION
 
 
 def _is_tls_failure(exc: BaseException) -> bool:
     """A certificate that does not verify, or a TLS protocol the two ends cannot agree on."""
-    if isinstance(exc, ssl.CertificateError):
+    if isinstance(exc, ssl.CertificateError | aiohttp.ClientConnectorCertificateError):
         return True
     return isinstance(exc, ssl.SSLError) and not isinstance(exc, _TLS_HANGUPS)
 
 
-def _handshake_timed_out(exc: BaseException) -> bool:
-    """asyncio's own TLS handshake deadline raises ``ConnectionAbortedError``, not a timeout."""
-    return isinstance(exc, ConnectionAbortedError) and "taking longer than" in str(exc)
+def _shown(exc: BaseException) -> BaseException:
+    """The exception whose message names the cause best: a refusal's own, else ``exc``."""
+    refused = next((e for e in _causes(exc) if isinstance(e, AddressRefused)), None)
+    return refused if refused is not None else exc
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -86,33 +110,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
-
-
-def _looks_like_dns(text: str) -> bool:
-    # httpcore re-raises getaddrinfo failures as ConnectError("[Errno -2] Name or service…").
-    lowered = text.lower()
-    return any(
-        s in lowered
-        for s in (
-            "name or service not known",
-            "nodename nor servname",
-            "no address associated",
-            "temporary failure in name resolution",
-            "getaddrinfo failed",
-            "[errno -2]",
-            "[errno -3]",
-            "[errno -5]",
-            "[errno 8]",
-            "[errno 11001]",
-        )
-    )
-
-
-def _looks_like_tls(text: str) -> bool:
-    lowered = text.lower()
-    if "handshake" in lowered and ("timed out" in lowered or "taking longer" in lowered):
-        return False
-    return "certificate" in lowered or "ssl" in lowered or "tls" in lowered
 
 
 def describe(exc: BaseException) -> str:

@@ -7,7 +7,10 @@ intranet admin page or a service on the CI machine itself. The decision is made 
 *addresses* a URL leads to: literal hosts are first normalised as browsers do (WHATWG URL:
 ``2130706433``, ``0177.0.0.1`` and ``0x7f.1`` are all 127.0.0.1), names are resolved, and
 every address must be public. The redirect follower asks again for every hop, and the
-client checks the address the connection actually reached (against DNS rebinding).
+connection itself is made only to addresses this module approved: ``GuardedResolver`` is
+the resolver of the client's connector, so the addresses a connection may use are the ones
+it judged, in the same lookup (a name that answers a public address to the first lookup
+and a private one to the next never gets a byte sent to the private one: DNS rebinding).
 
 When a proxy is configured for the URL (``HTTP(S)_PROXY``/``ALL_PROXY`` minus ``NO_PROXY``),
 the proxy resolves names, not linkaudit: only literal addresses and local names
@@ -19,15 +22,21 @@ addresses or CIDR networks (an intranet host). See SECURITY.md.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import urllib.request
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
+
 from linkaudit.config import Settings
 
 __all__ = [
+    "AddressRefused",
+    "GuardedResolver",
     "IPAddress",
     "address_kind",
     "is_allowed",
@@ -231,3 +240,53 @@ def _refusal_for_addresses(
         if reason is not None:
             return reason
     return None
+
+
+class AddressRefused(OSError):
+    """The guard refused the addresses a name resolved to, where the connection is made."""
+
+
+class GuardedResolver(AbstractResolver):
+    """The client connector's resolver: a name resolves only to addresses the guard allows.
+
+    The connector connects to exactly the addresses this returns, so the decision and the
+    connection use one lookup. Any refused answer refuses the name (as ``refusal`` does).
+    Literal IP hosts never reach a resolver: ``refusal`` judges them before the request,
+    and no lookup can change them. The hosts of configured proxies (``trusted``) are not
+    judged: a proxy is the operator's choice, and it resolves the names it is asked for.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        trusted: Iterable[str] = (),
+        inner: AbstractResolver | None = None,
+    ) -> None:
+        self._settings = settings
+        self._trusted = frozenset(h.lower().rstrip(".") for h in trusted)
+        self._inner = inner
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """The addresses of ``host``, each allowed by the guard; ``AddressRefused`` if not."""
+        if self._inner is None:
+            self._inner = ThreadedResolver(asyncio.get_running_loop())
+        found = await self._inner.resolve(host, port, family)
+        name = host.lower().rstrip(".")
+        if self._settings.allow_private or name in self._trusted:
+            return found
+        for answer in found:
+            address = parse_ip_literal(answer["host"])
+            if address is None:
+                raise AddressRefused(f"{host} resolved to an unreadable address {answer['host']}")
+            reason = refusal_for_address(address, self._settings, host)
+            if reason is not None:
+                raise AddressRefused(reason)
+        return found
+
+    async def close(self) -> None:
+        """Release the inner resolver."""
+        if self._inner is not None:
+            await self._inner.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 
 from linkaudit.check.client import make_client
-from linkaudit.check.failures import failure_of
+from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
 
@@ -36,11 +36,6 @@ async def _reachable(client: httpx.AsyncClient, url: str, timeout: float) -> boo
     try:
         async with client.stream("GET", url, timeout=timeout):
             return True
-    except (httpx.ConnectError, httpx.TimeoutException, httpx.UnsupportedProtocol) as exc:
-        return _is_tls(exc)
-    except (httpx.HTTPError, OSError, ValueError):
-        return True  # something answered: the network is there
-
-
-def _is_tls(exc: BaseException) -> bool:
-    return failure_of(exc)[0] is Reason.TLS
+    except TRANSPORT_ERRORS as exc:
+        # Any answer, a TLS error or a malformed one, proves a connection was accepted.
+        return failure_of(exc)[0] in (Reason.TLS, Reason.PROTOCOL)

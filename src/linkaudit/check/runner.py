@@ -280,8 +280,8 @@ class Checker:
 
     async def _guard(self, url: str, settings: Settings) -> str | None:
         """The guard, decided once per (scheme, host, port) a run meets (its answer depends on
-        nothing else); the client still checks the address each connection reached, so a
-        name that resolves elsewhere later is caught there."""
+        nothing else); the connector's resolver judges every lookup it connects by again
+        (``guard.GuardedResolver``), so a name that resolves elsewhere later is caught there."""
         parts = split_url(url)
         try:
             key = (parts.scheme, parts.hostname or "", parts.port)
