@@ -276,3 +276,14 @@ async def test_connections_are_kept_alive_per_host(web: SimWeb, test_settings: S
     assert all(found[u].status == 200 for u in urls)
     assert sorted(ports) == sorted(hosts)
     assert all(1 <= len(opened) <= 2 for opened in ports.values())
+
+
+async def test_the_url_goes_out_as_written(web: SimWeb, test_settings: Settings) -> None:
+    """Percent-escapes of reserved characters are not decoded on the way out (yarl would
+    send ``%40`` as ``@`` and ``%2F`` in a query as ``/``): the URL checked is the URL cited."""
+    target = "/status/200?mailto=editor%40example.org&filter=updates%3A10.5555%2Fx&q=a+b"
+    web.reset_log()
+    async with make_client(test_settings) as client:
+        fetched = await fetch_once(client, web.url(target), test_settings)
+    assert fetched.status == 200
+    assert [e.target for e in web.requests] == [target]

@@ -1,8 +1,8 @@
 """
 The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
 
-httpx is the API; under it, aiohttp's connector and its C parser (llhttp) through the
-``httpx_aiohttp`` transport (docs/http.md says why and what it measured). One way to send:
+httpx is the API; under it, aiohttp's connector and its C parser (llhttp), through
+``AiohttpTransport`` (docs/http.md says why and what was measured). One way to send:
 ``client.send(request, stream=True)``.
 
 Polite and bounded by construction: HTTP/1.1 keep-alive pools per host (the connector's;
@@ -25,7 +25,7 @@ import http.cookiejar
 import ssl
 import urllib.request
 import zlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import anyio
 import httpx
-from httpx_aiohttp import AiohttpTransport
+import yarl
 
 from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
 from linkaudit.check.guard import GuardedResolver, proxy_from
@@ -43,6 +43,7 @@ from linkaudit.exceptions import ConfigError
 from linkaudit.verdicts import Reason
 
 __all__ = [
+    "AiohttpTransport",
     "Body",
     "Fetched",
     "PoolLimits",
@@ -123,11 +124,8 @@ def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
 def make_client(settings: Settings) -> httpx.AsyncClient:
     """The run's client: the guarded aiohttp connector, timeouts, headers, env proxies."""
     _refuse_bad_fields(settings)
-    proxies = urllib.request.getproxies_environment()
-    session = _SessionFactory(settings, proxies)
-    direct = AiohttpTransport(verify=_UNUSED_TLS, client=session)
     return httpx.AsyncClient(
-        transport=_Routes(direct, session, proxies),
+        transport=AiohttpTransport(settings, urllib.request.getproxies_environment()),
         trust_env=False,  # the transport reads the environment: one decision, the guard's
         follow_redirects=False,
         cookies=http.cookiejar.CookieJar(policy=_RefuseAll()),  # kept as given, keeps nothing
@@ -156,39 +154,107 @@ def _refuse_bad_fields(settings: Settings) -> None:
 
 _READ_ERRORS: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, zlib.error)
 
-_UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-"""What ``AiohttpTransport`` wants at construction (it would load a CA bundle otherwise);
-the session's connector carries the real context, made when the first request goes out."""
 
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx's transport interface over one aiohttp session (made on the first request: it
+    needs the running loop), whose connector resolves through the guard.
 
-class _SessionFactory:
-    """The one aiohttp session of a client, made on its first request (it needs the loop)."""
+    ``httpx-aiohttp`` does the same job, and was measured (docs/http.md); this adapter
+    exists because that one sends a URL other than the one checked (yarl re-quotes it:
+    ``%40`` in a query goes out as ``@``) and reads the proxy settings and ``~/.netrc``
+    again for every request. Here the URL goes out as httpx wrote it, and the proxy for
+    each URL is ``guard.proxy_from``'s, so the routing and the guard agree.
+    """
 
     def __init__(self, settings: Settings, proxies: Mapping[str, str]) -> None:
         self._settings = settings
-        self._proxies = proxies
-        self.session: aiohttp.ClientSession | None = None
+        self._proxies = dict(proxies)
+        self._session: aiohttp.ClientSession | None = None
 
-    def __call__(self) -> aiohttp.ClientSession:
-        if self.session is None:
-            settings = self._settings
-            limits = pool_limits(settings)
-            connector = aiohttp.TCPConnector(
-                ssl=_tls_context(),
-                resolver=GuardedResolver(settings, trusted=_proxy_hosts(self._proxies)),
-                limit=limits.total,
-                limit_per_host=0,  # the checker's per-host slots bound each host already
-                keepalive_timeout=_KEEPALIVE_SECONDS,
-                ttl_dns_cache=10,
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; its body streams after (``_Body``)."""
+        session = self._session or self._open()
+        url = str(request.url)
+        proxy = proxy_from(url, self._proxies) if self._proxies else None
+        timeouts = request.extensions.get("timeout", {})
+        try:
+            response = await session.request(
+                request.method,
+                yarl.URL(url, encoded=True),
+                headers=request.headers.multi_items(),
+                allow_redirects=False,
+                proxy=proxy,
+                timeout=aiohttp.ClientTimeout(
+                    sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
+                ),
             )
-            self.session = aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),  # httpx's per-chain jar has the cookies
-                trust_env=False,
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
-            )
-        return self.session
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _as_httpx(exc) from exc
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            stream=_Body(response),
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode("utf-8", "surrogateescape"),
+            },
+        )
+
+    def _open(self) -> aiohttp.ClientSession:
+        settings = self._settings
+        connector = aiohttp.TCPConnector(
+            ssl=_tls_context(),
+            resolver=GuardedResolver(settings, trusted=_proxy_hosts(self._proxies)),
+            limit=pool_limits(settings).total,
+            limit_per_host=0,  # the checker's per-host slots bound each host already
+            keepalive_timeout=_KEEPALIVE_SECONDS,
+            ttl_dns_cache=10,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),  # httpx's per-chain jar has the cookies
+            trust_env=False,
+            auto_decompress=False,  # read_capped inflates within its bounds
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+        )
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session and every kept-alive connection."""
+        if self._session is not None:
+            await self._session.close()
+
+
+class _Body(httpx.AsyncByteStream):
+    """A response body as aiohttp hands it over; closing it early closes its connection."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _as_httpx(exc) from exc
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+def _as_httpx(exc: BaseException) -> httpx.TransportError:
+    """The httpx error httpx's callers expect; the original stays its cause, and
+    ``failures.failure_of`` reads that, by type."""
+    kind: type[httpx.TransportError] = httpx.TransportError
+    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
+        kind = httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        kind = httpx.ConnectError
+    elif isinstance(exc, aiohttp.ClientResponseError | aiohttp.ServerDisconnectedError):
+        kind = httpx.RemoteProtocolError
+    elif isinstance(exc, aiohttp.ClientPayloadError | OSError):
+        kind = httpx.ReadError
+    return kind(" ".join(str(exc).split()) or type(exc).__name__)
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -204,39 +270,6 @@ def _proxy_hosts(proxies: Mapping[str, str]) -> list[str]:
     return [
         host for name, url in proxies.items() if name != "no" and (host := urlsplit(url).hostname)
     ]
-
-
-class _Routes(httpx.AsyncBaseTransport):
-    """Direct, or through the proxy the environment names for the URL (``guard.proxy_from``,
-    so the guard and the routing agree); every route shares the one session and its pools."""
-
-    def __init__(
-        self,
-        direct: AiohttpTransport,
-        session: _SessionFactory,
-        proxies: Mapping[str, str],
-    ) -> None:
-        self._direct = direct
-        self._session = session
-        self._proxies = dict(proxies)
-        self._via: dict[str, AiohttpTransport] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` on its route."""
-        route = self._direct
-        if self._proxies and (proxy := proxy_from(str(request.url), self._proxies)) is not None:
-            route = self._via.get(proxy) or self._proxied(proxy)
-        return await route.handle_async_request(request)
-
-    def _proxied(self, proxy: str) -> AiohttpTransport:
-        route = AiohttpTransport(verify=_UNUSED_TLS, client=self._session, proxy=httpx.Proxy(proxy))
-        self._via[proxy] = route
-        return route
-
-    async def aclose(self) -> None:
-        """Close the session (every route's connections)."""
-        if self._session.session is not None:
-            await self._session.session.close()
 
 
 def headers_for(url: str, settings: Settings) -> dict[str, str]:
