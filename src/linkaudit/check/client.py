@@ -2,8 +2,11 @@
 The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
 
 httpx is the API; under it, aiohttp's connector and its C parser (llhttp), through
-``AiohttpTransport`` (docs/http.md says why and what was measured). One way to send:
-``client.send(request, stream=True)``.
+``AiohttpTransport`` (docs/http.md says why and what was measured). One way to send: the
+request ``client.build_request`` makes (the client's headers, timeouts, the chain's cookies),
+handed to the client's transport. Not ``client.send``: it builds the next request of every
+redirect answer, and fails on a ``Location`` it cannot parse before the caller sees the
+answer; the checker follows (and records) redirects itself.
 
 Polite and bounded by construction: HTTP/1.1 keep-alive pools per host (the connector's;
 ``pool_limits`` sizes them by hosts × per-host limit), the guard in the connector's
@@ -24,6 +27,7 @@ import fnmatch
 import http.cookiejar
 import ssl
 import urllib.request
+import weakref
 import zlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -124,8 +128,9 @@ def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
 def make_client(settings: Settings) -> httpx.AsyncClient:
     """The run's client: the guarded aiohttp connector, timeouts, headers, env proxies."""
     _refuse_bad_fields(settings)
-    return httpx.AsyncClient(
-        transport=AiohttpTransport(settings, urllib.request.getproxies_environment()),
+    transport = AiohttpTransport(settings, urllib.request.getproxies_environment())
+    client = httpx.AsyncClient(
+        transport=transport,
         trust_env=False,  # the transport reads the environment: one decision, the guard's
         follow_redirects=False,
         cookies=http.cookiejar.CookieJar(policy=_RefuseAll()),  # kept as given, keeps nothing
@@ -137,6 +142,14 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
             "Accept-Language": "en;q=0.9, *;q=0.5",
         },
     )
+    _TRANSPORTS[client] = transport
+    return client
+
+
+_TRANSPORTS: weakref.WeakKeyDictionary[httpx.AsyncClient, AiohttpTransport] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each client ``make_client`` made, and its transport: ``fetch_once`` sends through it."""
 
 
 _LINE_BREAKERS = frozenset("\r\n\0")
@@ -194,6 +207,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response.status,
             headers=response.raw_headers,
             stream=_Body(response),
+            request=request,
             extensions={
                 "http_version": b"HTTP/1.1",
                 "reason_phrase": (response.reason or "").encode("utf-8", "surrogateescape"),
@@ -307,7 +321,7 @@ async def fetch_once(
                 request = client.build_request("GET", url, headers=headers)
                 if cookies:
                     cookies.set_cookie_header(request)
-                response = await client.send(request, stream=True)
+                response = await _TRANSPORTS[client].handle_async_request(request)
             except TRANSPORT_ERRORS as exc:
                 reason, text = failure_of(exc)
                 return Fetched(url=url, failure=reason, error=text)
