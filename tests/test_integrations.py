@@ -148,6 +148,7 @@ def repo(tmp_path: Path) -> Path:
     file that exists, one missing; and a build folder .gitignore keeps out."""
     root = tmp_path / "repo"
     (root / "docs" / "build").mkdir(parents=True)
+    (root / ".git").mkdir()  # a checkout: its top-level .gitignore applies to docs/
     (root / ".gitignore").write_text("build/\n")
     (root / "docs" / "annex.md").write_text("# Annex\n\nNothing cited.\n")
     (root / "docs" / "brief.md").write_text(

@@ -156,3 +156,22 @@ def test_a_symlink_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
 
     followed = linkaudit.extract([str(docs)], Settings(follow_symlinks=True))
     assert {Path(e.document.path).name for e in followed} == {"brief.md", "more.md", "notes.txt"}
+
+
+def test_gitignore_above_the_repository_does_not_apply(tmp_path: Path) -> None:
+    """Git reads the ignore files of the repository only: one above its top changes nothing,
+    and a folder outside any repository reads only its own."""
+    (tmp_path / ".gitignore").write_text("*.md\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "a.md").write_text("[x](https://a.example/)\n")
+    assert [Path(p).name for p in discover(str(repo), Settings())] == ["a.md"]
+    plain = tmp_path / "plain" / "docs"
+    plain.mkdir(parents=True)
+    (plain / "b.md").write_text("[x](https://a.example/)\n")
+    assert [Path(p).name for p in discover(str(plain), Settings())] == ["b.md"]
+    (repo / "sub").mkdir()
+    (repo / "sub" / "c.md").write_text("[x](https://a.example/)\n")
+    (repo / "sub" / "d.txt").write_text("https://a.example/\n")
+    (repo / ".gitignore").write_text("sub/*.txt\n")
+    assert [Path(p).name for p in discover(str(repo / "sub"), Settings())] == ["c.md"]

@@ -155,19 +155,16 @@ class _GitIgnores:
     @classmethod
     def above(cls, start: Path) -> _GitIgnores:
         """The ignore files from the repository's top down to ``start``'s parent, each with
-        ``start``'s path relative to it."""
-        inherited: list[tuple[PurePosixPath, pathspec.GitIgnoreSpec]] = []
+        ``start``'s path relative to it (none outside a repository, as git would have it)."""
         here = start.resolve()
-        offset = PurePosixPath()
-        for folder in here.parents:
-            offset = PurePosixPath(here.name) / offset if offset.parts else PurePosixPath(here.name)
-            spec = _read_gitignore(folder)
-            if spec is not None:
-                inherited.append((offset, spec))
-            if (folder / ".git").exists():
-                break
-            here = folder
-        return cls(inherited[::-1])
+        top = next((f for f in (here, *here.parents) if (f / ".git").exists()), None)
+        inherited: list[tuple[PurePosixPath, pathspec.GitIgnoreSpec]] = []
+        if top is not None and top != here:
+            for folder in [top, *[top / p for p in _between(top, here)]]:
+                spec = _read_gitignore(folder)
+                if spec is not None:
+                    inherited.append((PurePosixPath(here.relative_to(folder).as_posix()), spec))
+        return cls(inherited)
 
     def enter(self, folder: Path, relative: PurePosixPath) -> None:
         spec = _read_gitignore(folder)
@@ -186,6 +183,12 @@ class _GitIgnores:
                 inner = PurePosixPath(relative).relative_to(base).as_posix()
                 verdict = _decide(inner_spec, inner + ("/" if is_dir else ""), verdict)
         return bool(verdict)
+
+
+def _between(top: Path, here: Path) -> list[PurePosixPath]:
+    """The folders strictly between ``top`` and ``here``, relative to ``top``, outermost first."""
+    parts = here.relative_to(top).parts
+    return [PurePosixPath(*parts[:n]) for n in range(1, len(parts))]
 
 
 def _decide(spec: pathspec.GitIgnoreSpec, path: str, verdict: bool | None) -> bool | None:
