@@ -33,6 +33,7 @@ from linkaudit.config import (
 from linkaudit.exceptions import ConfigError
 from linkaudit.fix import Prefer
 from linkaudit.gate import ExitCode, exit_codes_help
+from linkaudit.printable import neutralise, neutralise_lines
 from linkaudit.report import FORMATS, ReportFormat
 from linkaudit.verdicts import Concern, GateTerm, Verdict
 
@@ -59,8 +60,6 @@ class _Fatal(click.ClickException):
     exit_code = int(ExitCode.USAGE)
 
     def __init__(self, message: str) -> None:
-        from linkaudit.printable import neutralise
-
         super().__init__(neutralise(message))  # file names and URLs come from documents
 
 
@@ -82,7 +81,8 @@ class _Group(click.Group):
         except click.ClickException as exc:
             where = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else ""
             prefix = f"{where}: " if where else "linkaudit: "
-            click.echo(f"{prefix}error: {_one_line(exc.format_message())}", err=True)
+            message = neutralise(_one_line(exc.format_message()))
+            click.echo(f"{prefix}error: {message}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("linkaudit: aborted", err=True)
@@ -435,8 +435,6 @@ def _width(output: str | None) -> int:
 
 
 def _warn_documents(extractions: Sequence[Any], *, verbose: bool = False) -> None:
-    from linkaudit.printable import neutralise
-
     for extraction in extractions:
         error, path = extraction.document.error, extraction.document.path
         if error:
@@ -683,7 +681,7 @@ def history(url: str, config: str | None, **opts: Any) -> None:
         store.close()
     if not records:
         raise _Fatal(f"{url}: not in the store {settings.db}")
-    click.echo(render_history(url, records), nl=False)
+    click.echo(render_history(url, records), nl=False)  # stored.render_history neutralises
 
 
 @cli.command()
@@ -823,7 +821,7 @@ def archive(
     )
     click.echo(text, nl=False)
     if robust_links:
-        click.echo(asyncio.run(markup(extractions, settings)), nl=False)
+        click.echo(neutralise_lines(asyncio.run(markup(extractions, settings))), nl=False)
     _exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 
@@ -864,7 +862,7 @@ def fix(inputs: tuple[str, ...], dry_run: bool, write: bool, prefer: str, **opts
     done = fix_documents(
         outcome.report.results, formats, write=write, diff=dry_run, prefer=Prefer(prefer)
     )
-    click.echo(done.text, nl=False)
+    click.echo(neutralise_lines(done.text), nl=False)  # anchor texts and documents' lines
     _exit(ExitCode.USAGE if done.failed else ExitCode.OK)
 
 

@@ -23,6 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from linkaudit.models import DocumentFormat, Occurrence, Result
+from linkaudit.printable import neutralise, one_line
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
@@ -240,12 +241,14 @@ def unified_diff(path: str, before: str, after: str) -> str:
 
 
 def describe(edit: Edit) -> str:
-    """One line for the list of edits: where, the anchor text, and what to do."""
+    """One line for the list of edits: where, the anchor text, and what to do (every value
+    neutralised: file names and anchor texts come from the documents)."""
     occurrence = edit.occurrence
-    where = f"{edit.document}:{occurrence.line}" if occurrence.line else edit.document
+    document = neutralise(edit.document)
+    where = f"{document}:{occurrence.line}" if occurrence.line else document
     if occurrence.page is not None:
-        where = f"{edit.document} page {occurrence.page}"
-    text = f' "{occurrence.text}"' if occurrence.text else ""
+        where = f"{document} page {occurrence.page}"
+    text = f' "{one_line(occurrence.text)}"' if occurrence.text else ""
     match edit.kind:
         case EditKind.PLACEHOLDER:
             return f"{where}{text}: placeholder link {edit.raw!r}: add the target"

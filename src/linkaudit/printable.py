@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ZWSP", "guard_lines", "json_text", "neutralise", "one_line"]
+__all__ = ["ZWSP", "guard_lines", "json_text", "neutralise", "neutralise_lines", "one_line"]
 
 ZWSP = "\u200b"
 
@@ -59,6 +59,12 @@ def one_line(text: object) -> str:
     """Prose (an anchor text, a context sentence) with each run of whitespace as one space,
     then neutralised: a line break inside a link's text is layout, not content."""
     return neutralise(" ".join(str(text).split()))
+
+
+def neutralise_lines(text: str) -> str:
+    """A block of text made of user content (a diff, a list someone else built), each line
+    neutralised on its own: the lines stay lines, nothing in them acts on a terminal or CI."""
+    return "\n".join(neutralise(line) for line in text.split("\n"))
 
 
 def guard_lines(text: str) -> str:

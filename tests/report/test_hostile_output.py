@@ -233,3 +233,30 @@ def test_command_line_stdout_and_stderr(tmp_path: Path, fmt: str) -> None:
     assert_safe(completed.stdout, commands_allowed=fmt == "github")
     assert_safe(completed.stderr)
     assert completed.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--no-store", "docs/\x1b]0;t\x07\n::error::missing.md"],
+        ["extract", "--format", "yaml\n::error::x"],
+        ["history", "::error::x\x1b[2J\n##[error]y", "--db", "store.sqlite"],
+        ["fix", "--dry-run", "--db", "store.sqlite", "docs"],
+    ],
+)
+def test_errors_and_other_commands_are_neutralised(tmp_path: Path, argv: list[str]) -> None:
+    """One-line errors and the other commands' output go through the same function."""
+    _write_hostile_tree(tmp_path)
+    completed = subprocess.run(
+        [sys.executable, "-m", "linkaudit", *argv],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "CI": "true", "NO_COLOR": "1", "HOME": str(tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in completed.stderr
+    assert_safe(completed.stdout)
+    assert_safe(completed.stderr)
+    assert completed.stdout.strip() or completed.stderr.strip()

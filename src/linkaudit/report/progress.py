@@ -11,6 +11,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from linkaudit.printable import neutralise
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -68,7 +70,7 @@ class ProgressListener:
     def url_started(self, url: str) -> None:
         """Show the URL being checked (shortened to fit)."""
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, current=_shorten(url, 40))
+            self._progress.update(self._task, current=_shorten(neutralise(url), 40))
 
     def result_ready(self, result: Result) -> None:
         """Advance the bar."""
