@@ -20,7 +20,9 @@ th button { font: inherit; font-weight: bold; background: none; border: 0; paddi
 th button { cursor: pointer; color: inherit; }
 th[aria-sort=ascending] button::after { content: " ▲"; }
 th[aria-sort=descending] button::after { content: " ▼"; }
-td.url, td.action { overflow-wrap: anywhere; }
+td.url { overflow-wrap: anywhere; }
+td.action { overflow-wrap: break-word; min-width: 9em; }
+td.context { min-width: 14em; }
 .v { font-weight: bold; }
 .v-dead, .v-invalid { color: var(--bad); }
 .v-unreachable, .v-restricted { color: var(--warn); }

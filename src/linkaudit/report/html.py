@@ -93,10 +93,14 @@ def _header(report: Report) -> str:
     return (
         "<header>\n<h1>linkaudit report</h1>\n"
         f'<p class="meta">Generated {escape(iso(report.generated_at) or "")} by linkaudit '
-        f"{escape(report.tool_version)}: {summary.documents} documents, {summary.links} links, "
-        f"{summary.urls} distinct URLs.</p>\n"
+        f"{escape(report.tool_version)}: {_count(summary.documents, 'document')}, "
+        f"{_count(summary.links, 'link')}, {_count(summary.urls, 'distinct URL')}.</p>\n"
         f'<ul class="cards" aria-label="URLs by verdict">{cards}</ul>\n{"".join(notes)}</header>'
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _warnings(warnings: Iterable[str]) -> str:

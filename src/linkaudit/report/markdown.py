@@ -43,10 +43,15 @@ class MarkdownReporter:
         return guard_lines("\n".join(lines) + "\n")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _summary(report: Report) -> list[str]:
     summary = report.summary
     lines = [
-        f"{summary.documents} documents, {summary.links} links, {summary.urls} distinct URLs.",
+        f"{_count(summary.documents, 'document')}, {_count(summary.links, 'link')}, "
+        f"{_count(summary.urls, 'distinct URL')}.",
         "",
         "| Verdict | URLs |",
         "| --- | ---: |",
