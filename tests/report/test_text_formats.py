@@ -160,3 +160,28 @@ def test_github_fail_on_changes_levels(sample_report: Report) -> None:
 def test_github_escaping() -> None:
     assert escape_data("50%\r\nx") == "50%25\\r\\nx"  # neutralised: shown, never a new line
     assert escape_property("a,b:c%") == "a%2Cb%3Ac%25"
+
+
+def test_github_one_annotation_per_url_and_document_within_the_limit() -> None:
+    """29 places of one URL in one brief are one annotation; past 10, one line says how many."""
+    from linkaudit.models import Occurrence, Result
+    from linkaudit.report import build_report
+    from linkaudit.report.github import ANNOTATION_LIMIT
+    from linkaudit.verdicts import Verdict
+
+    def dead(n: int, places: int) -> Result:
+        url = f"https://gone{n}.invalid/"
+        occurrences = tuple(
+            Occurrence(document="brief.md", raw=url, url=url, text=f"t{i}", line=i + 1, column=2)
+            for i in range(places)
+        )
+        return Result(url=url, verdict=Verdict.DEAD, reason="dns", occurrences=occurrences)
+
+    one = get_reporter("github").render(build_report([], [dead(0, 29)])).splitlines()
+    assert len(one) == 1 and one[0].startswith("::error file=brief.md,line=1,col=2,")
+    assert "Also cited at line 2:2, line 3:2" in one[0] and "and 8 more" in one[0]
+
+    many = get_reporter("github").render(build_report([], [dead(n, 2) for n in range(25)]))
+    lines = many.splitlines()
+    assert len(lines) == ANNOTATION_LIMIT
+    assert lines[-1].startswith("::error title=linkaudit::16 more error annotations")
