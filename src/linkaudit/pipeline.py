@@ -231,6 +231,7 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
             await aclose()
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
+        run.warnings.extend(archives.unreachable())
         await archives.aclose()
         run.warnings.extend(services.summary())
 
@@ -337,6 +338,14 @@ class _ArchiveClient:
 
             self._client = make_client(self._settings)
         return self._client
+
+    def unreachable(self) -> list[str]:
+        """One summary line per archive service marked down in this run."""
+        if self._client is None:
+            return []
+        from linkaudit.archive.client import unreachable_services
+
+        return unreachable_services(self._client, self._settings)
 
     async def aclose(self) -> None:
         if self._client is not None:

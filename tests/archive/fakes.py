@@ -63,6 +63,9 @@ class ArchiveState:
     save_times: list[float] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)
     """``"<timestamp> <url>"`` → the captured page the replay serves (default: a title)."""
+    in_flight: int = 0
+    peak: int = 0
+    """Most requests in progress at once (the per-host limit, seen from the server)."""
 
     def add(self, url: str, *timestamps: str, status: str = "200") -> None:
         self.captures.setdefault(url, []).extend(Capture(ts, status) for ts in timestamps)
@@ -115,8 +118,14 @@ class _Handler(BaseHTTPRequestHandler):
                 with self.state.lock:
                     self.state.hits[service] += 1
                     count = self.state.hits[service]
-                if not self._misbehave(service, count):
-                    handler(method)
+                    self.state.in_flight += 1
+                    self.state.peak = max(self.state.peak, self.state.in_flight)
+                try:
+                    if not self._misbehave(service, count):
+                        handler(method)
+                finally:
+                    with self.state.lock:
+                        self.state.in_flight -= 1
                 return
         self._send(404, b"not found", "text/plain")
 

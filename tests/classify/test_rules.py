@@ -500,7 +500,23 @@ def test_webcite_is_reported_defunct() -> None:
     result = classify(obs(url=url, status=404), OCC, SETTINGS)
     assert result.verdict is Verdict.DEAD
     assert result.error is not None and "defunct" in result.error
-    assert result.archive is not None and result.archive.service == "webcite"
+    assert result.archive is None  # a dead snapshot is never its own replacement
+
+
+@pytest.mark.parametrize(
+    "observation",
+    [
+        obs(url=WB, status=404),
+        obs(url=WB, status=None, failure=Reason.DNS),
+        obs(url=WB, status=None, failure=Reason.TIMEOUT),
+        obs(url=WB, status=503),
+    ],
+    ids=["404", "dns", "timeout", "503"],
+)
+def test_a_lost_snapshot_is_not_its_own_replacement(observation: Observation) -> None:
+    result = classify(observation, OCC, SETTINGS)
+    assert result.verdict is not Verdict.ARCHIVED
+    assert result.archive is None
 
 
 def test_accept_overrides() -> None:

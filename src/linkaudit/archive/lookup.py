@@ -2,8 +2,15 @@
 Find a snapshot for a URL, and attach snapshots to the results that need one.
 
 Order: Wayback availability API, the CDX index, then a Memento TimeGate. A service that is
-down, slow, rate-limited or talking nonsense is logged and skipped; a look-up never raises.
-Robust Links (``data-versionurl``) come first: the author already named the snapshot.
+down, slow, rate-limited or talking nonsense is skipped (logged at debug level: a run whose
+archives are unreachable says so once, in its summary, see ``client.unreachable_services``);
+a look-up never raises. Robust Links (``data-versionurl``) come first: the author already
+named the snapshot.
+
+Only public web pages are looked up: never a ``file:`` path, a private or loopback address,
+a placeholder or reserved name (``.example``, ``.invalid``, ``.local``, ``localhost``…) or an
+excluded URL (those are ``skipped``/``invalid`` before any look-up). A cited snapshot that is
+itself dead is looked up by its original, and never offered as its own replacement.
 """
 
 from __future__ import annotations
@@ -12,14 +19,16 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from urllib.parse import urlsplit
 
 import httpx
 
 from linkaudit.archive import memento, wayback
-from linkaudit.archive.client import make_client, request
+from linkaudit.archive.client import ServiceDown, make_client, request
 from linkaudit.archive.recognize import SERVICE_MEMENTO, recognize
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError, ConfigError
@@ -32,6 +41,7 @@ __all__ = [
     "LOOKUPS",
     "attach_snapshots",
     "find_snapshot",
+    "is_public_web_url",
     "needs_snapshot",
     "robust_snapshot",
 ]
@@ -59,21 +69,47 @@ async def find_snapshot(
     for name, lookup in LOOKUPS:
         try:
             snapshot = await lookup(url, cited_on, settings, client)
+        except ServiceDown:
+            continue
         except ArchiveError as exc:
-            logger.warning("archive look-up via %s failed: %s", name, neutralise(exc))
+            logger.debug("archive look-up via %s failed: %s", name, neutralise(exc))
             continue
         if snapshot is not None:
             return snapshot
     return None
 
 
-def needs_snapshot(result: Result, mode: str) -> bool:
-    """Whether ``--archive MODE`` asks a look-up for this result."""
+#: Names that never reach a public web page (RFC 6761, RFC 6762, RFC 8375); placeholder
+#: names (``example.com``…) are ``invalid`` before any look-up.
+_PRIVATE_SUFFIXES = (".invalid", ".localhost", ".local", ".internal", ".lan", ".home.arpa")
+
+
+def is_public_web_url(url: str, *, allow_private: bool = False) -> bool:
+    """An http(s) URL of a public host: the only kind an archive can have captured
+    (``allow_private``: loopback and private addresses too, as ``--allow-private`` says)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return False
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith(_PRIVATE_SUFFIXES):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host  # a single-label name is an intranet host
+    return allow_private or address.is_global
+
+
+def needs_snapshot(result: Result, mode: str, *, allow_private: bool = False) -> bool:
+    """Whether ``--archive MODE`` asks a look-up for this result (never for a local, private
+    or non-web URL: see ``is_public_web_url``)."""
     if mode not in ARCHIVE_MODES:
         raise ConfigError(f"archive must be one of {', '.join(ARCHIVE_MODES)}, not {mode!r}")
     if mode == "none" or result.archive is not None:
         return False
     if result.verdict in (Verdict.INVALID, Verdict.SKIPPED, Verdict.ARCHIVED):
+        return False
+    if not is_public_web_url(_original(result.url), allow_private=allow_private):
         return False
     return mode == "all" or result.verdict in _NEEDS_SNAPSHOT
 
@@ -131,7 +167,10 @@ async def attach_snapshots(
     dead link); without it a client is made for this call and closed after it.
     """
     cache: MutableMapping[str, Snapshot | None] = {} if lookup_cache is None else lookup_cache
-    wanted = [needs_snapshot(result, settings.archive) for result in results]
+    wanted = [
+        needs_snapshot(result, settings.archive, allow_private=settings.allow_private)
+        for result in results
+    ]
     if not any(wanted):
         return list(results)
     gate = asyncio.Semaphore(MAX_LOOKUPS)
@@ -162,7 +201,19 @@ async def _snapshot_for(
     if robust is not None:
         return robust
     day = settings.cited_on or _robust_date(result) or cited_on(result)
-    key = f"{result.url} {day.isoformat() if day else '-'}"
+    original = _original(result.url)
+    key = f"{original} {day.isoformat() if day else '-'}"
     if key not in cache:
-        cache[key] = await find_snapshot(result.url, day, settings, client)
-    return cache[key]
+        cache[key] = await find_snapshot(original, day, settings, client)
+    found = cache[key]
+    if found is not None and found.url == result.url:
+        return None  # the cited snapshot is the dead link: not its own replacement
+    return found
+
+
+def _original(url: str) -> str:
+    """The page a cited snapshot preserves (the URL itself when it is not a snapshot)."""
+    snapshot = recognize(url)
+    if snapshot is not None and snapshot.original:
+        return snapshot.original
+    return url

@@ -93,13 +93,15 @@ def _permanent(redirects: Sequence[Redirect]) -> bool | None:
 
 
 def archive_link(obs: Observation, ctx: Context) -> Decision | None:
-    """A cited snapshot: archived when it resolves, dead when the archive lost it."""
+    """A cited snapshot: archived when it resolves, dead when the archive lost it. A lost
+    snapshot is never its own replacement: its result carries no snapshot, so the archive
+    stage looks for another one of its original."""
     snapshot = ctx.snapshot
     if snapshot is None:
         return None
     if snapshot.service == SERVICE_WEBCITE and not _is_success(obs.status):
         reason = obs.failure.value if obs.failure else _status_reason(obs.status)
-        return Decision(Verdict.DEAD, reason, archive=snapshot, error=WEBCITE_DEFUNCT)
+        return Decision(Verdict.DEAD, reason, error=WEBCITE_DEFUNCT)
     if _is_success(obs.status) and obs.failure is None:
         served = recognize(obs.final_url) if obs.final_url else None
         if served is not None and served.service == snapshot.service:
@@ -107,11 +109,11 @@ def archive_link(obs: Observation, ctx: Context) -> Decision | None:
         reason = _ARCHIVE_REASONS.get(snapshot.service or "", Reason.MEMENTO)
         return Decision(Verdict.ARCHIVED, reason, _permanent(obs.redirects), archive=snapshot)
     if obs.failure in _SNAPSHOT_GONE_FAILURES:
-        return Decision(Verdict.DEAD, obs.failure, archive=snapshot, error=obs.error)
+        return Decision(Verdict.DEAD, obs.failure, error=obs.error)
     if obs.failure is None and obs.status is not None and 400 <= obs.status < 500:
         if obs.status in _RESTRICTED_STATUSES:
             return None  # a wall in front of the archive, not a lost snapshot
-        return Decision(Verdict.DEAD, http_reason(obs.status), archive=snapshot)
+        return Decision(Verdict.DEAD, http_reason(obs.status))
     return None
 
 
@@ -348,7 +350,9 @@ def classify(
         elapsed_ms=observation.elapsed_ms,
         attempts=observation.attempts,
         error=decision.error or observation.error,
-        archive=decision.archive or ctx.snapshot,
+        # A snapshot that did not resolve is not offered as the link to cite instead.
+        archive=decision.archive
+        or (ctx.snapshot if decision.verdict is Verdict.ARCHIVED else None),
         occurrences=tuple(occurrences),
         doi=observation.doi,
         notices=observation.notices,
