@@ -113,12 +113,11 @@ class PoolLimits(NamedTuple):
 
 
 def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
-    """Keep-alive pools sized by hosts × per-host limit, under a global cap.
+    """The connector's cap on connections in use, sized by hosts × per-host limit.
 
-    Requests in flight are bounded by the checker (``max_concurrency``, per-host limits);
-    the connector's own cap only has to leave room for them and for the idle connections
-    of ``hosts`` hosts, so that a host's next request finds its connection still open
-    whatever the number of hosts (issue 21: a connection per request beyond the bound).
+    Requests in flight are bounded by the checker (``max_concurrency``, per-host limits),
+    so the cap only has to leave them room; idle kept-alive connections are not counted
+    in it (aiohttp's rule) and close when they expire (docs/http.md, "Pools").
     """
     per_host = max([settings.max_per_host, *settings.host_limits.values()])
     total = max(settings.max_concurrency, hosts * settings.max_per_host)
