@@ -97,7 +97,8 @@ def main() -> None:
     args = parser.parse_args()
     plan = build_plan(args.urls, args.hosts, latency=args.latency)
     floor = args.urls / (args.hosts * PER_HOST) * args.latency
-    print(f"{args.urls} URLs over {args.hosts} hosts, {args.latency * 1000:g} ms, floor {floor:.2f} s")
+    latency_ms = args.latency * 1000
+    print(f"{args.urls} URLs over {args.hosts} hosts, {latency_ms:g} ms, floor {floor:.2f} s")
     print("| transport | round | wall s | floor share | CPU ms per link | connections |")
     print("| --- | --- | --- | --- | --- | --- |")
     with sim_web(plan) as web:
