@@ -609,6 +609,9 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
         arguments=sys.argv[1:],
         on_document=lambda extraction: _warn_documents([extraction], verbose=verbose),
     )
+    from linkaudit.interrupts import INTERRUPTS
+
+    INTERRUPTS.install()  # SIGINT, SIGTERM, SIGHUP: stop checking, write the reports
     try:
         import asyncio  # here, not at the top: `linkaudit --version` starts without it
 
@@ -618,8 +621,12 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
     today = dt.date.today()
     marked = apply_baseline(outcome.report, baseline, today, settings.fail_on)
     _emit(marked, targets, settings, terminal_to_stderr=to_stdout_is_file, view=view)
+    if INTERRUPTS.exit_code is not None:
+        _exit(ExitCode(INTERRUPTS.exit_code))  # type: ignore[call-arg]
     if outcome.interrupted:
         _exit(ExitCode.INTERRUPTED)
+    if outcome.store_error:
+        raise _Fatal(f"{outcome.store_error}; the run went on without the store")
     _exit(exit_code(marked, settings.fail_on, baseline, today))
 
 

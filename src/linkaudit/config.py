@@ -144,6 +144,9 @@ class Settings:
     fresh: bool = False
     escalate_runs: int = 3
     escalate_days: float = 3.0
+    store_timeout: float = 30.0
+    """Seconds a store write waits for another process's lock; then the run goes on without
+    the store, writes its reports and exits 2 (docs/store.md)."""
 
     # --- archives
     archive: str = "dead"

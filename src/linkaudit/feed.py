@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from linkaudit.check import CheckRequest
     from linkaudit.extract.base import Extraction
     from linkaudit.runstate import Run
+    from linkaudit.store import Store
 
 __all__ = ["Feed", "complete", "group_occurrences", "settle"]
 
@@ -91,17 +92,19 @@ class Feed:
             return False
         # One document ahead: the next one is extracted while this one's URLs are fed.
         self._next = self._extract_next()
-        self._take(extraction)
+        await self._take(extraction)
         return True
 
     def _extract_next(self) -> asyncio.Future[Extraction | None]:
         return asyncio.get_running_loop().run_in_executor(None, next, self.source, None)
 
-    def _take(self, extraction: Extraction) -> None:
+    async def _take(self, extraction: Extraction) -> None:
         run, document = self.run, extraction.document
         self.extractions.append(extraction)
-        if run.store is not None and run.run_id is not None:
-            run.store.record_documents(run.run_id, [extraction])  # before any of its checks
+        if run.storage is not None:  # queued before any of its checks
+            await run.storage.write(
+                lambda store: store.record_documents(store.current_run, [extraction]), None
+            )
         self.roots[document.path] = _document_root(document, run.settings.root_dir)
         run.published[document.path] = document.published
         new = _add_occurrences(self.groups, extraction)
@@ -109,7 +112,7 @@ class Feed:
             self.on_document(extraction)
         if new:
             run.listener.grew(len(self.groups))
-            self.remote.extend(settle(new, self.groups, run))
+            self.remote.extend(await settle(new, self.groups, run))
 
     async def until_remote(self) -> bool:
         """Read documents until one has a URL to fetch; ``False`` if none has."""
@@ -138,18 +141,24 @@ class Feed:
         return _as_tuples(self.groups)
 
 
-def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
+async def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
     """Decide offline what can be and reuse what the store knows, for one document's new
-    URLs (a set-based look-up each); return the URLs left to fetch."""
+    URLs (a set-based look-up each, on the store's reader thread); return the URLs left
+    to fetch."""
     from linkaudit.classify import precheck
 
-    settings, store = run.settings, run.store
-    resumed = store.finished_in_unfinished_run(urls, settings) if store is not None else {}
-    fresh = (
-        store.cached_results((u for u in urls if u not in resumed), settings, groups)
-        if store is not None
-        else {}
-    )
+    settings, storage = run.settings, run.storage
+    resumed: dict[str, Result] = {}
+    fresh: dict[str, Result] = {}
+    if storage is not None:
+
+        def look_up(store: Store) -> tuple[dict[str, Result], dict[str, Result]]:
+            resumed = store.finished_in_unfinished_run(urls, settings)
+            left = (u for u in urls if u not in resumed)
+            return resumed, store.cached_results(left, settings, groups)
+
+        nothing: tuple[dict[str, Result], dict[str, Result]] = ({}, {})
+        resumed, fresh = await storage.read(look_up, nothing)
     remote: list[str] = []
     known: list[Result] = []
     for url in urls:
@@ -163,26 +172,32 @@ def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
             remote.append(url)
         else:
             known.append(result)
-    _accept_known(known, run)
+    await _accept_known(known, run)
     return remote
 
 
-def _accept_known(known: list[Result], run: Run) -> None:
+async def _accept_known(known: list[Result], run: Run) -> None:
     """Results that needed no fetch: one transaction, so the stored run is complete and cheap."""
-    store = run.store
-    if store is not None and run.run_id is not None:
-        saved = store.save_results(run.run_id, known, run.settings)
-        known = [
-            s
-            if s.occurrences is k.occurrences
-            else dataclasses.replace(s, occurrences=k.occurrences)
-            for s, k in zip(saved, known, strict=True)
-        ]
+    storage = run.storage
+    if storage is None or not known:
+        for result in known:
+            run.accept(result)
+        return
     for result in known:
-        run.accept(result)
+        run.results[result.url] = result
+    settings = run.settings
+
+    def accept(saved: list[Result]) -> None:
+        for s, k in zip(saved, known, strict=True):
+            same = s.occurrences is k.occurrences
+            run.accept(s if same else dataclasses.replace(s, occurrences=k.occurrences))
+
+    await storage.write(
+        lambda store: store.save_results(store.current_run, known, settings), known, accept
+    )
 
 
-def complete(groups: dict[str, tuple[Occurrence, ...]], run: Run) -> list[Result]:
+async def complete(groups: dict[str, tuple[Occurrence, ...]], run: Run) -> list[Result]:
     """The results in first-cited order, each with every occurrence: a later document may
     have cited a URL after its check began."""
     ordered: list[Result] = []
@@ -198,7 +213,7 @@ def complete(groups: dict[str, tuple[Occurrence, ...]], run: Run) -> list[Result
             decided.append(late)
         ordered.append(result)
     if decided:
-        _accept_known(decided, run)
+        await _accept_known(decided, run)
         ordered = [run.results[r.url] for r in ordered]
     return ordered
 

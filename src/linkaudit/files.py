@@ -14,10 +14,13 @@ from typing import Any, TextIO
 
 from linkaudit.exceptions import OutputError
 
-__all__ = ["write_atomically"]
+__all__ = ["remove_temporaries", "write_atomically"]
 
 #: A large buffer: a 10,000-result JSON report is 8 MB in some 20,000 pieces.
 BUFFER = 1 << 20
+
+_temporaries: set[Path] = set()
+"""The temporary files being written, for ``remove_temporaries`` before an immediate exit."""
 
 
 def write_atomically(path: str | Path, write: Callable[[TextIO], Any]) -> None:
@@ -25,6 +28,7 @@ def write_atomically(path: str | Path, write: Callable[[TextIO], Any]) -> None:
     ``OutputError`` naming ``path`` (and nothing left behind) when it cannot be written."""
     target = Path(path)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _temporaries.add(temporary)
     try:
         with temporary.open("w", encoding="utf-8", buffering=BUFFER) as stream:
             write(stream)
@@ -38,6 +42,14 @@ def write_atomically(path: str | Path, write: Callable[[TextIO], Any]) -> None:
     except BaseException:
         _remove(temporary)
         raise
+    finally:
+        _temporaries.discard(temporary)
+
+
+def remove_temporaries() -> None:
+    """Remove the reports half written (a second signal exits without finishing them)."""
+    for path in list(_temporaries):
+        _remove(path)
 
 
 def _remove(path: Path) -> None:

@@ -71,10 +71,12 @@ class ExitCode(IntEnum):
     FINDINGS = 1, "findings at or above --fail-on (default: dead, invalid)"
     USAGE = 2, "usage, config, input or store error"
     NETWORK_UNAVAILABLE = 3, "network unavailable and nothing else to report"
+    HANGUP = 129, "hung up (SIGHUP): as 130"
     INTERRUPTED = (
         130,
         "interrupted (Ctrl-C); the partial report is written and the run resumes next time",
     )
+    TERMINATED = 143, "terminated (SIGTERM, e.g. a cancelled CI job): as 130"
 
 
 def exit_codes_help() -> str:

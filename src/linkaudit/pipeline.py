@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from linkaudit._version import __version__
 from linkaudit.config import Settings
 from linkaudit.feed import Feed, complete, group_occurrences
-from linkaudit.models import Observation, Occurrence, Result
+from linkaudit.models import Observation, Occurrence, Result, RunId
 from linkaudit.runstate import Listener, Run, RunOutcome, SilentListener
 from linkaudit.verdicts import Reason, Verdict
 
@@ -98,25 +98,36 @@ async def run_check(
     ``extractions`` replaces extracting ``inputs``; ``on_document`` hears of each document
     as it is extracted (the CLI prints its warnings then).
     """
+    from linkaudit.interrupts import INTERRUPTS
     from linkaudit.report.build import build_report
 
-    run = Run(settings, store=_open_store(db), listener=listener or SilentListener())
+    store = await asyncio.to_thread(_open_store, db, settings.store_timeout)
+    run = Run(settings, store=store, listener=listener or SilentListener())
+    if store is not None:
+        from linkaudit.storethread import StoreThread
+
+        run.storage = StoreThread(store)
     source = (
         iter(extractions) if extractions is not None else _iter_inputs(inputs, settings, run.store)
     )
     feed = Feed(run, source, on_document)
     interrupted = False
     try:
-        if run.store is not None:
-            run.run_id = run.store.begin_run(list(arguments), __version__)
-            run.warnings.extend(_abandoned_warning(run.store.abandoned))
+        if run.storage is not None:
+            await _begin(run, arguments)
         run.listener.start(0)
         try:
-            await _check_all(feed, run)
+            with INTERRUPTS.watching(asyncio.current_task()):
+                if INTERRUPTS.received is not None:  # a signal came while the store opened
+                    raise asyncio.CancelledError
+                await _check_all(feed, run)
         except (asyncio.CancelledError, KeyboardInterrupt):
             interrupted = True
+        await _settle_writes(run, interrupted)
         groups = feed.grouped()
-        ordered = complete(groups, run)
+        ordered = await complete(groups, run)
+        await _settle_writes(run, interrupted)
+        ordered = [run.results[r.url] for r in ordered]  # as saved: history, escalations
         _count_needs_root(ordered, run)
         if interrupted:
             run.warnings.append(
@@ -126,16 +137,60 @@ async def run_check(
             [e.document for e in feed.extractions],
             ordered,
             network="unavailable" if run.offline else "ok",
-            warnings=[w for e in feed.extractions for w in e.warnings] + run.warnings,
+            warnings=[w for e in feed.extractions for w in e.warnings]
+            + run.warnings
+            + _store_warning(run),
             interrupted=interrupted,
         )
-        if run.store is not None and run.run_id is not None:
-            run.store.finish_run(run.run_id, report.summary.by_verdict, interrupted=interrupted)
+        if run.storage is not None:
+            counts = report.summary.by_verdict
+            await run.storage.write(
+                lambda store: store.finish_run(store.current_run, counts, interrupted=interrupted),
+                None,
+            )
     finally:
         run.listener.finished()
-        if run.store is not None:
-            run.store.close()
-    return RunOutcome(report=report, run_id=run.run_id, interrupted=interrupted)
+        if run.storage is not None:
+            run.storage.close()
+            # Not after a signal: the writer thread finishes in the background (the process
+            # waits for it at exit) while the partial reports are written.
+            await _settle_writes(run, interrupted)
+    storage = run.storage
+    return RunOutcome(
+        report=report,
+        run_id=run.run_id,
+        interrupted=interrupted,
+        store_error=str(storage.error) if storage is not None and storage.error else None,
+    )
+
+
+#: Seconds an interrupted run waits for the store's queued writes before its reports.
+INTERRUPTED_WRITE_GRACE = 2.0
+
+
+async def _begin(run: Run, arguments: Sequence[str]) -> None:
+    """Queue the run's ``running`` row (first on the writer thread: every later write finds
+    its id there); a locked store delays it without delaying the checking."""
+    assert run.storage is not None
+
+    def begun(run_id: RunId | None) -> None:
+        run.run_id = run_id
+        if run.storage is not None and run.storage.store is not None:
+            run.warnings.extend(_abandoned_warning(run.storage.store.abandoned))
+
+    await run.storage.write(
+        lambda store: store.begin_run(list(arguments), __version__), None, begun
+    )
+
+
+async def _settle_writes(run: Run, interrupted: bool) -> None:
+    if run.storage is not None:
+        await run.storage.drain(INTERRUPTED_WRITE_GRACE if interrupted else None)
+
+
+def _store_warning(run: Run) -> list[str]:
+    error = run.storage.error if run.storage is not None else None
+    return [f"store error: {error}; the run went on without the store"] if error else []
 
 
 def _count_needs_root(results: Sequence[Result], run: Run) -> None:
@@ -172,12 +227,12 @@ def _iter_inputs(
     return iter_inputs(inputs, settings, stored)
 
 
-def _open_store(db: str | Path | None) -> Store | None:
+def _open_store(db: str | Path | None, busy_timeout: float) -> Store | None:
     if db is None:
         return None
     from linkaudit.store import Store
 
-    return Store.open(db)
+    return Store.open(db, busy_timeout=busy_timeout)
 
 
 async def _check_all(feed: Feed, run: Run) -> None:
@@ -206,10 +261,12 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
     # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
-    lookup_cache: MutableMapping[str, Any] = store.snapshot_cache() if store is not None else {}
+    storage = run.storage
+    post = storage.post if storage is not None else None
+    lookup_cache: MutableMapping[str, Any] = store.snapshot_cache(post) if store is not None else {}
     archives = _ArchiveClient(settings)
     services = ServiceHealth()
-    doi_cache = store.doi_cache(settings.doi_max_age) if store is not None else None
+    doi_cache = store.doi_cache(settings.doi_max_age, post) if store is not None else None
     observations = check_urls(feed.requests(), settings, services=services, doi_cache=doi_cache)
     try:
         # Without --max-time, no wrapper: one async generator less for every URL to pass.
@@ -224,7 +281,7 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
                 archive_tasks.add(task)
                 task.add_done_callback(archive_tasks.discard)
             else:
-                run.save(result)
+                await run.save(result)
     finally:
         aclose = getattr(observations, "aclose", None)  # an async generator: stop its workers
         if aclose is not None:
@@ -375,7 +432,7 @@ async def _enrich_then_save(
         if body is not None:
             result = await _drift(result, body, run, lookup_cache, archives)
         if not _wants_snapshot(result, run):
-            run.save(result)
+            await run.save(result)
             return
         try:
             (result,) = await attach_snapshots(
@@ -387,7 +444,7 @@ async def _enrich_then_save(
             )
         except Exception as exc:  # an archive service must never break the run
             run.warnings.append(f"archive look-up failed for {result.url}: {exc}")
-    run.save(result)
+    await run.save(result)
 
 
 async def _drift(
@@ -400,7 +457,9 @@ async def _drift(
     from linkaudit.drift import assess
 
     first_checks: MutableMapping[str, Any] = (
-        run.store.first_checks() if run.store is not None else run.first_checks
+        run.store.first_checks(run.storage.post)
+        if run.store is not None and run.storage is not None
+        else run.first_checks
     )
     cited_on = run.settings.cited_on or _cited_on(run.published)(result)
     try:

@@ -16,6 +16,7 @@ from linkaudit.verdicts import Reason
 if TYPE_CHECKING:
     from linkaudit.report.base import Report
     from linkaudit.store import Store
+    from linkaudit.storethread import StoreThread
 
 __all__ = ["Listener", "Run", "RunOutcome", "SilentListener"]
 
@@ -50,6 +51,8 @@ class RunOutcome:
     report: Report
     run_id: int | None = None
     interrupted: bool = False
+    store_error: str | None = None
+    """The store failure the run went on without (``"<path>: <cause>"``), if any."""
 
     def __repr__(self) -> str:
         """Counts, not results: Python 3.11's ``asyncio.run`` formats its main task, result
@@ -67,6 +70,8 @@ class Run:
 
     settings: Settings
     store: Store | None = None
+    storage: StoreThread | None = None
+    """The store behind its writer and reader threads: what the run uses while it checks."""
     run_id: RunId | None = None
     listener: Listener = field(default_factory=SilentListener)
     results: dict[str, Result] = field(default_factory=dict)
@@ -84,9 +89,21 @@ class Run:
         self.results[result.url] = result
         self.listener.result_ready(result)
 
-    def save(self, result: Result) -> None:
-        """Store as it arrives; an offline verdict is no evidence about the link: not kept."""
+    async def save(self, result: Result) -> None:
+        """Store as it arrives; an offline verdict is no evidence about the link: not kept.
+
+        The result is known to the run at once; the store's answer (history, an escalation
+        to dead) replaces it when the writer thread gets to it, so a slow or locked store
+        delays only that."""
         evidence = result.reason != Reason.NETWORK_UNAVAILABLE
-        if evidence and self.store is not None and self.run_id is not None:
-            result = self.store.save_result(self.run_id, result, self.settings)
-        self.accept(result)
+        storage = self.storage
+        if not evidence or storage is None:
+            self.accept(result)
+            return
+        self.results[result.url] = result
+        settings = self.settings
+        await storage.write(
+            lambda store: store.save_result(store.current_run, result, settings),
+            result,
+            self.accept,
+        )

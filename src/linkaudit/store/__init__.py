@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +51,10 @@ from linkaudit.store.schema import LATEST, check_version, ensure_schema
 __all__ = ["ABANDON_AFTER", "Changes", "CheckRecord", "RunInfo", "RunStatus", "Store", "utc_now"]
 
 T = TypeVar("T")
+DbWork = Callable[[Database], object]
+"""A look-up cache's write, given the writable connection."""
+Post = Callable[[Callable[["Store"], object]], object]
+"""Hands store work to a run's writer thread without waiting for it."""
 
 #: An unfinished run older than this is closed as ``abandoned`` when the next run begins: a
 #: day is longer than any real run, so a run still going in another process is never closed.
@@ -106,10 +111,12 @@ class Store:
         self.abandoned: list[RunId] = []
         """The runs the last ``begin_run`` closed as ``abandoned``."""
         self._closed = False
-        self._reader: Database | None = None
+        self._readers = threading.local()
+        self._opened_readers: list[Database] = []
         self._read_from: dict[str, tuple[Result, int]] = {}
-        """The last ``cached_results``: each result and the check it was read from, so that
-        saving that very result copies the row in SQL instead of rebuilding it."""
+        """What ``cached_results`` read and was not saved yet: each result and the check it
+        was read from, so that saving that very result copies the row in SQL instead of
+        rebuilding it."""
 
     @classmethod
     def open(
@@ -150,6 +157,21 @@ class Store:
         with translate(self.path, busy_timeout=self._busy_timeout):
             return write(self._db, work)
 
+    def _thread_db(self) -> Database:
+        """A read-only connection of the calling thread's own (WAL lets it read while the
+        run writes, and a thread that reads never shares a connection with the writer);
+        the one connection of an in-memory store."""
+        if self.path == ":memory:":
+            return self._db
+        found: Database | None = getattr(self._readers, "db", None)
+        if found is None:
+            if self._closed:
+                raise StoreError("closed")
+            found = connect(self.path, read_only=True, busy_timeout=self._busy_timeout)
+            self._readers.db = found
+            self._opened_readers.append(found)
+        return found
+
     def _read(self, work: Callable[[], T]) -> T:
         with translate(self.path, busy_timeout=self._busy_timeout):
             return work()
@@ -169,11 +191,21 @@ class Store:
 
         def work() -> tuple[RunId, list[RunId]]:
             abandoned = _writes.abandon_runs(self._db, now, now - abandon_after)
-            return _writes.begin_run(self._db, now, arguments, tool_version), abandoned
+            run = _writes.begin_run(self._db, now, arguments, tool_version)
+            # Before the commit: a reader in another thread never takes this run for the
+            # unfinished one to resume.
+            self._current_run = int(run)
+            return run, abandoned
 
         run, self.abandoned = self._write(work)
-        self._current_run = int(run)
         return run
+
+    @property
+    def current_run(self) -> RunId:
+        """The run the last ``begin_run`` recorded (a writer thread's saves go to it)."""
+        if not self._current_run:
+            raise StoreError("no run has begun")
+        return RunId(self._current_run)
 
     def finish_run(
         self, run: RunId, counts: Mapping[str, int], *, interrupted: bool = False
@@ -206,9 +238,7 @@ class Store:
             return None
 
         def work() -> Extraction | None:
-            if self._reader is None:
-                self._reader = connect(self.path, read_only=True, busy_timeout=self._busy_timeout)
-            found = _reads.stored_extraction(self._reader, path, content_hash, key)
+            found = _reads.stored_extraction(self._thread_db(), path, content_hash, key)
             if found is None:
                 return None
             document, occurrences, warnings = found
@@ -247,8 +277,8 @@ class Store:
     def _save_batch(
         self, run: RunId, results: Sequence[Result], settings: Settings, now: dt.datetime
     ) -> list[Result]:
-        read_from = self._read_from
-        copies = [i for i, r in enumerate(results) if read_from.get(r.url, (None, 0))[0] is r]
+        read_from = {r.url: self._read_from.pop(r.url, (None, 0)) for r in results}
+        copies = [i for i, r in enumerate(results) if read_from[r.url][0] is r]
         if copies:  # saved as read: the check row is copied, nothing rebuilt in Python
             _batch.copy_checks(self._db, run, [read_from[results[i].url][1] for i in copies])
         saved: dict[int, Result] = {i: results[i] for i in copies}
@@ -274,18 +304,20 @@ class Store:
         occurrences: Mapping[str, Sequence[Occurrence]] | None = None,
     ) -> dict[str, Result]:
         """``cached_result`` for many URLs in a few set-based queries: the fresh ones by URL,
-        given their ``occurrences`` when known (no copy of each result to add them)."""
-        self._read_from = {}
+        given their ``occurrences`` when known (no copy of each result to add them).
+
+        Safe from a thread other than the writer's: it reads on that thread's connection."""
         if settings.fresh:
             return {}
         wanted = dict.fromkeys(urls)
         now = self._now()
-        self._read_from = self._read(
+        found = self._read(
             lambda: _fresh_results(
-                _reads.last_checks(self._db, wanted), settings, now, occurrences or {}
+                _reads.last_checks(self._thread_db(), wanted), settings, now, occurrences or {}
             )
         )
-        return {url: result for url, (result, _) in self._read_from.items()}
+        self._read_from.update(found)
+        return {url: result for url, (result, _) in found.items()}
 
     def finished_in_unfinished_run(
         self, urls: Iterable[str], settings: Settings | None = None
@@ -300,10 +332,11 @@ class Store:
         now = self._now()
 
         def work() -> dict[str, Result]:
-            run = self._unfinished_run()
+            db = self._thread_db()
+            run = self._unfinished_run(db)
             if run is None:
                 return {}
-            found = _reads.latest_checks(self._db, run, wanted)
+            found = _reads.latest_checks(db, run, wanted)
             return {
                 r.url: dataclasses.replace(r, cached=True)
                 for r in found
@@ -312,10 +345,10 @@ class Store:
 
         return self._read(work)
 
-    def _unfinished_run(self) -> RunId | None:
+    def _unfinished_run(self, db: Database) -> RunId | None:
         """The latest running or interrupted run after the latest finished one (not ours)."""
         own = self._current_run
-        row = self._db.execute(
+        row = db.execute(
             "SELECT max(id) FROM runs WHERE status IN ('running', 'interrupted') AND id != ? "
             "AND id > coalesce((SELECT max(id) FROM runs WHERE status = 'finished' "
             "AND id != ?), 0)",
@@ -333,17 +366,31 @@ class Store:
         """One run's results (default: the latest finished run) with their occurrences."""
         return self._read(lambda: _reads.run_results(self._db, run))
 
-    def snapshot_cache(self) -> SnapshotCache:
-        """The archive look-ups of earlier runs, as the mapping the archive stage fills."""
-        return SnapshotCache(self._db, self._now, self._write)
+    def snapshot_cache(self, post: Post | None = None) -> SnapshotCache:
+        """The archive look-ups of earlier runs, as the mapping the archive stage fills.
 
-    def first_checks(self) -> FirstChecks:
+        With ``post`` (a run's writer thread), it reads on the calling thread's own
+        connection and hands each write to ``post`` instead of waiting for it."""
+        return SnapshotCache(*self._lookup_access(post))
+
+    def first_checks(self, post: Post | None = None) -> FirstChecks:
         """Pages' text as first checked, for content drift without a snapshot."""
-        return FirstChecks(self._db, self._now, self._write)
+        return FirstChecks(*self._lookup_access(post))
 
-    def doi_cache(self, max_age: float) -> DoiCache:
+    def doi_cache(self, max_age: float, post: Post | None = None) -> DoiCache:
         """Crossref's and Unpaywall's answers of earlier runs, fresh for ``max_age`` seconds."""
-        return DoiCache(self._db, self._now, self._write, max_age)
+        return DoiCache(*self._lookup_access(post), max_age)
+
+    def write_with(self, work: Callable[[Database], T]) -> T:
+        """``work`` on the writable connection in one write transaction (a look-up's write)."""
+        return self._write(lambda: work(self._db))
+
+    def _lookup_access(
+        self, post: Post | None
+    ) -> tuple[Callable[[], Database], Callable[[], dt.datetime], Callable[[DbWork], object]]:
+        if post is None:
+            return (lambda: self._db), self._now, self.write_with
+        return self._thread_db, self._now, lambda work: post(lambda store: store.write_with(work))
 
     def run_documents(self, run: RunId) -> list[Document]:
         """The documents a run scanned, with their stated titles and publication dates."""
@@ -362,8 +409,8 @@ class Store:
         if not self._closed:
             self._closed = True
             with translate(self.path, busy_timeout=self._busy_timeout):
-                if self._reader is not None:
-                    self._reader.close()
+                for reader in self._opened_readers:
+                    reader.close()
                 self._db.close()
 
     def __enter__(self) -> Store:

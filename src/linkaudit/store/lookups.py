@@ -27,16 +27,21 @@ class SnapshotCache(MutableMapping[str, Snapshot | None]):
     """A look-up key (``"<url> <cited date>"``) → the snapshot found, or None for none."""
 
     def __init__(
-        self, db: Database, clock: Callable[[], dt.datetime], write: Callable[..., object]
+        self,
+        db: Callable[[], Database],
+        clock: Callable[[], dt.datetime],
+        write: Callable[[Callable[[Database], object]], object],
     ) -> None:
         self._db = db
         self._clock = clock
         self._write = write
 
     def __getitem__(self, key: str) -> Snapshot | None:
-        row = self._db.execute(
-            "SELECT snapshot, looked_up_at FROM archive_lookups WHERE key = ?", [key]
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT snapshot, looked_up_at FROM archive_lookups WHERE key = ?", [key])
+            .fetchone()
+        )
         if row is None:
             raise KeyError(key)
         snapshot = Snapshot(**json.loads(row[0])) if row[0] else None
@@ -50,7 +55,7 @@ class SnapshotCache(MutableMapping[str, Snapshot | None]):
         value = json.dumps(dataclasses.asdict(snapshot)) if snapshot else None
         now = self._clock().isoformat()
         self._write(
-            lambda: self._db.execute(
+            lambda db: db.execute(
                 "INSERT INTO archive_lookups (key, url, cited_on, snapshot, looked_up_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
                 "snapshot = excluded.snapshot, looked_up_at = excluded.looked_up_at",
@@ -59,13 +64,13 @@ class SnapshotCache(MutableMapping[str, Snapshot | None]):
         )
 
     def __delitem__(self, key: str) -> None:
-        self._write(lambda: self._db.execute("DELETE FROM archive_lookups WHERE key = ?", [key]))
+        self._write(lambda db: db.execute("DELETE FROM archive_lookups WHERE key = ?", [key]))
 
     def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self._db.execute("SELECT key FROM archive_lookups").fetchall())
+        return (row[0] for row in self._db().execute("SELECT key FROM archive_lookups").fetchall())
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM archive_lookups").fetchone()[0])
+        return int(self._db().execute("SELECT count(*) FROM archive_lookups").fetchone()[0])
 
 
 class DoiCache(MutableMapping[str, Any]):
@@ -75,9 +80,9 @@ class DoiCache(MutableMapping[str, Any]):
 
     def __init__(
         self,
-        db: Database,
+        db: Callable[[], Database],
         clock: Callable[[], dt.datetime],
-        write: Callable[..., object],
+        write: Callable[[Callable[[Database], object]], object],
         max_age: float,
     ) -> None:
         self._db = db
@@ -86,9 +91,11 @@ class DoiCache(MutableMapping[str, Any]):
         self._max_age = dt.timedelta(seconds=max_age)
 
     def __getitem__(self, key: str) -> Any:
-        row = self._db.execute(
-            "SELECT answer, looked_up_at FROM doi_lookups WHERE key = ?", [key]
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT answer, looked_up_at FROM doi_lookups WHERE key = ?", [key])
+            .fetchone()
+        )
         if row is None or self._clock() - dt.datetime.fromisoformat(row[1]) > self._max_age:
             raise KeyError(key)
         return json.loads(row[0]) if row[0] else None
@@ -97,7 +104,7 @@ class DoiCache(MutableMapping[str, Any]):
         value = None if answer is None else json.dumps(answer, sort_keys=True)
         now = self._clock().isoformat()
         self._write(
-            lambda: self._db.execute(
+            lambda db: db.execute(
                 "INSERT INTO doi_lookups (key, answer, looked_up_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET answer = excluded.answer, "
                 "looked_up_at = excluded.looked_up_at",
@@ -106,13 +113,13 @@ class DoiCache(MutableMapping[str, Any]):
         )
 
     def __delitem__(self, key: str) -> None:
-        self._write(lambda: self._db.execute("DELETE FROM doi_lookups WHERE key = ?", [key]))
+        self._write(lambda db: db.execute("DELETE FROM doi_lookups WHERE key = ?", [key]))
 
     def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self._db.execute("SELECT key FROM doi_lookups").fetchall())
+        return (row[0] for row in self._db().execute("SELECT key FROM doi_lookups").fetchall())
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM doi_lookups").fetchone()[0])
+        return int(self._db().execute("SELECT count(*) FROM doi_lookups").fetchone()[0])
 
 
 class FirstChecks(MutableMapping[str, Any]):
@@ -120,14 +127,17 @@ class FirstChecks(MutableMapping[str, Any]):
     when no snapshot is near the citation date). Written once per URL, never updated."""
 
     def __init__(
-        self, db: Database, clock: Callable[[], dt.datetime], write: Callable[..., object]
+        self,
+        db: Callable[[], Database],
+        clock: Callable[[], dt.datetime],
+        write: Callable[[Callable[[Database], object]], object],
     ) -> None:
         self._db = db
         self._clock = clock
         self._write = write
 
     def __getitem__(self, url: str) -> Any:
-        row = self._db.execute("SELECT text FROM page_texts WHERE url = ?", [url]).fetchone()
+        row = self._db().execute("SELECT text FROM page_texts WHERE url = ?", [url]).fetchone()
         if row is None:
             raise KeyError(url)
         return json.loads(row[0]) if row[0] else None
@@ -136,7 +146,7 @@ class FirstChecks(MutableMapping[str, Any]):
         text = json.dumps(value, ensure_ascii=False)
         now = self._clock().isoformat()
         self._write(
-            lambda: self._db.execute(
+            lambda db: db.execute(
                 "INSERT INTO page_texts (url, first_checked, text) VALUES (?, ?, ?) "
                 "ON CONFLICT(url) DO NOTHING",
                 [url, now, text],
@@ -144,10 +154,10 @@ class FirstChecks(MutableMapping[str, Any]):
         )
 
     def __delitem__(self, url: str) -> None:
-        self._write(lambda: self._db.execute("DELETE FROM page_texts WHERE url = ?", [url]))
+        self._write(lambda db: db.execute("DELETE FROM page_texts WHERE url = ?", [url]))
 
     def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self._db.execute("SELECT url FROM page_texts").fetchall())
+        return (row[0] for row in self._db().execute("SELECT url FROM page_texts").fetchall())
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM page_texts").fetchone()[0])
+        return int(self._db().execute("SELECT count(*) FROM page_texts").fetchone()[0])

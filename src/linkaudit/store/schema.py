@@ -274,7 +274,10 @@ def check_version(db: Database) -> int:
 
 
 def ensure_schema(db: Database) -> None:
-    """Apply pending migrations in one write transaction (safe against a concurrent opener)."""
+    """Apply pending migrations in one write transaction (safe against a concurrent opener);
+    an up-to-date file takes no write lock (another process's lock does not stall the open)."""
+    if check_version(db) == LATEST:
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         if check_version(db) < LATEST:
