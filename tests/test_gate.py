@@ -59,7 +59,7 @@ def test_exit_codes(results: tuple[Result, ...], network: str, expected: ExitCod
 
 
 def test_exit_code_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 130]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 129, 130, 143]
 
 
 def test_interrupted_wins() -> None:
