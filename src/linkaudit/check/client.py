@@ -238,6 +238,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await self._session.close()
 
 
+_PIECE = 16 * 1024
+
+
 class _Body(httpx.AsyncByteStream):
     """A response body as aiohttp hands it over; closing it early closes its connection."""
 
@@ -246,7 +249,9 @@ class _Body(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.content.iter_any():
+            # In pieces of at most 16 KiB, whatever aiohttp has buffered: the body bounds
+            # (read_capped) then stop within 16 KiB of the byte that reached them.
+            async for chunk in self._response.content.iter_chunked(_PIECE):
                 yield chunk
         except (aiohttp.ClientError, OSError) as exc:
             raise _as_httpx(exc) from exc
