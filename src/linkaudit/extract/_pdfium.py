@@ -19,6 +19,7 @@ import pypdfium2.raw as pdfium_c
 from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 
 __all__ = [
+    "CharBoxes",
     "PageChars",
     "Rect",
     "UriLink",
@@ -128,10 +129,46 @@ def _quads(link: object, rect: Rect) -> tuple[Rect, ...]:
     return tuple(boxes)
 
 
+class CharBoxes:
+    """
+    Each character's box, read from pdfium when first asked for: a page's links need
+    the boxes of their own lines only, and one pdfium call per character of the page
+    would cost more than reading the page.
+    """
+
+    _EMPTY = Rect(0.0, 0.0, 0.0, 0.0)
+
+    def __init__(self, raw: object, text: str) -> None:
+        self._raw = raw
+        self._text = text
+        self._cache: list[Rect | None] = [None] * len(text)
+        self._rect = pdfium_c.FS_RECTF()
+        self._ref = ctypes.byref(self._rect)
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def __getitem__(self, index: int) -> Rect:
+        box = self._cache[index]
+        if box is None:
+            box = self._cache[index] = self._read(index)
+        return box
+
+    def _read(self, index: int) -> Rect:
+        if self._text[index] in "\r\n":
+            return self._EMPTY
+        rect = self._rect
+        if not pdfium_c.FPDFText_GetLooseCharBox(self._raw, index, self._ref):
+            return self._EMPTY
+        left, right = sorted((rect.left, rect.right))
+        bottom, top = sorted((rect.bottom, rect.top))
+        return Rect(left, bottom, right, top)
+
+
 class PageChars:
     """
     The characters of one text page: the text (index ``i`` is pdfium's character ``i``)
-    and each character's box, read from pdfium only for pages that have links.
+    and each character's box (``boxes``, read on demand).
 
     The loose box (the font's ascent to descent, the glyph's advance) is used: its centre
     sits mid-line for every glyph, a full stop's included, which a tight glyph box does not.
@@ -144,31 +181,20 @@ class PageChars:
         if len(text) != count:  # characters outside the BMP: read them one by one
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self._raw, i)) for i in range(count))
         self.text = text
-        self._boxes: list[Rect] | None = None
+        self.boxes = CharBoxes(textpage.raw, text)
 
-    @property
-    def boxes(self) -> list[Rect]:
-        """Every character's box, in index order (read once, on first use)."""
-        if self._boxes is None:
-            self._boxes = self._read_boxes()
-        return self._boxes
-
-    def _read_boxes(self) -> list[Rect]:
-        raw = self._raw
-        rect = pdfium_c.FS_RECTF()
-        ref = ctypes.byref(rect)
-        loose = pdfium_c.FPDFText_GetLooseCharBox
-        empty = Rect(0.0, 0.0, 0.0, 0.0)
-        boxes: list[Rect] = []
-        append = boxes.append
-        for index, char in enumerate(self.text):
-            if char in "\r\n" or not loose(raw, index, ref):
-                append(empty)
-                continue
-            left, right = sorted((rect.left, rect.right))
-            bottom, top = sorted((rect.bottom, rect.top))
-            append(Rect(left, bottom, right, top))
-        return boxes
+    def indices_at(self, rows: list[list[tuple[float, float]]]) -> set[int]:
+        """Per row of points, the first character pdfium finds at (or within a few points
+        of) one of them."""
+        found: set[int] = set()
+        at = pdfium_c.FPDFText_GetCharIndexAtPos
+        for points in rows:
+            for x, y in points:
+                index = at(self._raw, x, y, 3.0, 3.0)
+                if index >= 0:
+                    found.add(index)
+                    break
+        return found
 
     def font_size(self, index: int) -> float:
         """The character's font size in points (0 when pdfium does not know it)."""

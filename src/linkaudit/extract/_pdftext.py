@@ -27,8 +27,8 @@ URL (``…/report.pdf`` + superscript ``3``) are cut off.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -57,6 +57,10 @@ _SENTENCE_END = frozenset(".,;:")
 #: Glyphs shorter than this (points) are no text a reader sees: slide software writes
 #: hidden copies of the text in 1 pt type under shapes.
 _LEGIBLE = 2.5
+#: Points a line may reach beyond its first and last glyphs (a raised or lowered glyph).
+_SLACK = 1.0
+#: pdfium's lines; a hyphenation mark ends one too (pdfium joins the next line to it).
+_LINE = re.compile(r"[^\r\n\x02\ufffe]*[\x02\ufffe]|[^\r\n\x02\ufffe]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 
 
@@ -106,25 +110,79 @@ class PageIndex:
     """
 
     def __init__(self, chars: PageChars) -> None:
-        text = chars.text
-        entries = sorted(
-            ((box.bottom + box.top) / 2, (box.left + box.right) / 2, index)
-            for index, box in enumerate(chars.boxes)
-            if box.height >= _LEGIBLE and box.right > box.left and not text[index].isspace()
-        )
-        self._ys = [entry[0] for entry in entries]
-        self._entries = entries
         self.chars = chars
+        self._lines: tuple[list[int], list[int]] | None = None
+
+    def _spans(self) -> tuple[list[int], list[int]]:
+        """Where pdfium's lines start and end (read once)."""
+        if self._lines is None:
+            spans = [match.span() for match in _LINE.finditer(self.chars.text)]
+            self._lines = ([span[0] for span in spans], [span[1] for span in spans])
+        return self._lines
+
+    def _line_of(self, index: int) -> tuple[int, int] | None:
+        """The pdfium line holding character ``index``: (first index, end index)."""
+        starts, ends = self._spans()
+        at = bisect_right(starts, index) - 1
+        return (starts[at], ends[at]) if at >= 0 and index < ends[at] else None
 
     def inside(self, areas: Sequence[Rect]) -> list[int]:
-        """The indices of the characters whose centre lies in any of ``areas``, in order."""
-        ys, entries = self._ys, self._entries
+        """The indices of the characters whose centre lies in any of ``areas``, in order.
+
+        pdfium finds a character under each row of an area; the walk goes left and right
+        from it along its line while the glyphs still reach the area, so only the link's
+        own glyphs (and one on each side) are read.
+        """
         found: set[int] = set()
         for area in areas:
-            low = bisect_left(ys, area.bottom)
-            high = bisect_right(ys, area.top)
-            found.update(i for _, x, i in entries[low:high] if area.left <= x <= area.right)
+            hits = self.chars.indices_at(_probes(area))
+            for hit in hits:
+                line = self._line_of(hit)
+                if line is not None:
+                    found.update(self._walk(area, hit, *line))
+            if not hits:  # text far smaller than its rectangle: look through the lines
+                found.update(self._scan(area))
         return sorted(found)
+
+    def _scan(self, area: Rect) -> Iterator[int]:
+        """Every character inside ``area``, line by line (lines whose first and last
+        glyphs are level with the area)."""
+        text, boxes = self.chars.text, self.chars.boxes
+        for first, end in zip(*self._spans(), strict=True):
+            head, tail = boxes[first], boxes[end - 1]
+            if max(head.top, tail.top) < area.bottom or min(head.bottom, tail.bottom) > area.top:
+                continue
+            for index in range(first, end):
+                box = boxes[index]
+                if box.height < _LEGIBLE or box.right <= box.left or text[index].isspace():
+                    continue
+                x, y = (box.left + box.right) / 2, (box.bottom + box.top) / 2
+                if area.left <= x <= area.right and area.bottom <= y <= area.top:
+                    yield index
+
+    def _walk(self, area: Rect, hit: int, first: int, end: int) -> list[int]:
+        """From ``hit``, the characters of its line inside ``area``, both ways: a walk
+        ends at the first glyph outside once it has found one inside (pdfium's hit may
+        lie just outside the area, a few glyphs are allowed before that)."""
+        text, boxes = self.chars.text, self.chars.boxes
+        inside: list[int] = []
+        for step, stop in ((-1, first - 1), (1, end)):
+            index = hit if step < 0 else hit + 1
+            found = False
+            missed = 0
+            while index != stop:
+                box = boxes[index]
+                if box.height >= _LEGIBLE and box.right > box.left and not text[index].isspace():
+                    x, y = (box.left + box.right) / 2, (box.bottom + box.top) / 2
+                    if area.left <= x <= area.right and area.bottom <= y <= area.top:
+                        inside.append(index)
+                        found = True
+                    elif found or missed == 2:
+                        break
+                    else:
+                        missed += 1
+                index += step
+        return inside
 
     def trimmed(self, indices: list[int], areas: Sequence[Rect]) -> list[int]:
         """
@@ -220,6 +278,17 @@ class PageIndex:
                 return gap > 2 * max(here.height, 1.0)
             cursor += step
         return True
+
+
+def _probes(area: Rect) -> list[list[tuple[float, float]]]:
+    """Rows of points over ``area`` (a row every few points of height), each row's points
+    in the order to try them: middle, left, right (pdfium's look-up reads the whole page,
+    so one that hits is enough for the row)."""
+    rows = max(1, min(24, round(area.height / 6)))
+    step = area.height / rows
+    inset = min(1.0, (area.right - area.left) / 4)
+    xs = ((area.left + area.right) / 2, area.left + inset, area.right - inset)
+    return [[(x, area.bottom + step * (row + 0.5)) for x in xs] for row in range(rows)]
 
 
 def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
@@ -450,34 +519,46 @@ def printed_urls(
     character at an index) lets footnote markers in smaller type be cut off a URL.
     """
     text = page_text.replace("\ufffe", "-").replace("\x02", "-")
-    joined, origin = _join_lines_of(text)
+    if "//" not in text and "www." not in text.lower():
+        return []  # no URL, and none broken after its scheme
+    joined, pieces = _join_lines_of(text)
+    starts = [piece[0] for piece in pieces]
+
+    def origin(offset: int) -> int:
+        at = bisect_right(starts, offset) - 1
+        return pieces[at][1] + offset - pieces[at][0]
+
     found: list[PrintedUrl] = []
     for start, end, url in find_urls(joined):
-        first, last = origin[start], origin[end - 1] + 1
+        first, last = origin(start), origin(end - 1) + 1
         if font_size is not None:
             url, last = _cut_marker(url, first, last, text, font_size)
         found.append(PrintedUrl(url, first, last, joined, (start, start + len(url))))
     return found
 
 
-def _join_lines_of(text: str) -> tuple[str, list[int]]:
-    """The text with URL-continuing line breaks removed, and each kept character's index."""
+def _join_lines_of(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text with URL-continuing line breaks removed, and where each piece of it
+    starts: (offset in the result, offset in ``text``)."""
     lines = re.split(r"(\r\n|\n|\r)", text)
     out: list[str] = []
-    origin: list[int] = []
-    position = 0
+    pieces: list[tuple[int, int]] = []
+    position = 0  # in ``text``
+    length = 0  # of the result so far
     current = ""  # the logical line built so far (not the whole text: no rescans)
     for number in range(0, len(lines), 2):
         line = lines[number]
         if number and not _continues(current, line):
             out.append("\n")
-            origin.append(position - len(lines[number - 1]))
+            pieces.append((length, position - len(lines[number - 1])))
+            length += 1
             current = ""
         out.append(line)
-        origin.extend(range(position, position + len(line)))
+        pieces.append((length, position))
+        length += len(line)
         current += line
         position += len(line) + (len(lines[number + 1]) if number + 1 < len(lines) else 0)
-    return "".join(out), origin
+    return "".join(out), pieces
 
 
 def _continues(line: str, nxt: str) -> bool:
