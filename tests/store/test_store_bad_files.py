@@ -161,3 +161,51 @@ def test_a_damaged_page_is_found_before_any_row_is_added(db_path: Path) -> None:
     assert not Path(f"{db_path}-wal").exists() or Path(f"{db_path}-wal").stat().st_size == 0
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == runs
+
+
+def test_read_only_directory_with_a_killed_runs_log(tmp_path: Path) -> None:
+    """A killed run leaves its commits in the write-ahead log; in a read-only directory the
+    store is still read whole (a plain immutable read of the file would miss them)."""
+    import signal
+    import sys
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    mounted = (
+        os.geteuid() == 0
+        and not subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+    )
+    if os.geteuid() == 0 and not mounted:
+        pytest.skip("root cannot be denied writes without a read-only mount")
+    path = folder / "linkaudit.sqlite"
+    try:
+        writer = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("writer.py")), str(path), "w", "99999",
+             "--no-finish"],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert writer.stdout is not None
+        for _ in range(20):
+            writer.stdout.readline()
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        Path(f"{path}-shm").unlink()
+        assert Path(f"{path}-wal").stat().st_size > 0
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        else:
+            folder.chmod(0o555)
+        with Store.open(path, read_only=True) as store:
+            runs = store.runs()
+            assert len(runs) == 1
+            assert len(store.query("SELECT id FROM checks")) >= 20
+            with pytest.raises(StoreError) as caught:
+                store.begin_run([], "test")
+            assert "read-only" in one_line(caught, path)
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(folder)], check=False)
+        else:
+            folder.chmod(0o755)

@@ -6,9 +6,12 @@ transactions with retries, and turn every sqlite3 or OS error into a one-line
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,9 +122,13 @@ def connect(path: str, *, read_only: bool, busy_timeout: float) -> Database:
 
 
 def _connect_read_only(path: str, *, busy_timeout: float) -> sqlite3.Connection:
-    """``mode=ro``; on read-only media, where WAL cannot make its -shm file, ``immutable=1``."""
+    """``mode=ro``; in a read-only directory, where WAL cannot make its -shm file, an
+    ``immutable=1`` read, of a private copy when a write-ahead log holds commits that the
+    file alone would not show (a killed run's, say)."""
     uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
     for suffix in ("", "&immutable=1"):
+        if suffix and _holds_log(path):
+            return _connect_copy(path, busy_timeout=busy_timeout)
         conn = sqlite3.connect(
             uri + suffix,
             uri=True,
@@ -138,6 +145,26 @@ def _connect_read_only(path: str, *, busy_timeout: float) -> sqlite3.Connection:
             raise
         return conn
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _holds_log(path: str) -> bool:
+    wal = Path(f"{path}-wal")
+    return wal.is_file() and wal.stat().st_size > 0
+
+
+def _connect_copy(path: str, *, busy_timeout: float) -> sqlite3.Connection:
+    """A read-only connection to a copy of the file and its log in a temporary folder
+    (removed at exit), where SQLite can replay the log as it would in place."""
+    folder = Path(tempfile.mkdtemp(prefix="linkaudit-read-"))
+    atexit.register(shutil.rmtree, folder, True)
+    copy = folder / Path(path).name
+    shutil.copyfile(path, copy)
+    shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+    conn = sqlite3.connect(
+        copy, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+    )
+    conn.execute("PRAGMA query_only = 1")
+    return conn
 
 
 def check_integrity(db: Database) -> None:
