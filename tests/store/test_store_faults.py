@@ -166,3 +166,24 @@ def test_real_disk_full_keeps_earlier_rows(tiny_disk: Path) -> None:
     assert committed > 10
     assert count(db, "SELECT count(*) FROM checks") >= committed
     assert integrity(db) == "ok"
+
+
+def test_the_write_ahead_log_is_checkpointed_and_bounded(db_path: Path) -> None:
+    from linkaudit.store._connection import JOURNAL_SIZE_LIMIT, WAL_AUTOCHECKPOINT
+
+    settings = Settings()
+    with Store.open(db_path) as store:
+        assert store.query("PRAGMA wal_autocheckpoint")[0]["wal_autocheckpoint"] == (
+            WAL_AUTOCHECKPOINT
+        )
+        assert store.query("PRAGMA journal_size_limit")[0]["journal_size_limit"] == (
+            JOURNAL_SIZE_LIMIT
+        )
+        run = store.begin_run([], "test")
+        for i in range(3000):  # several checkpoints' worth of pages
+            store.save_result(run, result(f"https://w{i}.example/{'p' * 300}"), settings)
+        wal = Path(f"{db_path}-wal").stat().st_size
+        database = db_path.stat().st_size
+    # Checkpoints moved the pages into the database: the log is not the store's whole size.
+    assert wal < database
+    assert wal <= JOURNAL_SIZE_LIMIT + (WAL_AUTOCHECKPOINT + 100) * 4096
