@@ -281,10 +281,10 @@ class PageIndex:
 
 
 def _probes(area: Rect) -> list[list[tuple[float, float]]]:
-    """Rows of points over ``area`` (a row every few points of height), each row's points
+    """Rows of points over ``area`` (a row per 12 points of height), each row's points
     in the order to try them: middle, left, right (pdfium's look-up reads the whole page,
     so one that hits is enough for the row)."""
-    rows = max(1, min(24, round(area.height / 6)))
+    rows = max(1, min(24, round(area.height / 12)))
     step = area.height / rows
     inset = min(1.0, (area.right - area.left) / 4)
     xs = ((area.left + area.right) / 2, area.left + inset, area.right - inset)
@@ -302,7 +302,10 @@ def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
         char = text[position]
         if previous is not None:
             gap = text[previous + 1 : position]
-            if "\r" in gap or "\n" in gap or not index.same_line(previous, position):
+            # Neighbours in pdfium's order share a line, unless pdfium joined the next
+            # line to a hyphen it took for hyphenation.
+            adjacent = not gap and text[previous] not in _HYPHEN_MARKS
+            if "\r" in gap or "\n" in gap or not (adjacent or index.same_line(previous, position)):
                 _join_lines(result, current, _next_word(text, indices, at), target)
                 current = []
             elif gap and not _url_continues(current, _next_word(text, indices, at), target):
