@@ -88,7 +88,7 @@ def reports(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def fuzz(session: nox.Session) -> None:
-    """Fuzz every extractor and the HTTP response reader with hypothesis for longer:
+    """Fuzz every extractor with hypothesis for longer:
     LINKAUDIT_FUZZ_EXAMPLES examples per test (default 5,000; 22,000 take about 40 minutes)."""
     session.install("-e", ".[test]")
     examples = os.environ.get("LINKAUDIT_FUZZ_EXAMPLES", "5000")
