@@ -188,3 +188,29 @@ def test_element_id(fragment: str, expected: str | None) -> None:
 def test_markdown_anchors_follow_the_renderer() -> None:
     text = "# A\n# A\n## B {#bee .x}\n\n`<a id=c>`\n\n    <a id=d>\n\n<a name=e></a>\n"
     assert markdown_anchors(text) == {"a", "a-1", "bee", "b-bee-x", "e"}
+
+
+async def test_one_result_per_resource(
+    tmp_path: Path, test_settings: Settings, web: SimWeb
+) -> None:
+    """Spellings of one URL (scheme and host case, default port, escapes of unreserved
+    characters, dot segments) are one result with every occurrence, fetched once; each
+    occurrence keeps the target as written."""
+    page = web.url("/page")
+    origin = page[: -len("/page")]
+    spellings = [
+        page,
+        "HTTP://" + origin[len("http://") :] + "/page",
+        origin + "/pag%65",
+        origin + "/x/../page",
+        origin + "/./page",
+    ]
+    doc = tmp_path / "same.md"
+    doc.write_text("\n".join(f"[s{i}]({s})" for i, s in enumerate(spellings)))
+    web.reset_log()
+    settings = dataclasses.replace(test_settings, archive="none", soft404=False)
+    outcome = await run_check([str(doc)], settings, db=None)
+    (result,) = outcome.report.results
+    assert result.url == page and result.verdict is Verdict.OK
+    assert [o.raw for o in result.occurrences] == spellings
+    assert sum(1 for e in web.requests if e.path == "/page") == 1

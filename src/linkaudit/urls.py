@@ -1,8 +1,11 @@
 """
 Pure: one URL identity and the URL rules every stage shares.
 
+* ``identity``: the one normal form of a URL for de-duplication, the cache and history
+  (RFC 3986 §6.2.2 and RFC 3987, by yarl: see docs/links.md for the measured choice);
 * ``split_url``: the one cached ``urlsplit`` (the guard, the soft-404 probe, the redirect
-  follower and classify split the same URL within milliseconds);
+  follower and classify split the same URL within milliseconds), and ``url_defect``: why a
+  URL cannot be requested as it stands;
 * ``scheme_of`` and the scheme families: ``WEB_SCHEMES`` fetched, ``SCRIPT_SCHEMES`` never a
   citation (invalid), ``OTHER_SCHEMES`` registered non-web schemes (skipped, ``other_scheme``);
 * ``browser_href``: a written target with whitespace handled as WHATWG URL parsing does;
@@ -15,15 +18,19 @@ import functools
 import re
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from yarl import URL
+
 __all__ = [
     "OTHER_SCHEMES",
     "SCRIPT_SCHEMES",
     "WEB_SCHEMES",
     "browser_href",
+    "identity",
     "is_address_valid",
     "is_mailto_valid",
     "scheme_of",
     "split_url",
+    "url_defect",
 ]
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -61,10 +68,68 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9\u0080-\U0010ffff-]{1,63}(?<!-)")
 _DOMAIN_LITERAL = re.compile(r"\[[^\[\]\\]*\]")
 
 
+# An http(s) URL already in normal form: lower-case scheme and ASCII host, no port, a path,
+# query and fragment of characters that need no percent-encoding and no "%" (so no escape to
+# normalise or decode), no dot segment. Most citations look like this; yarl is skipped.
+_NORMAL = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+    r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?(?:#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?\Z"
+)
+
+
+def identity(url: str) -> str:
+    """The normal form of an http(s) URL: one resource, one key (other URLs are returned as
+    they are). RFC 3986 §6.2.2: scheme and host lower-cased, the default port dropped,
+    percent-encodings upper-cased and those of unreserved characters decoded, dot segments
+    removed, an empty path made ``/``; RFC 3987: the host in IDNA (punycode), the path, query
+    and fragment UTF-8 percent-encoded. Reserved characters (``%2F``, ``+``, ``&``), the
+    query's order, the path's case and the fragment are kept: they can name another resource
+    or another place. A URL yarl cannot parse is its own key."""
+    head = url[:8].lower()
+    if not head.startswith(("http://", "https://")):
+        return url
+    if _NORMAL.match(url) and "/." not in url:
+        return url
+    return _normal_form(url)
+
+
+@functools.lru_cache(maxsize=16384)
+def _normal_form(url: str) -> str:
+    """yarl's normal form of an http(s) URL (cached: a corpus cites one URL many times)."""
+    try:
+        text = str(URL(url))
+    except (ValueError, TypeError, UnicodeError):
+        return url
+    if text.count("/") == 2:  # yarl writes an empty path as nothing: "http://host"
+        return text + "/"
+    return text
+
+
 @functools.lru_cache(maxsize=4096)
 def split_url(url: str) -> SplitResult:
-    """``urllib.parse.urlsplit(url)``, cached: several stages split one URL in a row."""
+    """``urllib.parse.urlsplit(url)``, cached: the guard, the soft-404 probe, the redirect
+    follower and classify each split the same URL within a few milliseconds."""
     return urlsplit(url)
+
+
+# C0 controls and DEL: never valid in a URL as written (WHATWG drops tab and newline, but
+# a document or a server that sends one is hostile or broken, and httpx refuses them).
+_CONTROL = frozenset(map(chr, [*range(0x20), 0x7F]))
+
+
+def url_defect(url: str) -> str | None:
+    """Why ``url`` cannot be requested as it stands (a control character, an authority
+    urlsplit rejects, a port out of range), or ``None``; what the checker, the redirect
+    follower and the extractors test wherever a URL is made."""
+    if not _CONTROL.isdisjoint(url):
+        bad = next(c for c in url if c in _CONTROL)
+        return f"control character U+{ord(bad):04X} in the URL"
+    try:
+        parts = split_url(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range or not a number
+    except ValueError as exc:
+        return f"invalid URL: {exc}"
+    return None
 
 
 def scheme_of(url: str) -> str:

@@ -10,8 +10,9 @@ from linkaudit.exceptions import CorruptDocument, UnsupportedFormat
 from linkaudit.extract.context import find_date, fold_whitespace, sentence_around
 from linkaudit.extract.detect import decode_text, detect_format
 from linkaudit.extract.text import find_urls
-from linkaudit.extract.urls import is_mailto_valid, normalise, problem, resolve
+from linkaudit.extract.urls import is_mailto_valid, problem, resolve
 from linkaudit.models import DocumentFormat
+from linkaudit.urls import identity
 from linkaudit.verdicts import Reason
 
 
@@ -119,10 +120,29 @@ def test_is_mailto_valid(url: str, valid: bool) -> None:
         ("https://a.org:8443/x#y", "https://a.org:8443/x#y"),
         ("https://user@A.org/p", "https://user@a.org/p"),
         ("http://[::1", "http://[::1"),
+        # The cases: one resource, one key (RFC 3986 6.2.2, RFC 3987).
+        ("HTTPS://WWW.Example.org/a", "https://www.example.org/a"),
+        ("https://www.example.org:443/a", "https://www.example.org/a"),
+        ("https://www.example.org/%7Euser", "https://www.example.org/~user"),
+        ("https://www.example.org/%7euser", "https://www.example.org/~user"),
+        ("https://www.example.org/a/../b", "https://www.example.org/b"),
+        ("https://www.example.org/a/./b", "https://www.example.org/a/b"),
+        ("https://example.org/%ed%95%9c", "https://example.org/%ED%95%9C"),
+        ("https://example.org/한국", "https://example.org/%ED%95%9C%EA%B5%AD"),
+        ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        ("http://example.org/?q=%7e", "http://example.org/?q=~"),
+        # What can name another resource or place is kept.
+        ("http://example.org/a%2Fb", "http://example.org/a%2Fb"),
+        ("http://example.org/?b=1&a=2", "http://example.org/?b=1&a=2"),
+        ("http://example.org/?q=a+b", "http://example.org/?q=a+b"),
+        ("http://example.org/A#Part", "http://example.org/A#Part"),
+        ("http://example.org/a/", "http://example.org/a/"),
+        ("mailto:A@Example.org", "mailto:A@Example.org"),
+        ("file:///tmp/a%20b", "file:///tmp/a%20b"),
     ],
 )
-def test_normalise(url: str, key: str) -> None:
-    assert normalise(url) == key
+def test_identity(url: str, key: str) -> None:
+    assert identity(url) == key
 
 
 def test_sentence_around() -> None:

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from check.check_helpers import observe, observe_all
-from linkaudit._urls import url_defect
 from linkaudit.check.runner import Checker
 from linkaudit.cli import cli
 from linkaudit.config import Settings
 from linkaudit.extract import extract_source
 from linkaudit.extract.base import Source
 from linkaudit.models import Observation
+from linkaudit.urls import url_defect
 from linkaudit.verdicts import Reason
 from web import Reply, SimWeb, WebRequest
 

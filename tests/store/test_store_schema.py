@@ -141,3 +141,31 @@ def test_read_only_open_of_an_old_schema_asks_for_an_upgrade(db_path: Path) -> N
         conn.executescript(V1)
     with pytest.raises(StoreError, match="needs an upgrade"):
         Store.open(db_path, read_only=True)
+
+
+def test_urls_take_their_identity_and_keep_their_history(db_path: Path) -> None:
+    """Schema 8: a store written before URL identity keeps each URL's history under the
+    normal form the checker now uses; a URL whose form is taken keeps its own row."""
+    old = V1.replace("https://ok.example/", "HTTPS://OK.example:443/%7Eme").replace(
+        "https://gone.example/", "https://gone.example/a/../b"
+    )
+    old += (
+        "INSERT INTO urls (id, url, host) VALUES (3, 'https://gone.example/b', 'gone.example'),"
+        " (4, 'https://gone.example/%62', 'gone.example');"
+    )
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(old)
+    with Store.open(db_path) as store:
+        rows = store.query("SELECT id, url, normalised FROM urls ORDER BY id")
+        assert rows == [
+            {"id": 1, "url": "https://ok.example/~me", "normalised": "https://ok.example/~me"},
+            # /a/../b is /b, which row 3 already has: row 2 keeps its key, found by normalised
+            {"id": 2, "url": "https://gone.example/a/../b", "normalised": "https://gone.example/b"},
+            {"id": 3, "url": "https://gone.example/b", "normalised": "https://gone.example/b"},
+            {"id": 4, "url": "https://gone.example/%62", "normalised": "https://gone.example/b"},
+        ]
+        run = store.begin_run([], "test")
+        saved = store.save_result(run, result("https://ok.example/~me", "dead"), Settings())
+        assert saved.history is not None and saved.history.last_ok is not None
+        # The old check of /a/../b is found under the identity the checker now uses.
+        assert [r.reason for r in store.url_history("https://gone.example/b")] == ["http_404"]

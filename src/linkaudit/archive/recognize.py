@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from linkaudit._urls import split_url
 from linkaudit.models import Snapshot
+from linkaudit.urls import split_url
 
 __all__ = [
     "ARCHIVE_TODAY_HOSTS",

@@ -28,11 +28,11 @@ from urllib.parse import urldefrag, urljoin
 import anyio
 import httpx
 
-from linkaudit._urls import split_url, url_defect
 from linkaudit.check.client import Fetched, headers_for
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.config import Settings
 from linkaudit.models import Redirect
+from linkaudit.urls import split_url, url_defect
 from linkaudit.verdicts import Reason
 
 __all__ = [

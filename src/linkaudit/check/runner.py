@@ -35,7 +35,6 @@ from urllib.parse import urldefrag
 import anyio
 import httpx
 
-from linkaudit._urls import split_url, url_defect
 from linkaudit.check.charset import decode_body, is_textual
 from linkaudit.check.client import Fetched, fetch_once, make_client
 from linkaudit.check.dispatch import Dispatcher
@@ -62,6 +61,7 @@ from linkaudit.config import Settings
 from linkaudit.dois import doi_of
 from linkaudit.exceptions import LinkauditError
 from linkaudit.models import Notice, Observation, OpenAccess
+from linkaudit.urls import split_url, url_defect
 from linkaudit.verdicts import Reason
 
 __all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls", "spare_workers"]

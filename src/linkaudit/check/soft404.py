@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlunsplit
 
-from linkaudit._urls import split_url
+from linkaudit.urls import split_url
 
 __all__ = [
     "SHELL_TEXT",

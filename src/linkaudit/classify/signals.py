@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, unquote
 
-from linkaudit._urls import split_url
+from linkaudit.urls import split_url
 
 __all__ = [
     "CHALLENGE_TITLES",

@@ -1,6 +1,6 @@
 """
-Pure URL helpers: resolve a target against its document, flag what is wrong with it
-without any fetch, and build the key that de-duplicates URLs.
+Pure URL helpers: resolve a target against its document and flag what is wrong with it
+without any fetch. The key that de-duplicates URLs is ``linkaudit.urls.identity``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from linkaudit.anchors import has_anchor
 from linkaudit.dois import resolve_doi
 from linkaudit.models import Occurrence
-from linkaudit.urls import OTHER_SCHEMES, SCRIPT_SCHEMES, browser_href, is_mailto_valid
+from linkaudit.urls import OTHER_SCHEMES, SCRIPT_SCHEMES, browser_href, identity, is_mailto_valid
 from linkaudit.verdicts import Reason
 
-__all__ = ["is_mailto_valid", "make_occurrence", "normalise", "problem", "resolve", "rooted"]
+__all__ = ["is_mailto_valid", "make_occurrence", "problem", "resolve", "rooted"]
 
 #: Schemes a link checker can say something about; registered non-web schemes are
 #: ``other_scheme`` (skipped), scripts and unknown schemes ``unsupported_scheme``.
@@ -135,41 +135,6 @@ def _is_valid_host(host: str | None) -> bool:
     return all(_LABEL.match(label) and "_" not in label for label in labels)
 
 
-def normalise(url: str) -> str:
-    """
-    The de-duplication key of a URL.
-
-    Scheme and host lower-cased, default port dropped, an empty http(s)/ftp path made
-    ``/``, an empty ``?`` or ``#`` dropped. The fragment is kept: ``page#a`` and
-    ``page#b`` are different citations, and the check stage verifies each fragment
-    (it may share the one fetch of ``page``). A URL that cannot be parsed is its own key.
-    """
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    netloc = _netloc(parts, scheme, port)
-    path = parts.path
-    if scheme in _NETWORK_SCHEMES and not path:
-        path = "/"
-    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))
-
-
-def _netloc(parts: SplitResult, scheme: str, port: int | None) -> str:
-    if not parts.netloc:
-        return ""
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    userinfo = parts.netloc.rpartition("@")[0]
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
-        netloc += f":{port}"
-    return netloc
-
-
 def make_occurrence(
     document: str,
     raw: str,
@@ -182,7 +147,7 @@ def make_occurrence(
     An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in;
     ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded).
     """
-    url = resolve(raw if target is None else target, base)
+    url = identity(resolve(raw if target is None else target, base))
     found = problem(raw, url, defined_fragments)
     if found is Reason.PLACEHOLDER:
         # A placeholder cites nothing: resolving `#` would name the document itself, which
@@ -205,5 +170,5 @@ def rooted(occurrence: Occurrence, root_dir: str | None, base_url: str | None) -
     if root_dir is not None:
         return replace(occurrence, url=Path(root_dir).resolve().as_uri().rstrip("/") + reference)
     if base_url is not None:
-        return replace(occurrence, url=urljoin(base_url, reference))
+        return replace(occurrence, url=identity(urljoin(base_url, reference)))
     return replace(occurrence, url=written, problem=Reason.NEEDS_ROOT)

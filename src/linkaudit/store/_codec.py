@@ -25,6 +25,7 @@ from linkaudit.models import (
     RobustLink,
     Snapshot,
 )
+from linkaudit.urls import identity
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
@@ -68,7 +69,11 @@ def host_of(url: str) -> str | None:
 
 
 def normalised(url: str) -> str:
-    """The fetched resource: scheme and host lower-cased, default port and fragment dropped."""
+    """The fetched resource: the URL's identity (``linkaudit.urls.identity``) without its
+    fragment; other schemes with scheme and host lower-cased and the default port dropped."""
+    key = identity(url.strip())
+    if key[:4] == "http":
+        return key.partition("#")[0]
     try:
         parts = urlsplit(url.strip())
         port = parts.port

@@ -241,7 +241,28 @@ def m007_drift(db: Database) -> None:
     _run(db, _V7, 7)
 
 
-LATEST = 7
+@MIGRATIONS(name="m008_url_identity")
+def m008_url_identity(db: Database) -> None:
+    """Schema 8: URLs keyed by their normal form (``linkaudit.urls.identity``), so a store
+    written before keeps its history: each URL row (and page text) takes the new key unless
+    another row already has it (that row's history stays reachable by ``normalised``)."""
+    from linkaudit.store._codec import normalised
+    from linkaudit.urls import identity
+
+    rows = db.execute("SELECT id, url FROM urls ORDER BY id").fetchall()
+    taken = {url for _, url in rows}
+    for row_id, url in rows:
+        key = identity(url)
+        if key != url and key not in taken:
+            taken.add(key)
+            db.execute("UPDATE urls SET url = ? WHERE id = ?", [key, row_id])
+            db.execute("UPDATE OR IGNORE page_texts SET url = ? WHERE url = ?", [key, url])
+            url = key
+        db.execute("UPDATE urls SET normalised = ? WHERE id = ?", [normalised(url), row_id])
+    _run(db, [], 8)
+
+
+LATEST = 8
 NAMES = (
     "m001_tables",
     "m002_history",
@@ -250,6 +271,7 @@ NAMES = (
     "m005_extraction_reuse",
     "m006_doi",
     "m007_drift",
+    "m008_url_identity",
 )
 
 
