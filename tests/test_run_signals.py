@@ -209,13 +209,14 @@ def _fill(path: Path, size: int | None = None) -> None:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.parametrize("spare", [48 * 1024, 0], ids=["fills-mid-run", "full-at-start"])
 def test_a_full_disk_under_the_store_costs_no_report(
-    project: Path, slow_server: SlowServer, small_disk: Path
+    project: Path, slow_server: SlowServer, small_disk: Path, spare: int
 ) -> None:
     store = small_disk / "store.sqlite"
     command = ["--db", str(store), "--output", str(project / "report.json")]
     _finish(_start(project, *command, "--max-time", "0.01"))  # the store exists
-    _fill(small_disk / "spare", 48 * 1024)
+    _fill(small_disk / "spare", spare)
     _fill(small_disk / "filler")
     (small_disk / "spare").unlink()  # room for a few commits, not for the run
     before = len(slow_server.paths())
@@ -228,6 +229,7 @@ def test_a_full_disk_under_the_store_costs_no_report(
     assert len(report["results"]) == LINKS
     assert {r["verdict"] for r in report["results"]} == {"ok"}
     assert set(_requests_per_url(slow_server, before).values()) == {1}
+    (small_disk / "filler").unlink()  # room for the reader's -shm file
     with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT count(*) FROM checks WHERE run_id = 2").fetchone()[0] < LINKS

@@ -101,8 +101,16 @@ async def run_check(
     from linkaudit.interrupts import INTERRUPTS
     from linkaudit.report.build import build_report
 
-    store = await asyncio.to_thread(_open_store, db, settings.store_timeout)
+    from linkaudit.exceptions import StoreError
+
+    open_error: StoreError | None = None
+    try:
+        store = await asyncio.to_thread(_open_store, db, settings.store_timeout)
+    except StoreError as exc:  # full disk, locked, damaged: the links are checked all the same
+        store, open_error = None, exc
     run = Run(settings, store=store, listener=listener or SilentListener())
+    if open_error is not None:
+        run.warnings.append(f"store error: {open_error}; the run went on without the store")
     if store is not None:
         from linkaudit.storethread import StoreThread
 
@@ -160,7 +168,9 @@ async def run_check(
         report=report,
         run_id=run.run_id,
         interrupted=interrupted,
-        store_error=str(storage.error) if storage is not None and storage.error else None,
+        store_error=str(storage.error)
+        if storage is not None and storage.error
+        else (str(open_error) if open_error else None),
     )
 
 
