@@ -98,10 +98,9 @@ async def run_check(
     ``extractions`` replaces extracting ``inputs``; ``on_document`` hears of each document
     as it is extracted (the CLI prints its warnings then).
     """
+    from linkaudit.exceptions import StoreError
     from linkaudit.interrupts import INTERRUPTS
     from linkaudit.report.build import build_report
-
-    from linkaudit.exceptions import StoreError
 
     open_error: StoreError | None = None
     try:
