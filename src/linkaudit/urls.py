@@ -149,7 +149,7 @@ def browser_href(written: str) -> str:
 
 def is_mailto_valid(url: str) -> bool:
     """Every address of a ``mailto:`` URL (RFC 6068: the path and any ``to``, ``cc`` or
-    ``bcc`` field) is an RFC 5322 addr-spec; a URL without any address is not valid."""
+    ``bcc`` field) is an RFC 5322 addr-spec; a bare ``mailto:`` is not valid."""
     if url[:7].lower() != "mailto:":
         return False
     addresses, _, query = url[7:].partition("?")
@@ -158,7 +158,10 @@ def is_mailto_valid(url: str) -> bool:
         key, _, value = pair.partition("=")
         if key.lower() in ("to", "cc", "bcc"):
             found.extend(unquote(a).strip() for a in value.split(",") if a.strip())
-    return bool(found) and all(is_address_valid(a) for a in found)
+    if not found:
+        # mailto:?subject=… leaves the address to the reader (a "share" link): not broken.
+        return bool(query)
+    return all(is_address_valid(a) for a in found)
 
 
 def is_address_valid(address: str) -> bool:

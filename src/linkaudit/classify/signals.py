@@ -12,9 +12,9 @@ import html
 import re
 import unicodedata
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
-from linkaudit.urls import split_url
+from linkaudit.urls import is_mailto_valid, split_url
 
 __all__ = [
     "CHALLENGE_TITLES",
@@ -181,7 +181,6 @@ _LOGIN_TITLE = re.compile(
 )
 _INDEX_PAGES = re.compile(r"^/(index|default|home)(\.\w+)?/?$", re.I)
 _LANGUAGE_ROOT = re.compile(r"^/[a-z]{2}([-_][a-z]{2,4})?/?$", re.I)
-_MAILTO = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[\],;:\".]+)+$")
 
 
 def is_not_found_page(title: str | None, body: str) -> bool:
@@ -366,13 +365,3 @@ def is_homepage_redirect(asked: str, final: str) -> bool:
     if _INDEX_PAGES.match(path) or _LANGUAGE_ROOT.match(path):
         return False  # /index.html or /en/ → / is the same home page
     return final_parts.path in ("", "/") and not final_parts.query
-
-
-def is_mailto_valid(url: str) -> bool:
-    """A ``mailto:`` with at least one plausible address (local@domain.tld)."""
-    target = url.split(":", 1)[1].split("?", 1)[0] if ":" in url else ""
-    addresses = [a.strip() for a in target.split(",") if a.strip()]
-    if not addresses:
-        # mailto:?subject=… leaves the address to the reader: not a broken citation.
-        return "?" in url
-    return all(_MAILTO.match(unquote(a)) for a in addresses)

@@ -25,7 +25,6 @@ __all__ = ["is_mailto_valid", "make_occurrence", "problem", "resolve", "rooted"]
 #: ``other_scheme`` (skipped), scripts and unknown schemes ``unsupported_scheme``.
 KNOWN_SCHEMES = frozenset({"http", "https", "ftp", "file", "mailto", "tel"})
 _NETWORK_SCHEMES = frozenset({"http", "https", "ftp"})
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$", re.UNICODE)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
