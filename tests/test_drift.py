@@ -134,7 +134,13 @@ async def test_a_run_reports_drift_and_quotes(
         encoding="utf-8",
     )
     settings = fake.settings(
-        network_canaries=(web.url("/"),), soft404=False, retries=0, drift=True, archive="none"
+        network_canaries=(web.url("/"),),
+        soft404=False,
+        retries=0,
+        drift=True,
+        archive="none",
+        timeout=10.0,  # a loaded machine must not mark the fake archive down
+        connect_timeout=5.0,
     )
     db = tmp_path / "s.sqlite"
     outcome = await run_check([str(brief)], settings, db=db)

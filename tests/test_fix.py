@@ -171,7 +171,11 @@ async def test_fix_after_a_real_check(tmp_path: Path, web: SimWeb, fake: FakeArc
     path = tmp_path / "brief.md"
     source = f"Published 2021.\n\n[moved]({moved}), [law]({law}), [live]({live}), [x](#).\n"
     path.write_text(source, encoding="utf-8")
-    settings = fake.settings(network_canaries=(web.url("/"),), soft404=False, retries=0)
+    # Generous timeouts: a loaded machine must not mark the fake archive down.
+    settings = fake.settings(
+        network_canaries=(web.url("/"),), soft404=False, retries=0, timeout=10.0,
+        connect_timeout=5.0,
+    )  # fmt: skip
     outcome = await run_check([str(path)], settings, db=tmp_path / "s.sqlite")
     formats = {d.path: d.format for d in outcome.report.documents}
     done = fix_documents(
