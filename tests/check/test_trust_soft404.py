@@ -249,3 +249,24 @@ async def test_whole_not_found_titles_in_any_encoding(web: SimWeb, test_settings
         **{path: (Verdict.DEAD, Reason.SOFT_404) for path in NOT_FOUND_PAGES},
         **{path: (Verdict.OK, None) for path in ARTICLES},
     }
+
+
+async def test_cms_soft_404_sharing_its_navigation_with_articles(
+    web: SimWeb, test_settings: Settings
+) -> None:
+    """A CMS that answers missing pages with a 200 not-found page inside the same large
+    menu as its articles: the menu is not compared, so the article stays ok and the missing
+    page is still a soft 404 (its title says nothing: the likeness to the probe decides)."""
+
+    async def site(request: WebRequest) -> Reply:
+        if tail(request) == "/news/budget-2024":
+            main = "<main><h1>Budget 2024</h1><p>The budget raises spending by 2%.</p></main>"
+            return Reply(200, CMS.format(title="Budget 2024", main=main))
+        main = "<main><h1>Sorry</h1><p>We could not find that. Try the search.</p></main>"
+        return Reply(200, CMS.format(title="Ministry", main=main))
+
+    got = await check_site(web, site, ["/news/budget-2024", "/news/budget-1999"], test_settings)
+    assert got == {
+        "/news/budget-2024": (Verdict.OK, None),
+        "/news/budget-1999": (Verdict.DEAD, Reason.SOFT_404),
+    }

@@ -214,6 +214,24 @@ CASES: list[tuple[str, Observation, Verdict, str | None]] = [
         "login_redirect",
     ),
     (
+        "a login box beside the content after http to https is a page",
+        obs(
+            url="http://example.org/forum/topic-7",
+            final_url="https://example.org/forum/topic-7",
+            title="Topic 7",
+            body=LOGIN_FORM,
+            redirects=hops(("http://example.org/forum/topic-7", 301)),
+        ),
+        Verdict.OK,
+        None,
+    ),
+    (
+        "a not-found page with a login box is a soft 404",
+        obs(title="Page not found", body=LOGIN_FORM, probe_status=200, probe_similarity=0.99),
+        Verdict.DEAD,
+        "soft_404",
+    ),
+    (
         "a login form on a page unlike its sibling is a page",
         obs(title="Account", body=LOGIN_FORM, probe_status=200, probe_similarity=0.3),
         Verdict.OK,

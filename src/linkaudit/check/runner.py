@@ -51,6 +51,7 @@ from linkaudit.check.soft404 import (
     SHELL_TEXT,
     Probe,
     ProbeCache,
+    main_text,
     normalise_markup,
     normalise_visible,
     should_probe,
@@ -339,8 +340,10 @@ class Checker:
             return Probe(url=url, status=None, final_url=None, text="", comparable=False)
         last = chain.last
         decoded = _decode(last) if chain.failure is None else ""
-        text = normalise_visible(visible_text(decoded[:BODY_SAMPLE]), name)
-        markup = normalise_markup(decoded, name) if len(text) < SHELL_TEXT else None
+        sample = decoded[:BODY_SAMPLE]
+        text = normalise_visible(main_text(sample), name)
+        shell = len(normalise_visible(visible_text(sample), name)) < SHELL_TEXT
+        markup = normalise_markup(decoded, name) if shell else None
         final = chain.final_url if chain.failure is None else None
         status = last.status if chain.failure is None else None
         comparable = chain.failure is None and _comparable(last)
@@ -467,11 +470,11 @@ def _observe(seen: _Seen, settings: Settings) -> Observation:
         elapsed_ms=seen.elapsed_ms,
         probe_status=probe.status if probe else None,
         probe_final_url=probe.final_url if probe else None,
-        probe_similarity=_probe_score(seen, visible, normalised, sample),
+        probe_similarity=_probe_score(seen, normalised, sample),
     )
 
 
-def _probe_score(seen: _Seen, visible: str, normalised: str, sample: str) -> float | None:
+def _probe_score(seen: _Seen, normalised: str, sample: str) -> float | None:
     """The page's likeness to its probe, or ``None`` where a comparison would prove nothing:
     no probe, a probe without a 2xx or without a body of text, or a page without one."""
     probe = seen.probe
@@ -480,9 +483,9 @@ def _probe_score(seen: _Seen, visible: str, normalised: str, sample: str) -> flo
     if probe.status is None or not 200 <= probe.status < 300:
         return None
     path = split_url(seen.url).path
-    # Removing a path the text does not contain changes nothing: normalise only once.
-    page = normalise_visible(visible, path) if path and path in visible else normalised
-    markup = normalise_markup(sample, path) if len(page) < SHELL_TEXT else None
+    page = normalise_visible(main_text(sample), path)
+    shell = len(normalised) < SHELL_TEXT  # the whole page shows (almost) no text
+    markup = normalise_markup(sample, path) if shell else None
     return similarity_of_page(page, markup, seen.chain.final_url, probe)
 
 

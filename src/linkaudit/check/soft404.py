@@ -34,6 +34,7 @@ __all__ = [
     "SHELL_TEXT",
     "Probe",
     "ProbeCache",
+    "main_text",
     "normalise_markup",
     "normalise_text",
     "normalise_visible",
@@ -101,6 +102,19 @@ def normalise_text(body: str, *remove: str) -> str:
     return normalise_visible(visible_text(body), *remove)
 
 
+_BOILERPLATE = re.compile(
+    r"<(nav|header|footer|aside)\b.*?</\1\s*>|<(script|style)\b.*?</\2\s*>|<[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def main_text(body: str) -> str:
+    """``visible_text`` without the navigation, header, footer and sidebars a site repeats
+    on every page: what is compared with the probe, so that a shared menu does not make an
+    article look like the site's not-found page."""
+    return _BOILERPLATE.sub(" ", body[: _SAMPLE * 4])
+
+
 def visible_text(body: str) -> str:
     """``body`` without tags, scripts and styles (the costly step of ``normalise_text``,
     done once when a page needs both a fingerprint and a comparison)."""
@@ -135,13 +149,9 @@ def normalise_markup(body: str, *remove: str) -> str:
 def similarity_of_page(
     text: str, markup: str | None, page_final: str | None, probe: Probe
 ) -> float:
-    """``similarity_of``, by markup when both pages show less than ``SHELL_TEXT`` of text."""
-    if (
-        markup is not None
-        and probe.markup is not None
-        and len(text) < SHELL_TEXT
-        and len(probe.text) < SHELL_TEXT
-    ):
+    """``similarity_of``, by markup when both pages show less than ``SHELL_TEXT`` of text
+    (``markup`` and ``Probe.markup`` are given only then)."""
+    if markup is not None and probe.markup is not None:
         if page_final is not None and page_final == probe.final_url:
             return 1.0
         return _ratio(markup, probe.markup)

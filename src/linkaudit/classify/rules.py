@@ -223,9 +223,10 @@ def login_wall(obs: Observation, ctx: Context) -> Decision | None:
     reached by a redirect from the cited path): the content is behind a login, not gone.
     Social networks serve their logged-out interstitial this way, with a 200 for every path.
     """
-    if not is_login_wall(obs.title, obs.body):
-        return None
-    moved = bool(obs.redirects) and obs.final_url is not None and obs.final_url != obs.url
+    if not is_login_wall(obs.title, obs.body) or is_not_found_page(obs.title, obs.body):
+        return None  # a not-found page with a login box in its header is a soft 404
+    final = obs.final_url
+    moved = bool(obs.redirects) and final is not None and not is_trivial_redirect(obs.url, final)
     if moved or _probe_matches(obs):
         return Decision(Verdict.RESTRICTED, Reason.LOGIN_REDIRECT, _permanent(obs.redirects))
     return None
