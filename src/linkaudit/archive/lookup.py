@@ -203,9 +203,11 @@ async def _snapshot_for(
     day = settings.cited_on or _robust_date(result) or cited_on(result)
     original = _original(result.url)
     key = f"{original} {day.isoformat() if day else '-'}"
-    if key not in cache:
-        cache[key] = await find_snapshot(original, day, settings, client)
-    found = cache[key]
+    try:
+        found = cache[key]
+    except KeyError:
+        # Kept from the answer, not read back: a store-backed cache may write it later.
+        found = cache[key] = await find_snapshot(original, day, settings, client)
     if found is not None and found.url == result.url:
         return None  # the cited snapshot is the dead link: not its own replacement
     return found
