@@ -136,3 +136,37 @@ def test_unpaywall_gives_an_http_copy_or_none() -> None:
     assert open_access_from({"best_oa_location": {"url": "javascript:alert(1)"}}) is None
     assert open_access_from({"best_oa_location": [1]}) is None
     assert open_access_from({"best_oa_location": None}) is None
+
+
+def test_dois_printed_in_a_pdf_reference_list_are_links() -> None:
+    from fixtures.builders import pdf as build
+    from linkaudit.config import Settings
+    from linkaudit.extract.base import Source
+    from linkaudit.extract.pdf import PdfExtractor
+
+    source = Source(name="refs.pdf", data=build.dois_pdf(), base_url="file:///refs.pdf")
+    found = PdfExtractor().extract(source, Settings()).occurrences
+    assert [(o.raw, o.url, o.element.value) for o in found] == [
+        (
+            "https://doi.org/10.5555/retaliation",
+            "https://doi.org/10.5555/retaliation",
+            "annotation",
+        ),
+        ("doi:10.5555/alliances.2021", "https://doi.org/10.5555/alliances.2021", "bare"),
+        ("DOI: 10.5555/supply-(chains)3", "https://doi.org/10.5555/supply-(chains)3", "bare"),
+    ]
+
+
+def test_dois_printed_in_plain_text_are_links() -> None:
+    from linkaudit.config import Settings
+    from linkaudit.extract.base import Source
+    from linkaudit.extract.text import TextExtractor
+
+    data = b"See doi:10.5555/abc. And https://doi.org/10.5555/def, DOI 10.5555/ghi."
+    source = Source(name="refs.txt", data=data, base_url="file:///refs.txt")
+    found = TextExtractor().extract(source, Settings()).occurrences
+    assert [o.url for o in found] == [
+        "https://doi.org/10.5555/abc",
+        "https://doi.org/10.5555/def",
+        "https://doi.org/10.5555/ghi",
+    ]

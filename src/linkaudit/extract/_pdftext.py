@@ -34,7 +34,7 @@ from urllib.parse import unquote
 
 from linkaudit.extract._pdfium import PageChars, Rect
 from linkaudit.extract.context import sentence_around
-from linkaudit.extract.text import find_urls
+from linkaudit.extract.text import find_printed, find_urls
 
 __all__ = [
     "AnchorText",
@@ -522,8 +522,9 @@ def printed_urls(
     character at an index) lets footnote markers in smaller type be cut off a URL.
     """
     text = page_text.replace("\ufffe", "-").replace("\x02", "-")
-    if "//" not in text and "www." not in text.lower():
-        return []  # no URL, and none broken after its scheme
+    lower = text.lower()
+    if "//" not in text and "www." not in lower and "doi" not in lower:
+        return []  # no URL, none broken after its scheme, and no printed DOI
     joined, pieces = _join_lines_of(text)
     starts = [piece[0] for piece in pieces]
 
@@ -532,7 +533,7 @@ def printed_urls(
         return pieces[at][1] + offset - pieces[at][0]
 
     found: list[PrintedUrl] = []
-    for start, end, url in find_urls(joined):
+    for start, end, url in find_printed(joined):
         first, last = origin(start), origin(end - 1) + 1
         if font_size is not None:
             url, last = _cut_marker(url, first, last, text, font_size)
