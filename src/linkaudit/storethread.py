@@ -43,6 +43,7 @@ class StoreThread:
         self._writer = concurrent.futures.ThreadPoolExecutor(1, "linkaudit-store-write")
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "linkaudit-store-read")
         self._room = asyncio.Semaphore(limit)
+        self._queue: list[tuple[Callable[[Store], Any], Any, Any, bool]] = []
         self._pending: set[asyncio.Future[Any]] = set()
 
     @property
@@ -81,39 +82,60 @@ class StoreThread:
                 then(value)
             return
         await self._room.acquire()
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._writer, self._guarded, work, fallback)
-        self._pending.add(future)
-
-        def done(finished: asyncio.Future[T]) -> None:
-            self._room.release()
-            self._pending.discard(finished)
-            if then is not None and not finished.cancelled():
-                then(finished.result())
-
-        future.add_done_callback(done)
+        self._enqueue(work, fallback, then, bounded=True)
 
     def post(self, work: Callable[[Store], object]) -> None:
         """Queue ``work`` with no wait at all and no answer (a look-up cache's writes)."""
         if self._inline or self.error is not None:
             self._guarded(work, None)
             return
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._writer, self._guarded, work, None)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        self._enqueue(work, None, None, bounded=False)
 
     async def call(self, work: Callable[[Store], T], fallback: T) -> T:
         """``work`` on the writer thread, after every write queued before it, and its value."""
         if self._inline or self.error is not None:
             return self._guarded(work, fallback)
+        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._enqueue(work, fallback, answer.set_result, bounded=False)
+        return await answer
+
+    def _enqueue(
+        self, work: Callable[[Store], Any], fallback: Any, then: Any, *, bounded: bool
+    ) -> None:
+        self._queue.append((work, fallback, then, bounded))
+        if not self._pending:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Hand every queued item to the writer thread in one go: one thread hop per batch,
+        not per result (the hop cost more CPU than the write)."""
+        batch, self._queue = self._queue, []
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._guarded, work, fallback)
+        future = loop.run_in_executor(self._writer, self._run_batch, batch)
+        self._pending.add(future)
+
+        def done(finished: asyncio.Future[list[Any]]) -> None:
+            self._pending.discard(finished)
+            values = finished.result() if not finished.cancelled() else []
+            for (_, _, then, bounded), value in zip(batch, values or [], strict=False):
+                if bounded:
+                    self._room.release()
+                if then is not None:
+                    then(value)
+            if self._queue and not self._pending:
+                self._flush()
+
+        future.add_done_callback(done)
+
+    def _run_batch(self, batch: list[tuple[Callable[[Store], Any], Any, Any, bool]]) -> list[Any]:
+        return [self._guarded(work, fallback) for work, fallback, _, _ in batch]
 
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait for the queued writes (at most ``timeout`` seconds); whether all are done."""
         deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
-        while self._pending:
+        while self._pending or self._queue:
+            if not self._pending:
+                self._flush()
             left = None if deadline is None else deadline - asyncio.get_running_loop().time()
             if left is not None and left <= 0:
                 return False
@@ -127,9 +149,10 @@ class StoreThread:
         if self._inline:
             self._close_quietly()
             return
-        future = asyncio.get_running_loop().run_in_executor(self._writer, self._close_quietly)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        # Handed over now, not when the batch in hand is done: after a signal the loop may
+        # be gone by then, and the queued writes (the run marked interrupted) must not be.
+        self._queue.append((lambda store: self._close_quietly(), None, None, False))
+        self._flush()
         self._writer.shutdown(wait=False)
 
     def _close_quietly(self) -> None:
