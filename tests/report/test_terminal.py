@@ -51,12 +51,14 @@ def test_progress_draws_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     console = _terminal()
     listener = ProgressListener(console=console)
     assert listener.enabled
-    listener.start(2)
-    listener.url_started("https://example.org/[markup]")
+    # The calls the pipeline makes: start with no total yet, grow as documents are read.
+    listener.start(0)
+    listener.grew(2)
     listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
     listener.finished()
     assert listener.done == 1
-    assert "checking" in console.file.getvalue()  # type: ignore[attr-defined]
+    drawn = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "checking" in drawn and "1/2" in drawn
 
 
 @pytest.mark.parametrize("case", ["ci", "quiet", "pipe"])
@@ -67,8 +69,8 @@ def test_progress_is_silent_when_it_should_be(case: str, monkeypatch: pytest.Mon
     console = Console(file=StringIO(), force_terminal=False) if case == "pipe" else _terminal()
     listener = ProgressListener(quiet=case == "quiet", console=console)
     assert not listener.enabled
-    listener.start(1)
-    listener.url_started("https://example.org/")
+    listener.start(0)
+    listener.grew(1)
     listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
     listener.finished()
     assert console.file.getvalue() == ""  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from linkaudit.models import NoticeKind, Occurrence, Result
-from linkaudit.verdicts import GateTerm, Reason, Verdict
+from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
     "COUNTED_ONLY",
@@ -264,11 +264,6 @@ def _dead_action(result: Result) -> str:
     if result.reason == Reason.DOI_NOT_REGISTERED:
         return "fix the DOI (the DOI system does not know it)"
     return "find a replacement or an archived copy"
-
-
-def is_failure(result: Result, fail_on: Collection[GateTerm]) -> bool:
-    """True when the result fails the gate (a verdict or a concern in ``fail_on``)."""
-    return result.fails(fail_on)
 
 
 def iso(moment: dt.datetime | None) -> str | None:

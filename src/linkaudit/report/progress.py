@@ -2,7 +2,7 @@
 The progress bar on stderr, as a pipeline listener.
 
 rich is imported only when a bar is drawn: a quiet run, a CI job or a run whose stderr is
-not a terminal starts without it (about 50 ms of start-up, before the first request).
+not a terminal starts without it, sooner (figure in docs/reports.md).
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from linkaudit.printable import neutralise
-
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from linkaudit.extract.base import Extraction
     from linkaudit.models import Result
 
 __all__ = ["ProgressListener"]
@@ -35,7 +32,6 @@ class ProgressListener:
         self.enabled = not quiet and not os.environ.get("CI") and _terminal(console)
         self._progress: Any = None
         self._task: Any = None
-        self.documents = 0
         self.done = 0
 
     def start(self, total: int) -> None:
@@ -50,27 +46,17 @@ class ProgressListener:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[current]}", markup=False),
             console=self.console,
             transient=True,
         )
         # No total yet (0): documents are still being read; ``grew`` sets it.
-        self._task = self._progress.add_task("checking", total=total or None, current="")
+        self._task = self._progress.add_task("checking", total=total or None)
         self._progress.start()
 
     def grew(self, total: int) -> None:
         """More distinct URLs were found (documents are read while checking)."""
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, total=total)
-
-    def document_done(self, extraction: Extraction) -> None:
-        """Count a document read."""
-        self.documents += 1
-
-    def url_started(self, url: str) -> None:
-        """Show the URL being checked (shortened to fit)."""
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, current=_shorten(neutralise(url), 40))
 
     def result_ready(self, result: Result) -> None:
         """Advance the bar."""
@@ -94,7 +80,3 @@ def _terminal(console: Console | None) -> bool:
     from rich.console import Console
 
     return Console(stderr=True).is_terminal
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
