@@ -126,9 +126,9 @@ def _dump(data: dict[str, Any]) -> str:
 def _chunks(data: dict[str, Any]) -> Iterator[str]:
     """The object with one key per line and one list item (a result, a link) per line.
 
-    ``json.dumps(indent=2)`` runs the pure-Python encoder, about a second for 10,000 results;
-    without ``indent`` each value goes through the C encoder, several times faster, and the
-    file stays readable and diff-friendly.
+    ``json.dumps(indent=2)`` runs the pure-Python encoder; without ``indent`` each value goes
+    through the C encoder, and the file stays readable and diff-friendly (figures in
+    docs/reports.md).
     """
     yield "{"
     for index, (key, value) in enumerate(data.items()):
