@@ -1,8 +1,8 @@
 # /// script
 # dependencies = ["nox>=2024.4.15"]
 # ///
-"""Sessions: tests, lint, typecheck (default); realworld, corpus, reports, fuzz, bench (on demand)
-(corpus: real documents in tests/realdocs)."""
+"""Sessions: tests, lint, typecheck (default); coverage, realworld, corpus, reports, fuzz, bench
+(on demand; corpus: real documents in tests/realdocs)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests", "lint", "typecheck"]
 
 ROOT = Path(__file__).parent
+# Coverage of the test suite: .ci/run uses the same options (docs/development.md says why N).
+COVERAGE_ADDOPTS = "--cov=linkaudit --cov-report=term:skip-covered --cov-fail-under=90"
 SHARED = Path(os.environ.get("LINKAUDIT_SHARED", ROOT.parent / "shared"))
 
 
@@ -26,14 +28,23 @@ def tests(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", *session.posargs)
 
 
+@nox.session(default=False)
+def coverage(session: nox.Session) -> None:
+    """The test suite with coverage, failing below the threshold in docs/development.md."""
+    session.install("-e", ".[test]")
+    session.env["PYTEST_ADDOPTS"] = COVERAGE_ADDOPTS
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check, ruff format --check, codespell and validate-pyproject."""
-    session.install("ruff", "codespell", "validate-pyproject")
+    """ruff check, ruff format --check, codespell, validate-pyproject and vulture."""
+    session.install("ruff", "codespell", "validate-pyproject", "vulture")
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("codespell", "src", "docs", "README.md", "SECURITY.md")
     session.run("validate-pyproject", "pyproject.toml")
+    session.run("vulture", "src/linkaudit", "vulture_whitelist.py", "--min-confidence", "80")
 
 
 @nox.session
