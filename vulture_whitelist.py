@@ -28,6 +28,7 @@ m004_archive_lookups
 m005_extraction_reuse
 m006_doi
 m007_drift
+m008_url_identity
 
 # Enum members and dataclass fields that are data (reports, exit codes, JSON).
 restricted  # archive/health.py HealthFigures fields, written out whole
