@@ -108,6 +108,21 @@ def fuzz(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def hostile(session: nox.Session) -> None:
+    """The hostile corpus (tests/hostile) at the issue's sizes and beyond: every class of
+    URL, server answer and document that once crashed or cost unbounded work, plus the
+    extractor and HTTP fuzzers (LINKAUDIT_HOSTILE_SCALE, default 4; the suite runs 0.25)."""
+    session.install("-e", ".[test]")
+    session.env.setdefault(
+        "LINKAUDIT_HOSTILE_SCALE", os.environ.get("LINKAUDIT_HOSTILE_SCALE", "4")
+    )
+    session.run(
+        "python", "-m", "pytest", "tests/hostile", "tests/check/test_hostile.py",
+        "tests/fuzz", "-p", "no:cacheprovider", "--timeout", "1800", *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks on a simulated loopback web, against lychee; writes reports/benchmarks.md."""
     session.install("-e", ".[bench]")

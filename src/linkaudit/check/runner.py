@@ -70,6 +70,8 @@ __all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls", "spare_worker
 BODY_SAMPLE = 64 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _DONE = object()
+_ON_LOOP_BYTES = 256 * 1024
+"""Bodies up to this size are read on the event loop (a thread's hand-off costs more)."""
 _LOOKAHEAD = 1024
 _PROBE_RETRY_WAIT = 2.0
 """The longest a soft-404 probe waits before its one retry (a longer Retry-After: none)."""
@@ -242,7 +244,12 @@ class Checker:
         probe = await self._probe_soft404(target, chain)
         elapsed_ms = round((time.monotonic() - started) * 1000, 1)
         seen = _Seen(url, chain, checked_at, fragment or None, probe, elapsed_ms)
-        return _observe(seen, self.settings)
+        if len(chain.last.body) <= _ON_LOOP_BYTES and not fragment:
+            return _observe(seen, self.settings)
+        # A large body, or a page to search for a fragment: decoded and parsed in a worker
+        # thread, so one hostile page cannot stall every other check, and abandoned when
+        # --max-time cancels the run (the work itself is bounded by the body's cap).
+        return await anyio.to_thread.run_sync(_observe, seen, self.settings, abandon_on_cancel=True)
 
     async def _check_doi(self, url: str, doi: str, checked_at: dt.datetime) -> Observation:
         """A DOI: the handle API decides whether it exists; Crossref and Unpaywall add its

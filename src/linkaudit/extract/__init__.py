@@ -22,6 +22,7 @@ from linkaudit.extract.formats import DOCUMENT_TYPES
 from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
 from linkaudit.extract.inputs import StoredExtractions, iter_inputs
 from linkaudit.extract.key import extraction_key
+from linkaudit.extract.sandbox import run_contained
 from linkaudit.extract.urls import rooted
 from linkaudit.models import DocumentFormat, Occurrence
 
@@ -72,7 +73,7 @@ def extract_source(
     fmt = detect_format(source.data, source.name, source.content_type)
     extractor = get_extractor(fmt, source.name)
     try:
-        extraction = extractor.extract(source, settings)
+        extraction = run_contained(fmt, extractor, source, settings)
     except DocumentError:
         raise
     except RecursionError as exc:

@@ -168,7 +168,7 @@ def _line_column(counter: LineCounter, offsets: tuple[int, int] | None) -> tuple
     return line, column - 1
 
 
-_TEXT_STEPS = 2_000
+_TEXT_STEPS = 200
 """Nodes and strings one element's text is read from at most (an anchor is a few words)."""
 
 
@@ -571,8 +571,8 @@ class _Blocks:
         return (found[0], found[1]) if self._budget >= 0 else None
 
 
-_CONTEXT_BUDGET = 1 << 20
-_CONTEXT_BUDGET_PER_CHAR = 4
+_CONTEXT_BUDGET = 100_000
+_CONTEXT_BUDGET_PER_CHAR = 3
 
 
 def _folded_with_starts(
