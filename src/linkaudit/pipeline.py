@@ -304,6 +304,7 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
 
 async def _check_originals(run: Run) -> None:
     """``--check-originals``: is the page an archive link preserves alive again?"""
+    from linkaudit.archive.recognize import is_web_url
     from linkaudit.check import CheckRequest, check_urls
     from linkaudit.classify import classify
 
@@ -311,7 +312,10 @@ async def _check_originals(run: Run) -> None:
     snapshots = {
         r.archive.original: r
         for r in run.results.values()
-        if r.verdict is Verdict.ARCHIVED and r.archive is not None and r.archive.original
+        if r.verdict is Verdict.ARCHIVED
+        and r.archive is not None
+        and r.archive.original
+        and is_web_url(r.archive.original)  # never a file: or other original (SECURITY.md)
     }
     requests = [CheckRequest(url=url) for url in snapshots]
     async for observation in check_urls(requests, settings):

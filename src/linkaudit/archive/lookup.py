@@ -29,7 +29,7 @@ import httpx
 
 from linkaudit.archive import memento, wayback
 from linkaudit.archive.client import ServiceDown, make_client, request
-from linkaudit.archive.recognize import SERVICE_MEMENTO, recognize
+from linkaudit.archive.recognize import SERVICE_MEMENTO, is_web_url, recognize
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError, ConfigError
 from linkaudit.models import Result, Snapshot
@@ -65,7 +65,10 @@ MAX_LOOKUPS = 4
 async def find_snapshot(
     url: str, cited_on: dt.date | None, settings: Settings, client: httpx.AsyncClient
 ) -> Snapshot | None:
-    """The snapshot closest to ``cited_on`` from the first service that has one, or None."""
+    """The snapshot closest to ``cited_on`` from the first service that has one, or None
+    (None for anything but an http(s) URL: no service is asked about ``file:`` or ``ftp:``)."""
+    if not is_web_url(url):
+        return None
     for name, lookup in LOOKUPS:
         try:
             snapshot = await lookup(url, cited_on, settings, client)

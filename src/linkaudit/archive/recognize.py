@@ -22,6 +22,7 @@ __all__ = [
     "SERVICE_WAYBACK",
     "SERVICE_WEBCITE",
     "WAYBACK_HOSTS",
+    "is_web_url",
     "recognize",
 ]
 
@@ -161,11 +162,24 @@ def _archive_today(url: str, rest: str) -> Snapshot | None:
     return None
 
 
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host: the only originals an archive helper looks up,
+    saves or checks (a snapshot's ``url=file:///etc/passwd`` would make the checker a
+    file-existence oracle)."""
+    try:
+        parts = split_url(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 def _webcite(url: str, path: str, query: str) -> Snapshot | None:
     """WebCite stopped archiving in 2019 and its replay is unreliable: flagged, not trusted."""
     if path == "query":
         fields = parse_qs(query)
         original = fields.get("url", [None])[0]
+        if original is not None and not is_web_url(original):
+            original = None  # url=file:///… names no page: never looked up or checked
         date = fields.get("date", [None])[0]
         timestamp = re.sub(r"\D", "", date)[:14] if date else None
         if timestamp is not None and len(timestamp) < 4:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from linkaudit.archive.client import make_client, request, response_json
-from linkaudit.archive.recognize import SERVICE_WAYBACK
+from linkaudit.archive.recognize import SERVICE_WAYBACK, is_web_url
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError
 from linkaudit.models import Snapshot
@@ -86,6 +86,8 @@ class _Job:
     max_polls: int
 
     async def run(self, url: str) -> SaveOutcome:
+        if not is_web_url(url):  # Save Page Now is never asked about a file: or other URL
+            return SaveOutcome(url=url, status="error", message="not an http(s) URL")
         try:
             answer = await self._call("POST", self.settings.spn_url, data={"url": url})
             if answer.get("status") == "error" or not answer.get("job_id"):
