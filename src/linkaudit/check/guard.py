@@ -75,6 +75,21 @@ def refusal(url: str, settings: Settings) -> str | None:
     return _refusal_for_addresses(host, _resolve(host, parts.port), settings)
 
 
+def pinned_address(url: str, settings: Settings) -> tuple[str | None, str | None]:
+    """``(address to connect to, refusal)`` for a URL fetched outside the checker's client:
+    the name is resolved once and the connection must go to that very address, so a name
+    that answers differently the second time (DNS rebinding) cannot reach another one.
+    The address is None when there is nothing to pin (an IP literal, a proxy, no guard)."""
+    reason = None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if not needs_dns(url, settings) or _is_local_name(host):
+        return None, refusal(url, settings)
+    addresses = _resolve(host, parts.port)
+    reason = _refusal_for_addresses(host, addresses, settings)
+    return (str(addresses[0]) if addresses and reason is None else None), reason
+
+
 def needs_dns(url: str, settings: Settings) -> bool:
     """Whether ``refusal(url)`` has to resolve a name (and so blocks); else it is instant."""
     parts = urlsplit(url)

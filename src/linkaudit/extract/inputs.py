@@ -12,10 +12,11 @@ import importlib
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urljoin, urlsplit
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
@@ -257,14 +258,17 @@ def read_file(name: str, settings: Settings) -> Source:
     return Source(name=name, data=data, base_url=path.resolve().as_uri())
 
 
-def _guard() -> Callable[[str, Settings], str | None] | None:
-    """``linkaudit.check.guard.refusal`` when the check stage provides it."""
+Pin = Callable[[str, Settings], tuple[str | None, str | None]]
+
+
+def _guard() -> Pin | None:
+    """``linkaudit.check.guard.pinned_address`` when the check stage provides it."""
     try:
         module = importlib.import_module("linkaudit.check.guard")
     except ImportError:
         return None
-    refusal: Callable[[str, Settings], str | None] | None = getattr(module, "refusal", None)
-    return refusal
+    pin: Pin | None = getattr(module, "pinned_address", None)
+    return pin
 
 
 def fetch_document(url: str, settings: Settings) -> Source:
@@ -281,32 +285,52 @@ def fetch_document(url: str, settings: Settings) -> Source:
 
 
 def _fetch(client: httpx.Client, url: str, settings: Settings) -> Source:
-    refusal = _guard()
+    pin = _guard()
     target = url
+    # One total deadline for the whole fetch (redirects and a trickled body included):
+    # --max-time when given, else the per-request timeout, as for every checked link.
+    deadline = time.monotonic() + (settings.max_time or settings.timeout)
     for _ in range(settings.max_redirects + 1):
-        reason = refusal(target, settings) if refusal else None
+        address, reason = pin(target, settings) if pin else (None, None)
         if reason is not None:
             raise DocumentError(url, f"refused to fetch {target}: {reason}")
-        with client.stream("GET", target) as response:
+        pinned, options = _pinned(target, address)
+        with client.stream("GET", pinned, **options) as response:
             if response.status_code in _REDIRECTS and "location" in response.headers:
                 target = urljoin(target, response.headers["location"])
                 continue
             if response.status_code >= 400:
                 raise DocumentError(url, f"HTTP {response.status_code} fetching the document")
-            data = _read_capped(response, url, settings.max_document_bytes)
+            data = _read_capped(response, url, settings.max_document_bytes, deadline)
             content_type = response.headers.get("content-type")
-            return Source(
-                name=url, data=data, base_url=str(response.url), content_type=content_type
-            )
+            return Source(name=url, data=data, base_url=target, content_type=content_type)
     raise DocumentError(url, f"more than {settings.max_redirects} redirects")
 
 
-def _read_capped(response: httpx.Response, url: str, limit: int) -> bytes:
+def _pinned(url: str, address: str | None) -> tuple[str, dict[str, Any]]:
+    """The request for ``url`` sent to the approved ``address``: the URL names the address,
+    the Host header and TLS (SNI and certificate check) the original name."""
+    if address is None:
+        return url, {}
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    headers = {"Host": parts.netloc.rpartition("@")[2]}
+    return parts._replace(netloc=netloc).geturl(), {
+        "headers": headers,
+        "extensions": {"sni_hostname": host},
+    }
+
+
+def _read_capped(response: httpx.Response, url: str, limit: int, deadline: float) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > limit:
             raise DocumentTooLarge(url, f"more than max_document_bytes ({limit}) bytes")
+        if time.monotonic() > deadline:
+            raise DocumentError(url, "cannot fetch: the document took longer than its deadline")
         chunks.append(chunk)
     return b"".join(chunks)
