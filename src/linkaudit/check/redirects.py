@@ -101,7 +101,8 @@ def redirect_target(fetched: Fetched) -> tuple[str, str] | None:
     content_type = fetched.headers.get("content-type", "").lower()
     if status is not None and 200 <= status < 300 and "html" in content_type:
         target = meta_refresh_target(fetched.body, fetched.url)
-        if target is not None and urldefrag(target)[0] != fetched.url:
+        # Not urldefrag: it raises on a malformed target (``a://[#``), which follow reports.
+        if target is not None and target.partition("#")[0] != fetched.url:
             return target, "meta_refresh"
     return None
 
