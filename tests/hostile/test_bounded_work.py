@@ -145,3 +145,21 @@ async def test_gzipped_page_behind_a_fragment_is_read_off_the_loop(web: SimWeb) 
     assert time.monotonic() - started < TIME_GUARD
     assert found[urls[0]].status == 200 and found[urls[0]].fragment_found is False
     assert found[urls[1]].status == 200
+
+
+def test_a_document_over_the_link_limit_is_not_read_whole() -> None:
+    """Reading stops where the link starts exceed twice the limit: the first links are all
+    kept, exactly the limit is reported, and both warnings say so."""
+    from linkaudit.config import Settings
+    from linkaudit.extract import content_hash_of, extract_source
+    from linkaudit.extract.base import Source
+
+    lines = "".join(f"- [link {i}](https://example.org/{i})\n" for i in range(5000))
+    source = Source("many.md", lines.encode(), "file:///many.md")
+    extraction = extract_source(source, Settings(max_links_per_document=1000))
+    assert [o.url for o in extraction.occurrences] == [
+        f"https://example.org/{i}" for i in range(1000)
+    ]
+    assert any("reading stopped at byte" in w for w in extraction.warnings)
+    assert any("only the first 1000 kept" in w for w in extraction.warnings)
+    assert extraction.document.content_hash == content_hash_of(source)

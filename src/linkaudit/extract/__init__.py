@@ -72,6 +72,8 @@ def extract_source(
         )
     fmt = detect_format(source.data, source.name, source.content_type)
     extractor = get_extractor(fmt, source.name)
+    whole = source
+    source, stopped_at = _bounded(source, fmt, settings.max_links_per_document)
     try:
         extraction = run_contained(fmt, extractor, source, settings)
     except DocumentError:
@@ -81,7 +83,45 @@ def extract_source(
     except Exception as exc:  # any bug or library failure is this document's error only
         cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
         raise CorruptDocument(source.name, cause) from exc
-    return _finished(extraction, source, settings, content_hash)
+    if stopped_at is not None:
+        note = (
+            f"{source.name}: more than {settings.max_links_per_document} links; reading stopped "
+            f"at byte {stopped_at} of {len(whole.data)} (max_links_per_document)"
+        )
+        extraction = dataclasses.replace(extraction, warnings=[*extraction.warnings, note])
+    return _finished(extraction, whole, settings, content_hash)
+
+
+#: What starts a link in a text format; a link makes at most two (``[x](http://…)``).
+_LINK_START = re.compile(
+    rb"(?i:https?:|www\.|mailto:|doi|href\s*=|src\s*=|\\url|\\href)|\]\(|\]\["
+)
+_TEXT_FORMATS = frozenset(
+    {
+        DocumentFormat.MARKDOWN,
+        DocumentFormat.HTML,
+        DocumentFormat.TEXT,
+        DocumentFormat.LATEX,
+        DocumentFormat.BIBTEX,
+        DocumentFormat.RST,
+    }
+)
+
+
+def _bounded(source: Source, fmt: DocumentFormat, limit: int) -> tuple[Source, int | None]:
+    """A text document cut at the line where its link starts exceed twice ``limit``, so that
+    a million-link file is never parsed whole (the first ``limit`` links are all kept; the
+    limit then trims to exactly ``limit``). Binary formats are bounded by their sandbox."""
+    if fmt not in _TEXT_FORMATS or len(source.data) < limit:
+        return source, None
+    for seen, match in enumerate(_LINK_START.finditer(source.data), start=1):
+        if seen > 2 * limit:
+            end = source.data.find(b"\n", match.start())
+            cut = len(source.data) if end < 0 else end + 1
+            if cut >= len(source.data):
+                return source, None
+            return dataclasses.replace(source, data=source.data[:cut]), cut
+    return source, None
 
 
 def _as_asked(extraction: Extraction, source: Source, settings: Settings) -> list[Occurrence]:
