@@ -93,9 +93,7 @@ def extract_source(
 
 
 #: What starts a link in a text format; a link makes at most two (``[x](http://…)``).
-_LINK_START = re.compile(
-    rb"(?i:https?:|www\.|mailto:|doi|href\s*=|src\s*=|\\url|\\href)|\]\(|\]\["
-)
+_LINK_START = re.compile(rb"(?i:https?:|www\.|mailto:|doi|href\s*=|src\s*=|\\url|\\href)|\]\(|\]\[")
 _TEXT_FORMATS = frozenset(
     {
         DocumentFormat.MARKDOWN,

@@ -1,5 +1,6 @@
 """
-Snapshot look-ups kept in the store: the archive stage's cache survives the run.
+Look-ups kept in the store, so they survive the run: archive snapshots, the DOI services'
+answers, and pages' text as first checked (for drift).
 
 A found snapshot stays valid for long (an archive does not forget); "nothing archived" is
 asked again sooner, because a page may be saved in the meantime.
@@ -11,7 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from sqlite_utils import Database
 
@@ -22,9 +23,15 @@ __all__ = ["FOUND_MAX_AGE", "MISSING_MAX_AGE", "DoiCache", "FirstChecks", "Snaps
 FOUND_MAX_AGE = dt.timedelta(days=30)
 MISSING_MAX_AGE = dt.timedelta(days=1)
 
+V = TypeVar("V")
 
-class SnapshotCache(MutableMapping[str, Snapshot | None]):
-    """A look-up key (``"<url> <cited date>"``) → the snapshot found, or None for none."""
+
+class _StoredMapping(MutableMapping[str, V]):
+    """A table of the store seen as a mapping from its key column (reads on the caller's
+    connection, writes through the store's writer); subclasses read and write the values."""
+
+    table: ClassVar[str]
+    key: ClassVar[str] = "key"
 
     def __init__(
         self,
@@ -35,6 +42,23 @@ class SnapshotCache(MutableMapping[str, Snapshot | None]):
         self._db = db
         self._clock = clock
         self._write = write
+
+    def __delitem__(self, key: str) -> None:
+        sql = f"DELETE FROM {self.table} WHERE {self.key} = ?"
+        self._write(lambda db: db.execute(sql, [key]))
+
+    def __iter__(self) -> Iterator[str]:
+        rows = self._db().execute(f"SELECT {self.key} FROM {self.table}").fetchall()
+        return (row[0] for row in rows)
+
+    def __len__(self) -> int:
+        return int(self._db().execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
+
+
+class SnapshotCache(_StoredMapping[Snapshot | None]):
+    """A look-up key (``"<url> <cited date>"``) → the snapshot found, or None for none."""
+
+    table = "archive_lookups"
 
     def __getitem__(self, key: str) -> Snapshot | None:
         row = (
@@ -63,20 +87,13 @@ class SnapshotCache(MutableMapping[str, Snapshot | None]):
             )
         )
 
-    def __delitem__(self, key: str) -> None:
-        self._write(lambda db: db.execute("DELETE FROM archive_lookups WHERE key = ?", [key]))
 
-    def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self._db().execute("SELECT key FROM archive_lookups").fetchall())
-
-    def __len__(self) -> int:
-        return int(self._db().execute("SELECT count(*) FROM archive_lookups").fetchone()[0])
-
-
-class DoiCache(MutableMapping[str, Any]):
+class DoiCache(_StoredMapping[Any]):
     """A service and DOI (``"Crossref 10.1/x"``) → that service's answer as plain JSON values,
     reused for ``max_age`` seconds: notices and open copies change slowly, and Crossref and
     Unpaywall ask their clients not to repeat questions."""
+
+    table = "doi_lookups"
 
     def __init__(
         self,
@@ -85,9 +102,7 @@ class DoiCache(MutableMapping[str, Any]):
         write: Callable[[Callable[[Database], object]], object],
         max_age: float,
     ) -> None:
-        self._db = db
-        self._clock = clock
-        self._write = write
+        super().__init__(db, clock, write)
         self._max_age = dt.timedelta(seconds=max_age)
 
     def __getitem__(self, key: str) -> Any:
@@ -112,29 +127,13 @@ class DoiCache(MutableMapping[str, Any]):
             )
         )
 
-    def __delitem__(self, key: str) -> None:
-        self._write(lambda db: db.execute("DELETE FROM doi_lookups WHERE key = ?", [key]))
 
-    def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self._db().execute("SELECT key FROM doi_lookups").fetchall())
-
-    def __len__(self) -> int:
-        return int(self._db().execute("SELECT count(*) FROM doi_lookups").fetchone()[0])
-
-
-class FirstChecks(MutableMapping[str, Any]):
+class FirstChecks(_StoredMapping[Any]):
     """A page's URL → its title and main text as first checked (``--drift`` compares with it
     when no snapshot is near the citation date). Written once per URL, never updated."""
 
-    def __init__(
-        self,
-        db: Callable[[], Database],
-        clock: Callable[[], dt.datetime],
-        write: Callable[[Callable[[Database], object]], object],
-    ) -> None:
-        self._db = db
-        self._clock = clock
-        self._write = write
+    table = "page_texts"
+    key = "url"
 
     def __getitem__(self, url: str) -> Any:
         row = self._db().execute("SELECT text FROM page_texts WHERE url = ?", [url]).fetchone()
@@ -152,12 +151,3 @@ class FirstChecks(MutableMapping[str, Any]):
                 [url, now, text],
             )
         )
-
-    def __delitem__(self, url: str) -> None:
-        self._write(lambda db: db.execute("DELETE FROM page_texts WHERE url = ?", [url]))
-
-    def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self._db().execute("SELECT url FROM page_texts").fetchall())
-
-    def __len__(self) -> int:
-        return int(self._db().execute("SELECT count(*) FROM page_texts").fetchone()[0])
