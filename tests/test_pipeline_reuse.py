@@ -30,6 +30,7 @@ FINDING_SETTINGS = {
     "gitignore",
     "include_globs",
     "max_redirects",
+    "max_time",  # the deadline of fetching a brief given as a URL, like timeout
     "timeout",
     "user_agent",
 }
