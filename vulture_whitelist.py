@@ -17,7 +17,7 @@ _.linkify  # markdown-it-py reads md.linkify (extract/markdown.py)
 _.validateLink  # markdown-it-py calls md.validateLink (extract/markdown.py)
 schema  # LinkifyMatch field markdown-it-py reads (extract/text.py)
 _.match_at_start  # the linkify interface markdown-it-py calls (extract/text.py)
-frame  # signal handler signature (interrupts.py)
+frame  # signal handler signature (run/interrupts.py)
 _._value_  # IntEnum member value set in __new__ (gate.py)
 
 # Migrations, registered by sqlite_utils' @migrations() decorator (store/schema.py).
@@ -31,7 +31,7 @@ m007_drift
 m008_url_identity
 
 # Enum members and dataclass fields that are data (reports, exit codes, JSON).
-restricted  # archive/health.py HealthFigures fields, written out whole
+restricted  # report/health_figures.py HealthFigures fields, written out whole
 invalid
 _.buffered  # check/dispatch.py, read by tests
 HANGUP  # gate.ExitCode: exits through 128 + signal number
@@ -45,7 +45,7 @@ _.holds  # extract/_pdfium.py
 throttled  # check/hosts.py: a per-host counter nothing reads
 _.throttled
 _.sent  # check/soft404.py: a counter nothing reads
-_.restore  # interrupts.py: the counterpart of install()
+_.restore  # run/interrupts.py: the counterpart of install()
 _.cached_result  # store/__init__.py: the single-URL form of cached_results
-_.call  # storethread.py
+_.call  # run/storethread.py
 _Annotation  # report/github.py

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fixtures.builders import docx as docx_builder  # noqa: E402
 from fixtures.builders import pdf as pdf_builder  # noqa: E402
 from linkaudit.config import Settings  # noqa: E402
-from linkaudit.extract.base import Source  # noqa: E402
 from linkaudit.extract.docx import DocxExtractor  # noqa: E402
 from linkaudit.extract.pdf import PdfExtractor  # noqa: E402
+from linkaudit.models import Source  # noqa: E402
 
 Links = list[tuple[int, str, str]]
 

@@ -27,10 +27,10 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.html import HtmlExtractor
 from linkaudit.extract.markdown import MarkdownExtractor
 from linkaudit.extract.text import TextExtractor, find_urls
+from linkaudit.models import Extraction, Source
 
 _PROSE = (
     "the policy brief argues that allied supply chains need a common screening rule "

@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction
-from linkaudit.models import Document, DocumentFormat, Occurrence, Result
+from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence, Result
 from linkaudit.store import Store
 from linkaudit.verdicts import Verdict
 

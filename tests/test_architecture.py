@@ -9,13 +9,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "linkaudit"
 STAGES = ("extract", "check", "classify", "archive", "store", "report")
+#: What joins the stages into a run: the run package and the CLI above it.
+JOINERS = ("run", "cli")
 
 #: Cross-stage imports that are allowed, and why.
 ALLOWED = {
-    "linkaudit.extract.base": "the Extraction and Source contract types travel between stages",
     "linkaudit.extract.formats": "the one table of document formats and their suffixes",
     "linkaudit.archive.recognize": "classify recognises archive links with a pure function",
-    "linkaudit.archive.health": "the health report renders figures computed by a pure function",
 }
 
 
@@ -38,11 +38,24 @@ def test_stages_do_not_import_each_other(path: Path) -> None:
     """A stage imports the base modules, its own package and the allowed contracts only."""
     own = path.relative_to(PACKAGE).parts[0]
     if own not in STAGES:
-        return  # pipeline.py, stored.py and cli.py join the stages
+        return  # run/ and cli.py join the stages
     for name in imports(path):
         parts = name.split(".")
         if len(parts) > 1 and parts[0] == "linkaudit" and parts[1] in STAGES and parts[1] != own:
             assert name in ALLOWED, f"{path.relative_to(PACKAGE)} imports {name}"
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_cli_sits_above_the_run(path: Path) -> None:
+    """The stages and the base modules never reach up into ``run/`` or ``cli``."""
+    own = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+    if own in JOINERS or own in ("__init__", "__main__"):
+        return
+    for name in imports(path):
+        parts = name.split(".")
+        assert not (parts[0] == "linkaudit" and len(parts) > 1 and parts[1] in JOINERS), (
+            f"{path.relative_to(PACKAGE)} imports {name}"
+        )
 
 
 def test_only_the_cli_imports_click_and_only_cli_and_terminal_import_rich() -> None:

@@ -21,10 +21,10 @@ from linkaudit.drift.text import (
     quotation_found,
     similarity,
 )
-from linkaudit.pipeline import run_check
 from linkaudit.report import get_reporter
 from linkaudit.report.findings import action_for
 from linkaudit.report.health import render_health
+from linkaudit.run.pipeline import run_check
 from web import Handler, Reply, SimWeb, WebRequest
 
 pytestmark = pytest.mark.anyio

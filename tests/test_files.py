@@ -12,7 +12,7 @@ from typing import TextIO
 import pytest
 
 from linkaudit.exceptions import OutputError
-from linkaudit.files import write_atomically
+from linkaudit.run.files import write_atomically
 
 
 def test_a_complete_write_replaces_the_file(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from archive.fakes import FakeArchive, serve_archive
 from linkaudit.fix import Prefer, fix_documents, plan_edits, rewrite
 from linkaudit.models import DocumentFormat, Occurrence, Redirect, Result, Snapshot
-from linkaudit.pipeline import run_check
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 

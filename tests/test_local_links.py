@@ -10,9 +10,8 @@ import pytest
 from linkaudit.anchors import element_id, markdown_anchors
 from linkaudit.config import Settings
 from linkaudit.extract import extract_source
-from linkaudit.extract.base import Source
-from linkaudit.models import Result
-from linkaudit.pipeline import run_check
+from linkaudit.models import Result, Source
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
 from web import Reply, SimWeb, WebRequest
 

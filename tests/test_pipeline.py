@@ -10,8 +10,8 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.models import Occurrence, Result, Snapshot
-from linkaudit.pipeline import _check_originals, group_occurrences, run_check
-from linkaudit.runstate import Run
+from linkaudit.run.pipeline import _check_originals, group_occurrences, run_check
+from linkaudit.run.state import Run
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 
@@ -85,8 +85,7 @@ async def test_dns_failure_is_dead_when_the_network_works(
 
 def test_group_occurrences_keeps_first_cited_order() -> None:
     """One check per distinct URL, every occurrence kept, in the order first cited."""
-    from linkaudit.extract.base import Extraction
-    from linkaudit.models import Document, DocumentFormat
+    from linkaudit.models import Document, DocumentFormat, Extraction
 
     occ = [Occurrence("a.md", u, u) for u in ("https://b/", "https://a/", "https://b/")]
     groups = group_occurrences([Extraction(Document("a.md", DocumentFormat.MARKDOWN), occ)])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from linkaudit.models import Occurrence, Result
-from linkaudit.pipeline import RunOutcome
 from linkaudit.report import build_report
+from linkaudit.run.pipeline import RunOutcome
 from linkaudit.verdicts import Verdict
 
 
@@ -31,9 +31,8 @@ def test_repr_does_not_grow_with_the_report() -> None:
 
 def test_groups_are_tuples_in_first_cited_order() -> None:
     """The run's grouping (tuples, no list per URL) keeps first-cited order and every occurrence."""
-    from linkaudit.extract.base import Extraction
-    from linkaudit.models import Document, DocumentFormat
-    from linkaudit.pipeline import group_occurrences
+    from linkaudit.models import Document, DocumentFormat, Extraction
+    from linkaudit.run.pipeline import group_occurrences
 
     def occ(doc: str, url: str, line: int) -> Occurrence:
         return Occurrence(document=doc, raw=url, url=url, line=line)

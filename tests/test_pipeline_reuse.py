@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Source
 from linkaudit.extract.key import EXTRACTION_SETTINGS, extraction_key
-from linkaudit.pipeline import run_check
+from linkaudit.models import Source
 from linkaudit.report.base import Report
+from linkaudit.run.pipeline import run_check
 from linkaudit.store import Store
 from web import Reply, SimWeb, WebRequest
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction
 from linkaudit.extract.inputs import StoredExtractions
-from linkaudit.models import Document, DocumentFormat, Occurrence
-from linkaudit.pipeline import run_check
+from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence
+from linkaudit.run.pipeline import run_check
 from linkaudit.store import Store
 from linkaudit.verdicts import Reason, Verdict
 from web import Reply, SimWeb, WebRequest

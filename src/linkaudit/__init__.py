@@ -43,7 +43,7 @@ from linkaudit.verdicts import Reason, Verdict
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from linkaudit.extract.base import Extraction
+    from linkaudit.models import Extraction
 
 __all__ = [
     "ArchiveError",
@@ -77,7 +77,7 @@ def check(inputs: Sequence[str], settings: Settings | None = None, *, store: boo
     Results are kept in ``settings.db`` (history, cache, resume) unless ``store=False``. It
     works inside a running event loop too (a Jupyter cell), in a thread of its own.
     """
-    from linkaudit.pipeline import check as run
+    from linkaudit.run.pipeline import check as run
 
     return run(inputs, settings, store=store)
 
@@ -87,13 +87,13 @@ async def check_async(
 ) -> Report:
     """``check`` as a coroutine, for code that already runs an event loop (Jupyter, an async
     web app): ``report = await linkaudit.check_async(["brief.md"])``."""
-    from linkaudit.pipeline import check_async as run
+    from linkaudit.run.pipeline import check_async as run
 
     return await run(inputs, settings, store=store)
 
 
 def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
     """Every document's links, offline (``linkaudit extract`` as a function)."""
-    from linkaudit.pipeline import extract as run
+    from linkaudit.run.pipeline import extract as run
 
     return run(inputs, settings)

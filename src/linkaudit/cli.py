@@ -421,7 +421,7 @@ def _write(text: str, output: str | None) -> None:
     if output in (None, "-"):
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        from linkaudit.files import write_atomically
+        from linkaudit.run.files import write_atomically
 
         write_atomically(str(output), lambda stream: stream.write(text))
 
@@ -477,8 +477,8 @@ def extract(
     Example:
       linkaudit extract examples/rok-us-policy-brief-2025-03.md --format json
     """
-    from linkaudit.pipeline import extract as run_extract
     from linkaudit.report.base import LinksReport
+    from linkaudit.run.pipeline import extract as run_extract
 
     if output not in (None, "-"):
         _refuse_contradicting_suffix(fmt, output)
@@ -589,8 +589,8 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
       linkaudit check briefs/ --format sarif --output linkaudit.sarif --format table
     """
     from linkaudit.gate import apply_baseline, exit_code, load_baseline
-    from linkaudit.pipeline import run_check
     from linkaudit.report.progress import ProgressListener
+    from linkaudit.run.pipeline import run_check
 
     formats, outputs = opts.pop("formats"), opts.pop("outputs")
     quiet, no_store, verbose = opts.pop("quiet"), opts.pop("no_store"), opts.pop("verbose")
@@ -609,7 +609,7 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
         arguments=sys.argv[1:],
         on_document=lambda extraction: _warn_documents([extraction], verbose=verbose),
     )
-    from linkaudit.interrupts import INTERRUPTS
+    from linkaudit.run.interrupts import INTERRUPTS
 
     INTERRUPTS.install()  # SIGINT, SIGTERM, SIGHUP: stop checking, write the reports
     try:
@@ -651,7 +651,7 @@ def _emit(
         )
         reporter = get_reporter(fmt, options)
         if isinstance(reporter, StreamingReporter) and not to_terminal:
-            from linkaudit.files import write_atomically
+            from linkaudit.run.files import write_atomically
 
             write_atomically(str(output), functools.partial(reporter.write, report))
             continue
@@ -677,8 +677,8 @@ def history(url: str, config: str | None, **opts: Any) -> None:
     Example:
       linkaudit history https://example.org/report.pdf
     """
+    from linkaudit.run.stored import render_history
     from linkaudit.store import Store
-    from linkaudit.stored import render_history
 
     settings = _settings(config, _overrides(opts, "store"), ignore_file=False)
     store = Store.open(settings.db, read_only=True)
@@ -726,7 +726,7 @@ def report(
       linkaudit report --health --format html        # writes reports/health-<date>.html
       linkaudit report --since 2026-01-01 --format markdown --output -
     """
-    from linkaudit.stored import render_stored
+    from linkaudit.run.stored import render_stored
 
     if output not in (None, "-"):
         _refuse_contradicting_suffix(fmt, output)
@@ -818,7 +818,7 @@ def archive(
 
     from linkaudit.archive.preserve import preserve
     from linkaudit.archive.preserve import robust_links as markup
-    from linkaudit.pipeline import extract as run_extract
+    from linkaudit.run.pipeline import extract as run_extract
 
     settings = _settings(opts.pop("config"), _overrides(opts, "archive"))
     extractions = run_extract(_read_inputs(inputs), settings)
@@ -861,7 +861,7 @@ def fix(inputs: tuple[str, ...], dry_run: bool, write: bool, prefer: str, **opts
     import asyncio
 
     from linkaudit.fix import fix_documents
-    from linkaudit.pipeline import run_check
+    from linkaudit.run.pipeline import run_check
 
     settings = _settings(opts.pop("config"), _overrides(opts, "check", "discovery", "store"))
     outcome = asyncio.run(run_check(_read_inputs(inputs), settings, db=settings.db))

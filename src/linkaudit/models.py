@@ -1,7 +1,7 @@
 """
 The frozen values that cross pipeline stages.
 
-    extract  → Document, Occurrence
+    extract  → Source (bytes in), Extraction (Document, Occurrences)
     check    → Observation (what the network or file system said; no verdict)
     classify → Result (verdict, reason, evidence, every occurrence of the URL)
     archive  → Snapshot (on a Result)
@@ -26,6 +26,7 @@ __all__ = [
     "DoiRecord",
     "Drift",
     "Element",
+    "Extraction",
     "History",
     "Notice",
     "NoticeKind",
@@ -39,6 +40,7 @@ __all__ = [
     "RobustLink",
     "RunId",
     "Snapshot",
+    "Source",
 ]
 
 RunId = NewType("RunId", int)
@@ -132,6 +134,33 @@ class Occurrence:
     problem: Reason | None = None
     """Set when the link is invalid without a fetch: placeholder, malformed, unsupported_scheme."""
     robust: RobustLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The bytes of one document and where they came from."""
+
+    name: str
+    """As given by the user (a path or URL); reported as the occurrence's document."""
+    data: bytes
+    base_url: str
+    """What relative targets resolve against: a file: URI of the document, or its fetch URL."""
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What one extractor found in one document, in document order."""
+
+    document: Document
+    occurrences: list[Occurrence] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Bounds hit and other things the user should know (never silently truncated)."""
+    extracted_with: str | None = None
+    """What the result depends on besides the bytes (``extract.key``): the store reuses a
+    stored extraction only while this and the content hash are unchanged."""
+    reused: bool = False
+    """Read back from the store (the document is unchanged since its last scan), not parsed."""
 
 
 class NoticeKind(StrEnum):

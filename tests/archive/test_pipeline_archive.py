@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.pipeline import run_check
 from linkaudit.report.health import render_health
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Verdict
 from web import SimWeb
 

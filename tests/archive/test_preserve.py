@@ -8,8 +8,7 @@ import pytest
 
 from linkaudit.archive.preserve import preserve
 from linkaudit.exceptions import ConfigError
-from linkaudit.extract.base import Extraction
-from linkaudit.models import Document, DocumentFormat, Occurrence
+from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence
 from linkaudit.verdicts import Reason
 
 from .fakes import FakeArchive

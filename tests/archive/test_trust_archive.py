@@ -17,7 +17,7 @@ from linkaudit.archive.client import (
     unreachable_services,
 )
 from linkaudit.models import Occurrence, Result
-from linkaudit.pipeline import run_check
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Verdict
 from web import SimWeb
 

@@ -12,9 +12,9 @@ import pytest
 from archive.fakes import refused_base
 from linkaudit.config import Settings
 from linkaudit.models import NoticeKind, Result
-from linkaudit.pipeline import run_check
 from linkaudit.report import get_reporter
 from linkaudit.report.findings import action_for
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
 
 from .fakes import FakeDoi, serve_doi

@@ -141,8 +141,8 @@ def test_unpaywall_gives_an_http_copy_or_none() -> None:
 def test_dois_printed_in_a_pdf_reference_list_are_links() -> None:
     from fixtures.builders import pdf as build
     from linkaudit.config import Settings
-    from linkaudit.extract.base import Source
     from linkaudit.extract.pdf import PdfExtractor
+    from linkaudit.models import Source
 
     source = Source(name="refs.pdf", data=build.dois_pdf(), base_url="file:///refs.pdf")
     found = PdfExtractor().extract(source, Settings()).occurrences
@@ -159,8 +159,8 @@ def test_dois_printed_in_a_pdf_reference_list_are_links() -> None:
 
 def test_dois_printed_in_plain_text_are_links() -> None:
     from linkaudit.config import Settings
-    from linkaudit.extract.base import Source
     from linkaudit.extract.text import TextExtractor
+    from linkaudit.models import Source
 
     data = b"See doi:10.5555/abc. And https://doi.org/10.5555/def, DOI 10.5555/ghi."
     source = Source(name="refs.txt", data=data, base_url="file:///refs.txt")

@@ -17,9 +17,8 @@ from linkaudit.exceptions import (
     DocumentTooLarge,
     EncryptedDocument,
 )
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.docx import DocxExtractor, _hyperlink_instruction
-from linkaudit.models import Element, Part
+from linkaudit.models import Element, Extraction, Part, Source
 
 BASE = "file:///briefs/brief.docx"
 L, F, B = Element.LINK, Element.FIELD, Element.BARE

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from linkaudit.config import Settings
 from linkaudit.extract import context
-from linkaudit.extract.base import Source
 from linkaudit.extract.context import fold_whitespace, sentence_around
 from linkaudit.extract.text import GfmLinkify, LinkifyMatch, TextExtractor, _as_match, find_urls
+from linkaudit.models import Source
 
 _END_BEFORE = context._END_BEFORE
 _END_AFTER = context._END_AFTER

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from linkaudit.config import Settings
 from linkaudit.extract import extract_source
-from linkaudit.extract.base import Source
-from linkaudit.models import Element, Part
+from linkaudit.models import Element, Part, Source
 
 BRIEF = b"""Sanctions were [announced](https://a.example/) last year.[^1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from linkaudit.config import Settings
 from linkaudit.extract import extract_source
-from linkaudit.extract.base import Source
 from linkaudit.extract.html import html_links
+from linkaudit.models import Source
 
 
 def test_malformed_marked_section_is_a_bogus_comment() -> None:

@@ -13,9 +13,8 @@ from fixtures.builders import pdf as build
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 from linkaudit.extract._pdftext import printed_urls
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.pdf import PdfExtractor
-from linkaudit.models import Element, Part
+from linkaudit.models import Element, Extraction, Part, Source
 
 BASE = "file:///briefs/brief.pdf"
 A, B = Element.ANNOTATION, Element.BARE

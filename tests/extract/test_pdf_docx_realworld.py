@@ -19,10 +19,9 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError
-from linkaudit.extract.base import Source
 from linkaudit.extract.docx import DocxExtractor
 from linkaudit.extract.pdf import PdfExtractor
-from linkaudit.models import Element
+from linkaudit.models import Element, Source
 
 SHARED = Path(
     os.environ.get("LINKAUDIT_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Source
 from linkaudit.extract.bibtex import BibtexExtractor
 from linkaudit.extract.latex import LatexExtractor, plain_text
-from linkaudit.models import Occurrence
+from linkaudit.models import Occurrence, Source
 from linkaudit.verdicts import Reason
 
 

@@ -25,7 +25,7 @@ from fixtures.builders import pdf as build_pdf
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError
 from linkaudit.extract import extract_source
-from linkaudit.extract.base import Extraction, Source
+from linkaudit.models import Extraction, Source
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "fixtures" / "docs"

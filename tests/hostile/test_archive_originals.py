@@ -11,8 +11,8 @@ from linkaudit.archive.lookup import find_snapshot
 from linkaudit.archive.recognize import is_web_url, recognize
 from linkaudit.config import Settings
 from linkaudit.models import Occurrence, Result, Snapshot
-from linkaudit.pipeline import _check_originals
-from linkaudit.runstate import Run
+from linkaudit.run.pipeline import _check_originals
+from linkaudit.run.state import Run
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 

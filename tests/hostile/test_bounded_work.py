@@ -23,8 +23,8 @@ from hostile.corpus import (
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError
 from linkaudit.extract import extract_source
-from linkaudit.extract.base import Source
 from linkaudit.extract.sandbox import SANDBOXED, budget
+from linkaudit.models import Source
 from web import Reply, SimWeb, WebRequest
 
 #: Seconds one document may take in the guard (on 2 busy CPUs); the old code took 11-96 s.
@@ -152,7 +152,7 @@ def test_a_document_over_the_link_limit_is_not_read_whole() -> None:
     kept, exactly the limit is reported, and both warnings say so."""
     from linkaudit.config import Settings
     from linkaudit.extract import content_hash_of, extract_source
-    from linkaudit.extract.base import Source
+    from linkaudit.models import Source
 
     lines = "".join(f"- [link {i}](https://example.org/{i})\n" for i in range(5000))
     source = Source("many.md", lines.encode(), "file:///many.md")

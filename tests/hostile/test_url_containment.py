@@ -16,8 +16,7 @@ from linkaudit.check.runner import Checker
 from linkaudit.cli import cli
 from linkaudit.config import Settings
 from linkaudit.extract import extract_source
-from linkaudit.extract.base import Source
-from linkaudit.models import Observation
+from linkaudit.models import Observation, Source
 from linkaudit.urls import url_defect
 from linkaudit.verdicts import Reason
 from web import Reply, SimWeb, WebRequest

@@ -27,7 +27,7 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.models import Result
-from linkaudit.pipeline import run_check
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Verdict
 from web import Reply, SimWeb, WebRequest
 

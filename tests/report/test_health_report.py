@@ -14,8 +14,8 @@ from linkaudit.config import Settings
 from linkaudit.models import Document, DocumentFormat, Occurrence, Result
 from linkaudit.report import HealthPoint, Report, build_report
 from linkaudit.report.health import render_health
+from linkaudit.run.stored import offline_runs, render_stored
 from linkaudit.store import Store
-from linkaudit.stored import offline_runs, render_stored
 from linkaudit.verdicts import Verdict
 
 from .cdp import Browser

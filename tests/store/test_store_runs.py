@@ -10,8 +10,7 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
-from linkaudit.extract.base import Extraction
-from linkaudit.models import Document, DocumentFormat, Occurrence, Redirect, Snapshot
+from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence, Redirect, Snapshot
 from linkaudit.store import RunStatus, Store
 from linkaudit.verdicts import Verdict
 

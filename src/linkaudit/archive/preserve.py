@@ -22,7 +22,7 @@ from linkaudit.models import Snapshot
 from linkaudit.printable import neutralise
 
 if TYPE_CHECKING:  # the shared contract only; archive does not run extraction
-    from linkaudit.extract.base import Extraction
+    from linkaudit.models import Extraction
 
 __all__ = ["Preservation", "preservation", "preserve", "robust_link", "robust_links"]
 

@@ -16,7 +16,7 @@ import re
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentError, DocumentTooLarge, UnsupportedFormat
-from linkaudit.extract.base import Extraction, Extractor, Source
+from linkaudit.extract.base import Extractor
 from linkaudit.extract.detect import decode_text, detect_format
 from linkaudit.extract.formats import DOCUMENT_TYPES
 from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
@@ -24,7 +24,7 @@ from linkaudit.extract.inputs import StoredExtractions, iter_inputs
 from linkaudit.extract.key import extraction_key
 from linkaudit.extract.sandbox import run_contained
 from linkaudit.extract.urls import rooted
-from linkaudit.models import DocumentFormat, Occurrence
+from linkaudit.models import DocumentFormat, Extraction, Occurrence, Source
 
 __all__ = [
     "EXTRACTORS",

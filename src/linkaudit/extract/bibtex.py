@@ -26,13 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import LineCounter
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.latex import plain_text, unescape_url
 from linkaudit.extract.text import find_urls
 from linkaudit.extract.urls import make_occurrence
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
+from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occurrence, Part, Source
 
 __all__ = ["BibEntry", "BibField", "BibtexExtractor", "parse_bibtex"]
 

@@ -29,11 +29,10 @@ from lxml import etree
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentTooLarge
 from linkaudit.extract._ooxml import Package, Relationship, core_properties, local, open_package
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import sentence_around
 from linkaudit.extract.text import find_printed
 from linkaudit.extract.urls import make_occurrence
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
+from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occurrence, Part, Source
 
 __all__ = ["DocxExtractor"]
 

@@ -21,11 +21,18 @@ from lxml import etree
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import LineCounter, find_date, fold_whitespace, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence, resolve
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence, RobustLink
+from linkaudit.models import (
+    Document,
+    DocumentFormat,
+    Element,
+    Extraction,
+    Occurrence,
+    RobustLink,
+    Source,
+)
 
 __all__ = ["HtmlExtractor", "HtmlLink", "fragment_ids", "html_links", "parse_html"]
 

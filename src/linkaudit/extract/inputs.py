@@ -20,9 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.formats import SUFFIXES, format_of_name
-from linkaudit.models import Document, DocumentFormat
+from linkaudit.models import Document, DocumentFormat, Extraction, Source
 
 if TYPE_CHECKING:
     import httpx

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from linkaudit._version import __version__
 from linkaudit.config import Settings
-from linkaudit.extract.base import Source
+from linkaudit.models import Source
 
 __all__ = ["EXTRACTION_SETTINGS", "extraction_key"]
 

@@ -23,11 +23,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import LineCounter, find_date, fold_whitespace, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence
+from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occurrence, Source
 from linkaudit.verdicts import Reason
 
 __all__ = ["LatexExtractor", "blank_code", "plain_text", "strip_comments", "unescape_url"]

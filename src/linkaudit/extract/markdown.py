@@ -23,7 +23,6 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from linkaudit.anchors import token_anchors
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import (
     LineCounter,
     find_date,
@@ -34,7 +33,7 @@ from linkaudit.extract.detect import decode_text
 from linkaudit.extract.html import html_links
 from linkaudit.extract.text import GfmLinkify
 from linkaudit.extract.urls import make_occurrence
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
+from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occurrence, Part, Source
 
 __all__ = ["MarkdownExtractor"]
 

@@ -42,10 +42,9 @@ from linkaudit.extract._pdftext import (
     printed_urls,
     words_of,
 )
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import sentence_around
 from linkaudit.extract.urls import make_occurrence, resolve
-from linkaudit.models import Document, DocumentFormat, Element, Occurrence, Part
+from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occurrence, Part, Source
 
 __all__ = ["PdfExtractor"]
 

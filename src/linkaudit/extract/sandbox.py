@@ -29,8 +29,8 @@ from typing import Any
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentError
-from linkaudit.extract.base import Extraction, Extractor, Source
-from linkaudit.models import DocumentFormat
+from linkaudit.extract.base import Extractor
+from linkaudit.models import DocumentFormat, Extraction, Source
 
 __all__ = ["SANDBOXED", "Budget", "budget", "run_contained"]
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 from linkaudit.config import Settings
 from linkaudit.dois import find_dois
-from linkaudit.extract.base import Extraction, Source
 from linkaudit.extract.context import LineCounter, sentence_around
 from linkaudit.extract.detect import decode_text
 from linkaudit.extract.urls import make_occurrence
-from linkaudit.models import Document, DocumentFormat, Element
+from linkaudit.models import Document, DocumentFormat, Element, Extraction, Source
 
 __all__ = [
     "GfmLinkify",

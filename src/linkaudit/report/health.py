@@ -14,7 +14,11 @@ from collections.abc import Callable, Mapping
 from html import escape as _html_escape
 from typing import Any
 
-from linkaudit.archive.health import (
+from linkaudit.models import Quote, Result
+from linkaudit.printable import guard_lines, json_text, neutralise, one_line
+from linkaudit.report.base import Report
+from linkaudit.report.charts import Series, bar_chart
+from linkaudit.report.health_figures import (
     DocumentHealth,
     Health,
     LostCitation,
@@ -22,10 +26,6 @@ from linkaudit.archive.health import (
     YearBreakage,
     health_figures,
 )
-from linkaudit.models import Quote, Result
-from linkaudit.printable import guard_lines, json_text, neutralise, one_line
-from linkaudit.report.base import Report
-from linkaudit.report.charts import Series, bar_chart
 
 __all__ = ["PEW_2024", "health_to_dict", "render_health"]
 

@@ -31,8 +31,7 @@ from sqlite_utils import Database
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
-from linkaudit.extract.base import Extraction
-from linkaudit.models import Document, Occurrence, Result, RunId
+from linkaudit.models import Document, Extraction, Occurrence, Result, RunId
 from linkaudit.store import _batch, _reads, _writes
 from linkaudit.store._codec import result_from_row
 from linkaudit.store._connection import (

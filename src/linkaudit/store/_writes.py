@@ -14,8 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from linkaudit.config import Settings
-from linkaudit.extract.base import Extraction
-from linkaudit.models import History, Result, RunId
+from linkaudit.models import Extraction, History, Result, RunId
 from linkaudit.store._batch import insert_rows, url_rows
 from linkaudit.store._codec import (
     check_row,

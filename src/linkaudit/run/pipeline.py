@@ -2,7 +2,7 @@
 documents → occurrences → distinct URLs → check → classify → archive → store → report.
 
 The only module that knows every stage (with ``feed``, which reads the documents as the
-checker works, and ``runstate``). Results reach the store as they arrive, so an interrupted
+checker works, and ``state``). Results reach the store as they arrive, so an interrupted
 run keeps what it checked and the next run resumes from there.
 """
 
@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from linkaudit._version import __version__
 from linkaudit.config import Settings
-from linkaudit.feed import Feed, complete, group_occurrences
 from linkaudit.models import Observation, Occurrence, Result, RunId
-from linkaudit.runstate import Listener, Run, RunOutcome, SilentListener
+from linkaudit.run.feed import Feed, complete, group_occurrences
+from linkaudit.run.state import Listener, Run, RunOutcome, SilentListener
 from linkaudit.verdicts import Reason, Verdict
 
 if TYPE_CHECKING:
-    from linkaudit.extract.base import Extraction
+    from linkaudit.models import Extraction
     from linkaudit.report.base import Report
     from linkaudit.store import Store
 
@@ -99,8 +99,8 @@ async def run_check(
     as it is extracted (the CLI prints its warnings then).
     """
     from linkaudit.exceptions import StoreError
-    from linkaudit.interrupts import INTERRUPTS
     from linkaudit.report.build import build_report
+    from linkaudit.run.interrupts import INTERRUPTS
 
     open_error: StoreError | None = None
     try:
@@ -111,7 +111,7 @@ async def run_check(
     if open_error is not None:
         run.warnings.append(f"store error: {open_error}; the run went on without the store")
     if store is not None:
-        from linkaudit.storethread import StoreThread
+        from linkaudit.run.storethread import StoreThread
 
         run.storage = StoreThread(store)
     source = (

@@ -24,8 +24,8 @@ from linkaudit.models import Document, Occurrence, Result
 
 if TYPE_CHECKING:
     from linkaudit.check import CheckRequest
-    from linkaudit.extract.base import Extraction
-    from linkaudit.runstate import Run
+    from linkaudit.models import Extraction
+    from linkaudit.run.state import Run
     from linkaudit.store import Store
 
 __all__ = ["Feed", "complete", "group_occurrences", "settle"]

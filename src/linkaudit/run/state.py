@@ -15,8 +15,8 @@ from linkaudit.verdicts import Reason
 
 if TYPE_CHECKING:
     from linkaudit.report.base import Report
+    from linkaudit.run.storethread import StoreThread
     from linkaudit.store import Store
-    from linkaudit.storethread import StoreThread
 
 __all__ = ["Listener", "Run", "RunOutcome", "SilentListener"]
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from linkaudit import files
+from linkaudit.run import files
 
 __all__ = ["INTERRUPTS", "SIGNALS", "Interrupts"]
 

@@ -6,9 +6,15 @@ import datetime as dt
 
 import pytest
 
-from linkaudit.archive import DocumentHealth, Health, RotBucket, health_figures
-from linkaudit.archive.health import LostCitation, YearBreakage
 from linkaudit.models import Document, DocumentFormat, Occurrence, Result, Snapshot
+from linkaudit.report.health_figures import (
+    DocumentHealth,
+    Health,
+    LostCitation,
+    RotBucket,
+    YearBreakage,
+    health_figures,
+)
 from linkaudit.verdicts import Verdict
 
 A = Document(path="a.md", format=DocumentFormat.MARKDOWN, published=dt.date(2020, 6, 1))
