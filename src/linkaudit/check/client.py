@@ -35,7 +35,6 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import aiohttp
-import anyio
 import httpx
 import yarl
 
@@ -322,7 +321,7 @@ async def fetch_once(
     try:
         async with asyncio.timeout(settings.timeout):
             try:
-                request = client.build_request("GET", url, headers=headers)
+                request = _get(client, url, headers)
                 if cookies:
                     cookies.set_cookie_header(request)
                 response = await _TRANSPORTS[client].handle_async_request(request)
@@ -346,8 +345,7 @@ async def fetch_once(
         kept = kept or _kept_headers(response.headers.raw)
     finally:
         if response is not None:
-            with anyio.move_on_after(1.0, shield=True):
-                await response.aclose()
+            await response.aclose()  # the transport's close never waits (``_Body.aclose``)
     return Fetched(
         url=url,
         status=response.status_code,
@@ -358,6 +356,27 @@ async def fetch_once(
         retry_after_header=kept.get("retry-after"),
         raw_bytes=body.raw_bytes,
     )
+
+
+_NO_BODY = httpx.ByteStream(b"")
+
+
+def _get(client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None) -> httpx.Request:
+    """The request ``client.build_request("GET", url, headers=headers)`` makes (the same URL,
+    fields in the same order, timeouts), without merging what our GET never has: a base
+    URL, query parameters, a body, the client's cookies (its jar keeps none)."""
+    parsed = httpx.URL(url)
+    if parsed.is_relative_url or client.cookies:
+        return client.build_request("GET", url, headers=headers)
+    fields = client.headers
+    if headers:
+        fields = httpx.Headers(fields)
+        fields.update(headers)
+    raw = fields.raw
+    if "host" not in fields and parsed.host:
+        raw = [(b"Host", parsed.netloc), *raw]
+    timeout = {"timeout": client.timeout.as_dict()}
+    return httpx.Request("GET", parsed, headers=raw, stream=_NO_BODY, extensions=timeout)
 
 
 def _kept_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -390,7 +409,11 @@ async def read_capped(
     if encoding is None:
         encoding = response.headers.get("content-encoding", "")
     inflater = _Inflater(encoding)
-    async for chunk in response.aiter_raw():
+    # Our transport's stream as it is (fetch_once closes the response); any other through
+    # httpx's iterator.
+    stream = response.stream
+    chunks = stream if isinstance(stream, _Body) else response.aiter_raw()
+    async for chunk in chunks:
         room_raw = settings.max_body_bytes - body.raw_bytes
         if room_raw <= 0:
             body.truncated = True
