@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from linkaudit.config import Settings
-from linkaudit.extract.inputs import StoredExtractions
+from linkaudit.extract import iter_inputs
 from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence
 from linkaudit.run.pipeline import run_check
 from linkaudit.store import Store
@@ -40,27 +39,24 @@ class _Recorder:
         """Nothing to close."""
 
 
+Held = Callable[[Sequence[str], Settings], Iterator[Extraction]]
+
+
 @pytest.fixture
-def held_second_document(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[threading.Event, list[bool]]]:
-    """Extraction that holds the second document until ``release`` is set (or 10 s pass);
-    ``waited`` tells whether it was set in time."""
+def held_second_document() -> Iterator[tuple[threading.Event, list[bool], Held]]:
+    """Documents read as ``iter_inputs`` reads them, but the second held until ``release``
+    is set (or 10 s pass); ``waited`` tells whether it was set in time. The run gets them
+    through ``run_check(extractions=...)``, read in its worker thread as its own would be."""
     release = threading.Event()
     waited: list[bool] = []
-    module = importlib.import_module("linkaudit.extract")  # the package, not the function
-    real = module.iter_inputs
 
-    def held(
-        inputs: Sequence[str], settings: Settings, stored: StoredExtractions | None = None
-    ) -> Iterator[Extraction]:
-        for index, extraction in enumerate(real(inputs, settings, stored)):
+    def held(inputs: Sequence[str], settings: Settings) -> Iterator[Extraction]:
+        for index, extraction in enumerate(iter_inputs(inputs, settings)):
             if index == 1:
                 waited.append(release.wait(10))
             yield extraction
 
-    monkeypatch.setattr(module, "iter_inputs", held)
-    yield release, waited
+    yield release, waited, held
     release.set()
 
 
@@ -75,11 +71,11 @@ async def test_first_document_is_checked_while_the_second_is_read(
     tmp_path: Path,
     web: SimWeb,
     test_settings: Settings,
-    held_second_document: tuple[threading.Event, list[bool]],
+    held_second_document: tuple[threading.Event, list[bool], Held],
 ) -> None:
     """The first document's URLs reach the server before the second document is extracted;
     the report is as if every document had been read first."""
-    release, waited = held_second_document
+    release, waited, held = held_second_document
     key = f"/stream-{id(tmp_path)}"
     asked: set[str] = set()
 
@@ -99,6 +95,7 @@ async def test_first_document_is_checked_while_the_second_is_read(
             inputs,
             settings,
             db=None,
+            extractions=held(inputs, settings),
             listener=listener,
             on_document=lambda extraction: heard.append(extraction.document.path),
         )
@@ -119,11 +116,11 @@ async def test_store_keeps_every_occurrence_of_an_early_checked_url(
     tmp_path: Path,
     web: SimWeb,
     test_settings: Settings,
-    held_second_document: tuple[threading.Event, list[bool]],
+    held_second_document: tuple[threading.Event, list[bool], Held],
 ) -> None:
     """What the store gives back for the run has the later document's occurrence too, and
     each URL is checked once."""
-    release, _ = held_second_document
+    release, _, held = held_second_document
     key = f"/stream-store-{id(tmp_path)}"
 
     async def page(request: WebRequest) -> Reply:
@@ -136,7 +133,8 @@ async def test_store_keeps_every_occurrence_of_an_early_checked_url(
     try:
         settings = test_settings.replace(soft404=False, archive="none")
         web.reset_log()
-        outcome = await run_check(_documents(tmp_path, web, key), settings, db=db)
+        inputs = _documents(tmp_path, web, key)
+        outcome = await run_check(inputs, settings, db=db, extractions=held(inputs, settings))
         log = [e.path for e in web.requests if e.path.startswith(key)]
     finally:
         web.unroute(f"{key}/*")

@@ -28,9 +28,11 @@ from linkaudit.exceptions import (
     LinkauditError,
     StoreError,
 )
+from linkaudit.extract import iter_inputs
 from linkaudit.models import (
     Document,
     DocumentFormat,
+    Extraction,
     History,
     Occurrence,
     Redirect,
@@ -42,8 +44,6 @@ from linkaudit.verdicts import Reason, Verdict
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from linkaudit.models import Extraction
 
 __all__ = [
     "ArchiveError",
@@ -77,6 +77,8 @@ def check(inputs: Sequence[str], settings: Settings | None = None, *, store: boo
     Results are kept in ``settings.db`` (history, cache, resume) unless ``store=False``. It
     works inside a running event loop too (a Jupyter cell), in a thread of its own.
     """
+    # Imported on first call: the run brings httpx, sqlite-utils and every stage, which
+    # `import linkaudit` for extract() or Settings never needs (docs/development.md#lazy-imports).
     from linkaudit.run.pipeline import check as run
 
     return run(inputs, settings, store=store)
@@ -87,13 +89,11 @@ async def check_async(
 ) -> Report:
     """``check`` as a coroutine, for code that already runs an event loop (Jupyter, an async
     web app): ``report = await linkaudit.check_async(["brief.md"])``."""
-    from linkaudit.run.pipeline import check_async as run
+    from linkaudit.run.pipeline import check_async as run  # on first call, as in check()
 
     return await run(inputs, settings, store=store)
 
 
 def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
     """Every document's links, offline (``linkaudit extract`` as a function)."""
-    from linkaudit.run.pipeline import extract as run
-
-    return run(inputs, settings)
+    return list(iter_inputs(inputs, settings or Settings()))

@@ -477,13 +477,13 @@ def extract(
     Example:
       linkaudit extract examples/rok-us-policy-brief-2025-03.md --format json
     """
+    from linkaudit.extract import iter_inputs
     from linkaudit.report.base import LinksReport
-    from linkaudit.run.pipeline import extract as run_extract
 
     if output not in (None, "-"):
         _refuse_contradicting_suffix(fmt, output)
     settings = _settings(config, _overrides(opts, "discovery"))
-    extractions = run_extract(_read_inputs(inputs), settings)
+    extractions = list(iter_inputs(_read_inputs(inputs), settings))
     links = LinksReport(
         documents=[e.document for e in extractions],
         links=[o for e in extractions for o in e.occurrences],
@@ -818,10 +818,10 @@ def archive(
 
     from linkaudit.archive.preserve import preserve
     from linkaudit.archive.preserve import robust_links as markup
-    from linkaudit.run.pipeline import extract as run_extract
+    from linkaudit.extract import iter_inputs
 
     settings = _settings(opts.pop("config"), _overrides(opts, "archive"))
-    extractions = run_extract(_read_inputs(inputs), settings)
+    extractions = list(iter_inputs(_read_inputs(inputs), settings))
     _warn_documents(extractions)
     text, failed = asyncio.run(
         preserve(extractions, settings, save=save, confirmed=yes, within_days=within_days)

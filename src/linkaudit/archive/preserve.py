@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from linkaudit.archive.client import make_client
 from linkaudit.archive.lookup import find_snapshot
 from linkaudit.archive.recognize import recognize
 from linkaudit.archive.save import ENV_ACCESS, ENV_SECRET, save_pages, spn_credentials
@@ -58,8 +59,6 @@ async def preservation(
     urls: Sequence[str], settings: Settings, *, within_days: int, today: dt.date
 ) -> list[Preservation]:
     """The snapshot nearest today of every URL, looked up a few at a time."""
-    from linkaudit.archive.client import make_client
-
     limit = asyncio.Semaphore(max(1, settings.max_per_host))
     async with make_client(settings) as client:
 

@@ -111,6 +111,7 @@ def _codec(label: str) -> str | None:
 
 def _sniffed(sample: bytes) -> str:
     """A guess from the bytes themselves; windows-1252 (the web's default) without one."""
+    # Only a page that declares no charset needs it (docs/development.md#lazy-imports).
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()

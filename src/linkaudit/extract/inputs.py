@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
 from linkaudit.extract.formats import SUFFIXES, format_of_name
+from linkaudit.extract.key import extraction_key
 from linkaudit.models import Document, DocumentFormat, Extraction, Source
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ def iter_inputs(
     """One ``Extraction`` per document, in the order given (directories sorted); with
     ``stored``, an unchanged document's kept extraction instead of parsing it again."""
     from linkaudit.extract import content_hash_of, extract_source  # the package imports us
-    from linkaudit.extract.key import extraction_key
 
     skipped: list[str] = []
     for name in _expand_stdin(inputs):

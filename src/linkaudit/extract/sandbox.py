@@ -181,7 +181,7 @@ def _child(
 
 
 def _limit(limits: Budget) -> None:
-    import resource
+    import resource  # POSIX only: _available() found it before any child was forked
 
     def lower(kind: int, value: int) -> None:
         _, hard = resource.getrlimit(kind)

@@ -26,6 +26,9 @@ from linkaudit.report.health_figures import (
     YearBreakage,
     health_figures,
 )
+from linkaudit.report.html import health_chart
+from linkaudit.report.markdown import code
+from linkaudit.report.markdown import escape as markdown_escape
 
 __all__ = ["PEW_2024", "health_to_dict", "render_health"]
 
@@ -174,14 +177,10 @@ def health_to_dict(health: Health, report: Report) -> dict[str, Any]:
 
 def _md(text: object) -> str:
     """A Markdown table cell or list item: one line, no markup (``markdown.escape``)."""
-    from linkaudit.report.markdown import escape as markdown_escape
-
     return markdown_escape(str(text))
 
 
 def _md_code(text: str) -> str:
-    from linkaudit.report.markdown import code
-
     return code(text)
 
 
@@ -267,8 +266,6 @@ _STYLE = (
 
 
 def _html(health: Health, report: Report) -> str:
-    from linkaudit.report.html import health_chart
-
     offline = _offline(report)
     head = "".join(f"<th>{c}</th>" for c in _COLUMNS)
     rows = "".join(

@@ -16,6 +16,7 @@ from html import escape as _html_escape
 from linkaudit.printable import neutralise, one_line
 from linkaudit.report._html_assets import SCRIPT, STYLE
 from linkaudit.report.base import HealthPoint, Report, ReportOptions
+from linkaudit.report.charts import Series, bar_chart
 from linkaudit.report.findings import ALL_VERDICTS, Finding, findings, iso
 from linkaudit.verdicts import Verdict
 
@@ -117,8 +118,6 @@ def _history(health: list[HealthPoint]) -> str:
 def health_chart(points: list[HealthPoint], width: int = 720, height: int = 220) -> str:
     """Stacked bars per run (ok, archived and redirected, problems) as inline SVG with axes
     and values; an offline run is marked, not drawn, since its counts say nothing."""
-    from linkaudit.report.charts import Series, bar_chart
-
     stacks = [_stack(p) for p in points]
     names = (
         ("ok", "bar-ok"),

@@ -38,6 +38,7 @@ class ProgressListener:
         """Begin the bar for ``total`` URLs."""
         if not self.enabled:
             return
+        # Only a bar that is shown imports rich (docs/development.md#lazy-imports).
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

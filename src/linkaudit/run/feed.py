@@ -17,16 +17,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
+from urllib.parse import unquote, urlsplit
 
+from linkaudit.check import CheckRequest
+from linkaudit.classify import precheck
 from linkaudit.config import Settings
-from linkaudit.models import Document, Occurrence, Result
-
-if TYPE_CHECKING:
-    from linkaudit.check import CheckRequest
-    from linkaudit.models import Extraction
-    from linkaudit.run.state import Run
-    from linkaudit.store import Store
+from linkaudit.models import Document, Extraction, Occurrence, Result
+from linkaudit.run.state import Run
+from linkaudit.store import Store
 
 __all__ = ["Feed", "complete", "group_occurrences", "settle"]
 
@@ -123,8 +122,6 @@ class Feed:
 
     async def requests(self) -> AsyncIterator[CheckRequest]:
         """Every URL to fetch, as the documents citing them first are read."""
-        from linkaudit.check import CheckRequest
-
         while self.remote or await self.read():
             while self.remote:
                 url = self.remote.popleft()
@@ -145,8 +142,6 @@ async def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
     """Decide offline what can be and reuse what the store knows, for one document's new
     URLs (a set-based look-up each, on the store's reader thread); return the URLs left
     to fetch."""
-    from linkaudit.classify import precheck
-
     settings, storage = run.settings, run.storage
     resumed: dict[str, Result] = {}
     fresh: dict[str, Result] = {}
@@ -221,8 +216,6 @@ async def complete(groups: dict[str, tuple[Occurrence, ...]], run: Run) -> list[
 def _late_problem(result: Result, settings: Settings) -> Result | None:
     """The precheck verdict when a citation read after the URL went to the checker has an
     offline problem: it decides, as it did when every document was read first."""
-    from linkaudit.classify import precheck
-
     occurrences = result.occurrences
     if len(occurrences) < 2 or all(o.problem is None for o in occurrences):
         return None
@@ -237,8 +230,6 @@ def _document_root(document: Document, root_dir: str | None) -> str | None:
     documents inside it, else the working directory for the documents inside it (a checkout
     in CI: ``../README.md`` from ``docs/`` is fine), else the document's own folder."""
     if document.base_url and document.base_url.startswith("file:"):
-        from urllib.parse import unquote, urlsplit
-
         folder = Path(unquote(urlsplit(document.base_url).path)).parent.resolve()
         for root in (root_dir, str(Path.cwd())):
             if root is not None and folder.is_relative_to(Path(root).resolve()):

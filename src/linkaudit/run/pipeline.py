@@ -9,6 +9,7 @@ run keeps what it checked and the next run resumes from there.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import time
@@ -21,26 +22,34 @@ from collections.abc import (
     Sequence,
 )
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from linkaudit._version import __version__
+from linkaudit.archive import attach_snapshots
+from linkaudit.archive.client import make_client, unreachable_services
+from linkaudit.archive.recognize import is_web_url
+from linkaudit.check import CheckRequest, check_urls, network_available
+from linkaudit.check.doi import ServiceHealth
+from linkaudit.classify import classify
 from linkaudit.config import Settings
-from linkaudit.models import Observation, Occurrence, Result, RunId
+from linkaudit.drift import assess, wants_drift
+from linkaudit.exceptions import StoreError
+from linkaudit.extract import iter_inputs
+from linkaudit.models import Extraction, Observation, Occurrence, Result, RunId
+from linkaudit.report.base import Report
+from linkaudit.report.build import build_report
 from linkaudit.run.feed import Feed, complete, group_occurrences
+from linkaudit.run.interrupts import INTERRUPTS
 from linkaudit.run.state import Listener, Run, RunOutcome, SilentListener
+from linkaudit.run.storethread import StoreThread
+from linkaudit.store import ABANDON_AFTER, Store
 from linkaudit.verdicts import Reason, Verdict
-
-if TYPE_CHECKING:
-    from linkaudit.models import Extraction
-    from linkaudit.report.base import Report
-    from linkaudit.store import Store
 
 __all__ = [
     "Listener",
     "RunOutcome",
     "check",
     "check_async",
-    "extract",
     "group_occurrences",
     "run_check",
 ]
@@ -49,13 +58,6 @@ __all__ = [
 NETWORK_FAILURES = frozenset({Reason.DNS, Reason.CONNECTION, Reason.TIMEOUT})
 #: Verdicts worth an archive look-up under ``archive = "dead"``.
 ARCHIVE_VERDICTS = frozenset({Verdict.DEAD, Verdict.REDIRECTED, Verdict.UNREACHABLE})
-
-
-def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
-    """Every document's links, with no network access beyond fetching URL inputs."""
-    from linkaudit.extract import iter_inputs
-
-    return list(iter_inputs(inputs, settings or Settings()))
 
 
 def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
@@ -68,8 +70,6 @@ def check(inputs: Sequence[str], settings: Settings | None = None, *, store: boo
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(check_async(inputs, settings, store=store))
-    import concurrent.futures
-
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linkaudit") as pool:
         return pool.submit(asyncio.run, check_async(inputs, settings, store=store)).result()
 
@@ -98,10 +98,6 @@ async def run_check(
     ``extractions`` replaces extracting ``inputs``; ``on_document`` hears of each document
     as it is extracted (the CLI prints its warnings then).
     """
-    from linkaudit.exceptions import StoreError
-    from linkaudit.report.build import build_report
-    from linkaudit.run.interrupts import INTERRUPTS
-
     open_error: StoreError | None = None
     try:
         store = await asyncio.to_thread(_open_store, db, settings.store_timeout)
@@ -111,8 +107,6 @@ async def run_check(
     if open_error is not None:
         run.warnings.append(f"store error: {open_error}; the run went on without the store")
     if store is not None:
-        from linkaudit.run.storethread import StoreThread
-
         run.storage = StoreThread(store)
     source = (
         iter(extractions) if extractions is not None else _iter_inputs(inputs, settings, run.store)
@@ -215,8 +209,6 @@ def _count_needs_root(results: Sequence[Result], run: Run) -> None:
 def _abandoned_warning(runs: Sequence[int]) -> list[str]:
     if not runs:
         return []
-    from linkaudit.store import ABANDON_AFTER
-
     named = ", ".join(str(r) for r in runs)
     hours = ABANDON_AFTER.total_seconds() / 3600
     return [
@@ -230,8 +222,6 @@ def _iter_inputs(
 ) -> Iterator[Extraction]:
     """The documents; an unchanged one comes back from the store unparsed (not with
     ``--fresh``, which re-reads everything)."""
-    from linkaudit.extract import iter_inputs
-
     stored = store.stored_extraction if store is not None and not settings.fresh else None
     return iter_inputs(inputs, settings, stored)
 
@@ -239,8 +229,6 @@ def _iter_inputs(
 def _open_store(db: str | Path | None, busy_timeout: float) -> Store | None:
     if db is None:
         return None
-    from linkaudit.store import Store
-
     return Store.open(db, busy_timeout=busy_timeout)
 
 
@@ -263,9 +251,6 @@ async def _check_all(feed: Feed, run: Run) -> None:
 
 
 async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
-    from linkaudit.check import check_urls
-    from linkaudit.check.doi import ServiceHealth
-
     settings, store = run.settings, run.store
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
@@ -304,10 +289,6 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
 
 async def _check_originals(run: Run) -> None:
     """``--check-originals``: is the page an archive link preserves alive again?"""
-    from linkaudit.archive.recognize import is_web_url
-    from linkaudit.check import CheckRequest, check_urls
-    from linkaudit.classify import classify
-
     settings = run.settings
     snapshots = {
         r.archive.original: r
@@ -362,14 +343,10 @@ async def _classify(
     observation: Observation, occurrences: Sequence[Occurrence], run: Run
 ) -> Result:
     """Classify; a network failure while the machine itself is offline is not the link's fault."""
-    from linkaudit.classify import classify
-
     if observation.status is not None:
         run.any_response = True
     elif observation.failure in NETWORK_FAILURES and not run.any_response:
         if run.offline is None:
-            from linkaudit.check import network_available
-
             run.offline = not await network_available(run.settings)
         if run.offline:
             observation = dataclasses.replace(
@@ -404,8 +381,6 @@ class _ArchiveClient:
 
     def get(self) -> Any:
         if self._client is None:
-            from linkaudit.archive.client import make_client
-
             self._client = make_client(self._settings)
         return self._client
 
@@ -413,8 +388,6 @@ class _ArchiveClient:
         """One summary line per archive service marked down in this run."""
         if self._client is None:
             return []
-        from linkaudit.archive.client import unreachable_services
-
         return unreachable_services(self._client, self._settings)
 
     async def aclose(self) -> None:
@@ -425,8 +398,6 @@ class _ArchiveClient:
 def _wants_drift(result: Result, observation: Observation, run: Run) -> bool:
     if not run.settings.drift or run.offline:
         return False
-    from linkaudit.drift import wants_drift
-
     return wants_drift(result, observation.body, observation.content_type, run.settings)
 
 
@@ -439,8 +410,6 @@ async def _enrich_then_save(
     archives: _ArchiveClient,
 ) -> None:
     """Drift (when ``body`` is given), then a snapshot (when wanted), then the store."""
-    from linkaudit.archive import attach_snapshots
-
     async with limit:
         if body is not None:
             result = await _drift(result, body, run, lookup_cache, archives)
@@ -467,8 +436,6 @@ async def _drift(
     lookup_cache: MutableMapping[str, Any],
     archives: _ArchiveClient,
 ) -> Result:
-    from linkaudit.drift import assess
-
     first_checks: MutableMapping[str, Any] = (
         run.store.first_checks(run.storage.post)
         if run.store is not None and run.storage is not None

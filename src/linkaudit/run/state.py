@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from linkaudit.config import Settings
 from linkaudit.models import Result, RunId
+from linkaudit.report.base import Report
+from linkaudit.run.storethread import StoreThread
+from linkaudit.store import Store
 from linkaudit.verdicts import Reason
-
-if TYPE_CHECKING:
-    from linkaudit.report.base import Report
-    from linkaudit.run.storethread import StoreThread
-    from linkaudit.store import Store
 
 __all__ = ["Listener", "Run", "RunOutcome", "SilentListener"]
 

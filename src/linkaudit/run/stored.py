@@ -8,20 +8,22 @@ store and renders only what it is given.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError, StoreError
+from linkaudit.gate import apply_baseline, load_baseline
+from linkaudit.models import RunId
 from linkaudit.printable import json_text, neutralise
+from linkaudit.report import get_reporter
 from linkaudit.report.base import HealthPoint, Report, ReportOptions
 from linkaudit.report.build import build_report
+from linkaudit.report.health import render_health
+from linkaudit.store import Changes, CheckRecord, RunInfo, RunStatus, Store
 from linkaudit.verdicts import Reason
-
-if TYPE_CHECKING:
-    from linkaudit.store import Changes, CheckRecord, RunInfo, Store
 
 __all__ = ["render_history", "render_stored", "stored_report"]
 
@@ -38,22 +40,15 @@ def render_stored(
     today: dt.date | None = None,
 ) -> str:
     """A stored run (default: the latest finished one) rendered as ``fmt``, with its changes."""
-    from linkaudit.store import Store
-
     store = Store.open(settings.db, read_only=True)
     try:
         report, info, changes, previous = stored_report(store, run_id, since, online=health)
     finally:
         store.close()
     if health:
-        from linkaudit.report.health import render_health
-
         if fmt not in HEALTH_FORMATS:
             raise ConfigError(f"--health renders {', '.join(HEALTH_FORMATS)}, not {fmt!r}")
         return render_health(report, previous, fmt=fmt, today=today or dt.date.today())
-    from linkaudit.gate import apply_baseline, load_baseline
-    from linkaudit.report import get_reporter
-
     if settings.baseline:
         baseline = load_baseline(Path(settings.baseline))
         report = apply_baseline(report, baseline, today or dt.date.today(), settings.fail_on)
@@ -69,8 +64,6 @@ def stored_report(
     With ``online`` (the health report) and no ``run_id``, the latest finished run that could
     reach the network, and the previous such run: an offline run's figures say nothing of
     the links, so they are never mixed into rates."""
-    from linkaudit.models import RunId
-
     runs = store.runs()
     if not runs:
         raise StoreError(f"{store.path}: no runs in the store yet; run `linkaudit check` first")
@@ -117,8 +110,6 @@ def offline_runs(store: Store) -> frozenset[int]:
 
 def _run_warnings(info: RunInfo, runs: list[RunInfo]) -> list[str]:
     """What the report must say about the run it shows and the unfinished runs after it."""
-    from linkaudit.store import RunStatus
-
     warnings: list[str] = []
     if info.status == RunStatus.ABANDONED:
         closed = f" (closed {info.finished_at:%Y-%m-%d %H:%M} UTC)" if info.finished_at else ""
@@ -136,8 +127,6 @@ def _run_warnings(info: RunInfo, runs: list[RunInfo]) -> list[str]:
 
 
 def _with_health(report: Report, points: list[HealthPoint]) -> Report:
-    import dataclasses
-
     return dataclasses.replace(report, health=points)
 
 

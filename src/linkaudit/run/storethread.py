@@ -16,12 +16,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from linkaudit.exceptions import StoreError
-
-if TYPE_CHECKING:
-    from linkaudit.store import Store
+from linkaudit.store import Store
 
 __all__ = ["QUEUE_LIMIT", "StoreThread"]
 

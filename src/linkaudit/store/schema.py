@@ -21,6 +21,8 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from linkaudit.exceptions import StoreError, StoreVersionError
+from linkaudit.store._codec import normalised
+from linkaudit.urls import identity
 
 __all__ = ["LATEST", "MIGRATIONS", "ensure_schema", "schema_version"]
 
@@ -246,9 +248,6 @@ def m008_url_identity(db: Database) -> None:
     """Schema 8: URLs keyed by their normal form (``linkaudit.urls.identity``), so a store
     written before keeps its history: each URL row (and page text) takes the new key unless
     another row already has it (that row's history stays reachable by ``normalised``)."""
-    from linkaudit.store._codec import normalised
-    from linkaudit.urls import identity
-
     rows = db.execute("SELECT id, url FROM urls ORDER BY id").fetchall()
     taken = {url for _, url in rows}
     for row_id, url in rows:
