@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import tomllib
 from pathlib import Path
 
@@ -230,3 +231,23 @@ def test_an_entry_with_both_url_and_pattern_is_refused(tmp_path: Path) -> None:
     path.write_text('[[ignore]]\nurl = "#"\npattern = "#"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="either 'url'"):
         load_baseline(path)
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (signal.SIGHUP, ExitCode.HANGUP),
+        (signal.SIGINT, ExitCode.INTERRUPTED),
+        (signal.SIGTERM, ExitCode.TERMINATED),
+    ],
+)
+def test_every_stopping_signal_has_a_documented_exit_code(
+    number: signal.Signals, expected: ExitCode
+) -> None:
+    """128 + the signal's number (the shell's convention) is the member the help lists."""
+    assert ExitCode.of(128 + number) is expected
+
+
+def test_an_undocumented_exit_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="5 is not a linkaudit exit code"):
+        ExitCode.of(5)

@@ -35,6 +35,7 @@ from linkaudit.fix import Prefer
 from linkaudit.gate import ExitCode, exit_codes_help
 from linkaudit.printable import neutralise, neutralise_lines
 from linkaudit.report import FORMATS, ReportFormat
+from linkaudit.report.base import GROUP_BY
 from linkaudit.verdicts import Concern, GateTerm, Verdict
 
 if TYPE_CHECKING:
@@ -83,11 +84,11 @@ class _Group(click.Group):
             prefix = f"{where}: " if where else "linkaudit: "
             message = neutralise(_one_line(exc.format_message()))
             click.echo(f"{prefix}error: {message}", err=True)
-            sys.exit(exc.exit_code)
+            _exit(ExitCode.of(exc.exit_code))  # click's usage errors and _Fatal: 2
         except click.Abort:
             click.echo("linkaudit: aborted", err=True)
             _exit(ExitCode.INTERRUPTED)
-        sys.exit(code if isinstance(code, int) else 0)
+        _exit(ExitCode.of(code) if isinstance(code, int) else ExitCode.OK)  # --help, --version
 
 
 def _one_line_errors(func: F) -> F:
@@ -569,8 +570,8 @@ def _refuse_contradicting_suffix(fmt: str, output: str) -> None:
 )
 @click.option(
     "--group-by",
-    type=click.Choice(["verdict", "document"]),
-    default="verdict",
+    type=click.Choice(GROUP_BY),
+    default=GROUP_BY[0],
     show_default=True,
     help="Order the table by verdict (worst first) or by document.",
 )
@@ -622,7 +623,7 @@ def check(inputs: tuple[str, ...], **opts: Any) -> None:
     marked = apply_baseline(outcome.report, baseline, today, settings.fail_on)
     _emit(marked, targets, settings, terminal_to_stderr=to_stdout_is_file, view=view)
     if INTERRUPTS.exit_code is not None:
-        _exit(ExitCode(INTERRUPTS.exit_code))  # type: ignore[call-arg]
+        _exit(INTERRUPTS.exit_code)
     if outcome.interrupted:
         _exit(ExitCode.INTERRUPTED)
     if outcome.store_error:

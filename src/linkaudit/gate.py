@@ -78,6 +78,15 @@ class ExitCode(IntEnum):
     )
     TERMINATED = 143, "terminated (SIGTERM, e.g. a cancelled CI job): as 130"
 
+    @classmethod
+    def of(cls, value: int) -> ExitCode:
+        """The member for ``value`` (a signal's 128 + number, click's usage error); a
+        ``ValueError`` for a code linkaudit does not document."""
+        for code in cls:
+            if code.value == value:
+                return code
+        raise ValueError(f"{value} is not a linkaudit exit code")
+
 
 def exit_codes_help() -> str:
     """The exit-code table of ``--help``, from ``ExitCode``."""

@@ -26,7 +26,14 @@ import hashlib
 import html
 import re
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, MutableMapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Mapping,
+    MutableMapping,
+)
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,8 +132,9 @@ async def check_urls(
     *,
     services: ServiceHealth | None = None,
     doi_cache: MutableMapping[str, Any] | None = None,
-) -> AsyncIterator[Observation]:
-    """Check every request; yield each ``Observation`` as soon as it is complete.
+) -> AsyncGenerator[Observation, None]:
+    """Check every request; yield each ``Observation`` as soon as it is complete (``aclose``
+    stops the workers of a run that ends early).
 
     ``services`` learns which outside services (the DOI APIs) were down; ``doi_cache`` keeps
     Crossref's and Unpaywall's answers across runs (the store's).

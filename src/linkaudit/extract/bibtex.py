@@ -243,7 +243,6 @@ class BibtexExtractor:
     """Links of a BibTeX database. See ``Extractor.extract``."""
 
     format = DocumentFormat.BIBTEX
-    suffixes = (".bib",)
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""

@@ -185,7 +185,6 @@ class LatexExtractor:
     """Links of a LaTeX document. See ``Extractor.extract``."""
 
     format = DocumentFormat.LATEX
-    suffixes = (".tex", ".ltx")
 
     def extract(self, source: Source, settings: Settings) -> Extraction:
         """See ``Extractor.extract``."""

@@ -11,6 +11,7 @@ from linkaudit.models import Document, Occurrence, Result
 from linkaudit.verdicts import GateTerm
 
 __all__ = [
+    "GROUP_BY",
     "HealthPoint",
     "LinksReport",
     "Report",
@@ -19,6 +20,9 @@ __all__ = [
     "StreamingReporter",
     "Summary",
 ]
+
+#: How the table can be ordered (``--group-by``); the first is the default.
+GROUP_BY = ("verdict", "document")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,7 @@ class ReportOptions:
     """The table shows only the summary and the findings that fail the gate."""
     verbose: bool = False
     """The table lists ok and skipped links too (``Settings.verbose``, ``--verbose``)."""
-    group_by: str = "verdict"
+    group_by: str = GROUP_BY[0]
     """``verdict`` (worst first) or ``document`` (``--group-by``): how the table is ordered."""
 
 

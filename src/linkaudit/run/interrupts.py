@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
+from linkaudit.gate import ExitCode
 from linkaudit.run import files
 
 __all__ = ["INTERRUPTS", "SIGNALS", "Interrupts"]
@@ -37,9 +38,9 @@ class Interrupts:
         self._previous: dict[int, Any] = {}
 
     @property
-    def exit_code(self) -> int | None:
+    def exit_code(self) -> ExitCode | None:
         """128 + the first signal's number (the shell's convention), or None."""
-        return None if self.received is None else 128 + self.received
+        return None if self.received is None else ExitCode.of(128 + self.received)
 
     def install(self) -> None:
         """Handle SIGINT, SIGTERM and SIGHUP in this (main) thread until ``restore``."""
@@ -64,7 +65,7 @@ class Interrupts:
     def _handle(self, number: int, frame: FrameType | None) -> None:
         if self.received is not None:
             files.remove_temporaries()
-            os._exit(128 + number)
+            os._exit(ExitCode.of(128 + number))
         self.received = number
         task, loop = self._task, self._loop
         if task is not None and loop is not None and not task.done():

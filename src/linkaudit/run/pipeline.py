@@ -277,9 +277,7 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
             else:
                 await run.save(result)
     finally:
-        aclose = getattr(observations, "aclose", None)  # an async generator: stop its workers
-        if aclose is not None:
-            await aclose()
+        await observations.aclose()  # stop its workers
         if archive_tasks:
             await asyncio.gather(*archive_tasks, return_exceptions=True)
         run.warnings.extend(archives.unreachable())

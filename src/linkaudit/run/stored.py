@@ -16,7 +16,7 @@ from pathlib import Path
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError, StoreError
 from linkaudit.gate import apply_baseline, load_baseline
-from linkaudit.models import RunId
+from linkaudit.models import Result, RunId
 from linkaudit.printable import json_text, neutralise
 from linkaudit.report import get_reporter
 from linkaudit.report.base import HealthPoint, Report, ReportOptions
@@ -152,9 +152,8 @@ def _with_changes(text: str, fmt: str, info: RunInfo, changes: Changes) -> str:
     return text.rstrip("\n") + f"\n\n{heading}\n{listed}\n"
 
 
-def _since(result: object) -> str | None:
-    history = getattr(result, "history", None)
-    moment = getattr(history, "failing_since", None)
+def _since(result: Result) -> str | None:
+    moment = result.history.failing_since if result.history is not None else None
     return moment.isoformat() if moment else None
 
 
