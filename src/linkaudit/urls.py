@@ -93,13 +93,35 @@ def identity(url: str) -> str:
     return _normal_form(url)
 
 
+# The escape of a reserved character (RFC 3986 2.2: gen-delims and sub-delims): ``%2C`` and
+# ``,`` are different URLs to a server (2.2: "not equivalent"), but yarl decodes most of them
+# (``%2C``, ``%3A``, ``%40``, ``%28`` in the path; ``%2F`` and ``%3F`` in the query).
+_RESERVED_ESCAPE = re.compile(r"%(?:2[1346-9A-Ca-cFf]|3[ABDFabdf]|40|5[BDbd])")
+# Stands for the "%" of a reserved escape while yarl reads the URL: a private-use
+# character, which yarl writes as %EE%80%80 and which no citation holds.
+_KEPT = "\ue000"
+_KEPT_WRITTEN = "%EE%80%80"
+
+
 @functools.lru_cache(maxsize=16384)
 def _normal_form(url: str) -> str:
-    """yarl's normal form of an http(s) URL (cached: a corpus cites one URL many times)."""
+    """yarl's normal form of an http(s) URL (cached: a corpus cites one URL many times),
+    the escapes of reserved characters kept as escapes."""
+    start = url.find("//") + 2
+    tail = next((i for i in range(start, len(url)) if url[i] in "/?#"), len(url))
+    protect = _RESERVED_ESCAPE.search(url, tail) is not None
+    if protect and (_KEPT in url or _KEPT_WRITTEN in url.upper()):
+        return url  # cannot tell a marker from the URL's own text: its own key
+    if protect:
+        url = url[:tail] + _RESERVED_ESCAPE.sub(
+            lambda m: _KEPT + m.group(0)[1:].upper(), url[tail:]
+        )
     try:
         text = str(URL(url))
     except (ValueError, TypeError, UnicodeError):
-        return url
+        return url.replace(_KEPT, "%") if protect else url
+    if protect:
+        text = text.replace(_KEPT_WRITTEN, "%")
     if text.count("/") == 2:  # yarl writes an empty path as nothing: "http://host"
         return text + "/"
     return text

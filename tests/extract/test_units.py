@@ -133,6 +133,15 @@ def test_is_mailto_valid(url: str, valid: bool) -> None:
         ("http://example.org/?q=%7e", "http://example.org/?q=~"),
         # What can name another resource or place is kept.
         ("http://example.org/a%2Fb", "http://example.org/a%2Fb"),
+        # A reserved character's escape is not that character (RFC 3986 2.2): yarl alone
+        # decodes these.
+        ("http://e.org/Yellow_River%2C_Qing.jpg", "http://e.org/Yellow_River%2C_Qing.jpg"),
+        ("http://e.org/a%2cb", "http://e.org/a%2Cb"),
+        ("http://e.org/a%28b%29%40%3A%3B%3D%26", "http://e.org/a%28b%29%40%3A%3B%3D%26"),
+        ("http://e.org/?u=http%3A%2F%2Fx.org%2F%3Fa", "http://e.org/?u=http%3A%2F%2Fx.org%2F%3Fa"),
+        ("http://e.org/#a%2Cb", "http://e.org/#a%2Cb"),
+        ("HTTP://E.org:80/a%2C/../b%7e%2c", "http://e.org/b~%2C"),
+        ("http://e.org/a,b", "http://e.org/a,b"),
         ("http://example.org/?b=1&a=2", "http://example.org/?b=1&a=2"),
         ("http://example.org/?q=a+b", "http://example.org/?q=a+b"),
         ("http://example.org/A#Part", "http://example.org/A#Part"),
