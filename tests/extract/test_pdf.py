@@ -253,3 +253,45 @@ def test_printed_url_under_an_annotation_is_reported_once() -> None:
         [(700, f"Read {url} today.")], [(url, (_x("Read "), 697, _x(f"Read {url}"), 711))]
     )
     assert [(o.url, o.element) for o in extract(data).occurrences] == [(url, A)]
+
+
+def test_wrapped_link_listed_lower_line_first_is_one_occurrence() -> None:
+    """Writers may list a wrapped link's second line first in /Annots (and a line's
+    right-hand run first): the parts are taken in reading order."""
+    url = "https://www.regulations.gov/docket/FAA-2020-0686"
+    lead, title = "found on the internet at ", "My Escape from Slavery"
+    data = _drawn(
+        [(700, "found on the internet at https://"), (686, "www.regulations.gov/docket/"),
+         (672, "FAA-2020-0686 by searching"), (640, "My Escape from Slavery")],
+        [
+            (url, (72, 669, _x("FAA-2020-0686"), 683)),
+            (url, (72, 683, _x("www.regulations.gov/docket/"), 697)),
+            (url, (_x(lead), 697, _x(lead + "https://"), 711)),
+            ("https://example.org/escape", (_x("My Escape "), 637, _x(title), 651)),
+            ("https://example.org/escape", (72, 637, _x("My Escape "), 651)),
+        ],
+    )  # fmt: skip
+    assert [(o.url, o.text) for o in extract(data).occurrences] == [
+        (url, url),
+        ("https://example.org/escape", "My Escape from Slavery"),
+    ]
+
+
+def test_two_links_to_one_url_on_consecutive_lines_stay_two() -> None:
+    """A reference list citing one page twice: each line reads as the whole link by itself,
+    so the second does not continue the first, though one ends a line and the next starts
+    the following one."""
+    url = "https://example.org/report.pdf"
+    data = _drawn(
+        [(700, "[1] Annual report, 2023."), (686, url), (672, "[2] The same, revised."),
+         (658, "example.org/report.pdf")],
+        [(url, (72, 683, _x(url), 697)), (url, (72, 655, _x("example.org/report.pdf"), 669))],
+    )  # fmt: skip
+    assert [(o.url, o.text) for o in extract(data).occurrences] == [
+        (url, url),
+        (url, "example.org/report.pdf"),
+    ]
+    adjacent = _drawn(
+        [(700, url), (686, url)], [(url, (72, 697, _x(url), 711)), (url, (72, 683, _x(url), 697))]
+    )
+    assert [o.text for o in extract(adjacent).occurrences] == [url, url]

@@ -42,6 +42,7 @@ __all__ = [
     "PageIndex",
     "PrintedUrl",
     "anchor_text",
+    "comparable",
     "printed_urls",
     "words_of",
 ]
@@ -294,7 +295,7 @@ def _probes(area: Rect) -> list[list[tuple[float, float]]]:
 def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
     """The text a reader sees in characters ``indices`` of the page, lines joined."""
     text = index.chars.text
-    target = _comparable(uri)
+    target = comparable(uri)
     result = AnchorText(url=uri)
     current: list[str] = []
     previous: int | None = None
@@ -327,9 +328,9 @@ def _join_lines(result: AnchorText, current: list[str], rest: str, target: str) 
         stem = _clean(line[:-1])
         last = stem.split(" ")[-1] if stem else ""
         result.parts.append(stem)
-        if _comparable(last + rest) in target and _comparable(last + "-" + rest) not in target:
+        if comparable(last + rest) in target and comparable(last + "-" + rest) not in target:
             return  # the URL runs on without the hyphen
-        if _comparable(last + "-" + rest) in target or not _letters(last) or not _letters(rest):
+        if comparable(last + "-" + rest) in target or not _letters(last) or not _letters(rest):
             result.parts.append("-")
             return
         result.parts.append(Hyphen(_letters(last, tail=True), _letters(rest)))
@@ -347,7 +348,7 @@ def _url_continues(current: Sequence[str], rest: str, target: str) -> bool:
         return False
     if not (_URL_MARKS & set(before) or rest[0] in _URL_MARKS):
         return False
-    return _comparable(before + rest) in target
+    return comparable(before + rest) in target
 
 
 def _next_word(text: str, indices: list[int], at: int) -> str:
@@ -366,7 +367,8 @@ def _clean(text: str) -> str:
     return _DROPPED.sub("", text.replace("\ufffe", "-").replace("\x02", "-"))
 
 
-def _comparable(text: str) -> str:
+def comparable(text: str) -> str:
+    """``text`` as compared with a URL: percent-escapes decoded, lower case, no spaces."""
     # Backslashes go: a TeX source's ``\\_`` printed as is should not part a URL.
     return "".join(unquote(text).lower().replace("\\", "").split())
 

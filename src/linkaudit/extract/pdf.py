@@ -6,8 +6,9 @@ three readers measured, gives the text inside an annotation's rectangle directly
 BSD-3/Apache-2.0. Per page:
 
 * each URI link annotation is an occurrence (``Element.ANNOTATION``) with the text under
-  its rectangle; two annotations with the same URI on consecutive lines (a link whose text
-  wraps) are one occurrence with the texts joined; GoTo links are internal and skipped;
+  its rectangle; annotations of one URI that make one link (a link whose text wraps to the
+  next line, or runs of one line) are one occurrence with the texts joined, unless a part
+  reads as a whole link by itself (rules in ``_continues``); GoTo links are skipped;
 * each URL printed in the page text (``Element.BARE``) is an occurrence unless the same
   URL is annotated on that page (the annotation wins); URLs broken across lines are
   rejoined (rules in ``_pdftext``);
@@ -39,6 +40,7 @@ from linkaudit.extract._pdftext import (
     Hyphen,
     PageIndex,
     anchor_text,
+    comparable,
     printed_urls,
     words_of,
 )
@@ -147,6 +149,8 @@ class _Group:
     link: UriLink
     links: list[UriLink]
     indices: list[int]
+    positions: list[int]
+    """Where the annotations stand in the page's /Annots (the group is reported at its first)."""
 
     @property
     def areas(self) -> list[Rect]:
@@ -215,20 +219,30 @@ class _PageReader:
         return in_notes or notes_from is not None
 
     def _groups(self, links: list[UriLink], index: PageIndex) -> list[_Group]:
-        groups: list[_Group] = []
-        for link in links:
-            indices = index.inside(link.areas)
-            last = groups[-1] if groups else None
-            if (
-                self.settings.join_wrapped_pdf_links
-                and last is not None
-                and last.link.uri == link.uri
-                and _continues(last, link, indices, index)
-            ):
-                last.links.append(link)
-                last.indices = _bridged(last.indices, indices, index.chars.text)
-            else:
-                groups.append(_Group(link, [link], indices))
+        """
+        The page's links, annotations of one URI that make one link joined. Annotations are
+        taken in reading order, not the page's /Annots order: writers list a wrapped link's
+        lower line first, or a line's right-hand run first.
+        """
+        found = [(link, index.inside(link.areas)) for link in links]
+        if not self.settings.join_wrapped_pdf_links:
+            groups = [
+                _Group(link, [link], indices, [at]) for at, (link, indices) in enumerate(found)
+            ]
+        else:
+            groups = []
+            last_of: dict[str, _Group] = {}
+            for at in sorted(range(len(found)), key=lambda at: _reading_key(*found[at])):
+                link, indices = found[at]
+                last = last_of.get(link.uri)
+                if last is not None and _continues(last, link, indices, index):
+                    last.links.append(link)
+                    last.indices = _bridged(last.indices, indices, index.chars.text)
+                    last.positions.append(at)
+                else:
+                    last_of[link.uri] = _Group(link, [link], indices, [at])
+                    groups.append(last_of[link.uri])
+            groups.sort(key=lambda group: min(group.positions))
         for group in groups:
             group.indices = index.trimmed(group.indices, group.areas)
         return groups
@@ -264,13 +278,32 @@ class _PageReader:
         return raw, resolve_against, resolve(raw, resolve_against)
 
 
+def _reading_key(link: UriLink, indices: list[int]) -> tuple[int, float, float]:
+    """Where an annotation stands in reading order: its first character in pdfium's text
+    order; an annotation over no text, by its place on the page (top down, left to right)."""
+    if indices:
+        return (0, float(indices[0]), 0.0)
+    return (1, -link.rect.top, link.rect.left)
+
+
 def _continues(group: _Group, link: UriLink, indices: list[int], index: PageIndex) -> bool:
     """
     ``link`` continues ``group``'s link: a run of the same line that touches it (word
     processors write one annotation per text run), or the next line down where the text
     wrapped (the group's text ends its line and ``link``'s starts the next one: also in
-    a table cell or a list item, where the line is the cell's).
+    a table cell or a list item, where the line is the cell's). Never when the first part
+    reads as the whole link by itself, nor when the second does and the two together do
+    not (``https://`` + ``www.x.org/a`` is one link): two links to one URL on consecutive
+    lines (a reference list citing one page twice) stay two.
     """
+    text = index.chars.text
+    forms = _whole_forms(link.uri)
+    if _reads_whole(text, group.indices, forms):
+        return False
+    if _reads_whole(text, indices, forms) and not _reads_whole(
+        text, group.indices + indices, forms
+    ):
+        return False
     if _touching(group.links[-1].rect, link.rect):
         return True
     if not indices or not group.indices:
@@ -293,6 +326,22 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
         and index.line_end(last)
         and index.line_start(first)
     )
+
+
+def _whole_forms(uri: str) -> frozenset[str]:
+    """How a link's whole URL may be printed: as is, without its scheme (``www.x.org``,
+    an e-mail address for ``mailto:``), without a trailing slash."""
+    whole = comparable(uri)
+    bare = re.sub(r"^(?:https?://|mailto:)", "", whole)
+    return frozenset({whole, whole.rstrip("/"), bare, bare.rstrip("/")} - {""})
+
+
+def _reads_whole(text: str, indices: list[int], forms: frozenset[str]) -> bool:
+    """The characters at ``indices`` spell the link's whole URL (end punctuation aside)."""
+    if not indices:
+        return False
+    spelled = comparable("".join(text[i] for i in indices))
+    return spelled in forms or spelled.rstrip(".,;:)") in forms
 
 
 def _bridged(upper: list[int], lower: list[int], text: str) -> list[int]:
