@@ -49,8 +49,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over src/linkaudit."""
-    session.install("-e", ".[lint]")
+    """mypy --strict over src/linkaudit and tests (which need the test dependencies' types)."""
+    session.install("-e", ".[test,lint]")
     session.run("mypy")
 
 

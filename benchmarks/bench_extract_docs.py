@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fixtures.builders import docx as docx_builder  # noqa: E402
-from fixtures.builders import pdf as pdf_builder  # noqa: E402
+from helpers.builders import docx as docx_builder  # noqa: E402
+from helpers.builders import pdf as pdf_builder  # noqa: E402
 from linkaudit.config import Settings  # noqa: E402
 from linkaudit.extract.docx import DocxExtractor  # noqa: E402
 from linkaudit.extract.pdf import PdfExtractor  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from drift_pages import ARTICLE, EDITED, OTHER, page
+from helpers.drift_pages import ARTICLE, EDITED, OTHER, page
 from linkaudit.drift.text import PageText, drift_state, main_text, similarity
 
 PAIRS = {

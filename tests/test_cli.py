@@ -23,7 +23,8 @@ SCHEMAS = ROOT / "src" / "linkaudit" / "schemas"
 
 
 def schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / name).read_text())
+    loaded: dict[str, Any] = json.loads((SCHEMAS / name).read_text())
+    return loaded
 
 
 def run(*args: str) -> Any:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from archive.fakes import FakeArchive, serve_archive
-from doi.fakes import FakeDoi, serve_doi
+from helpers.archive_fakes import FakeArchive, serve_archive
+from helpers.doi_fakes import FakeDoi, serve_doi
 from linkaudit.cli import cli
 from web import SimWeb
 

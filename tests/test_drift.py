@@ -11,8 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from archive.fakes import FakeArchive, serve_archive
-from drift_pages import ARTICLE, EDITED, OTHER, page
+from helpers.archive_fakes import FakeArchive, serve_archive
+from helpers.drift_pages import ARTICLE, EDITED, OTHER, page
 from linkaudit.drift.text import (
     DriftState,
     drift_state,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.fakes import FakeArchive, serve_archive
+from helpers.archive_fakes import FakeArchive, serve_archive
 from linkaudit.fix import Prefer, fix_documents, plan_edits, rewrite
 from linkaudit.models import DocumentFormat, Occurrence, Redirect, Result, Snapshot
 from linkaudit.run.pipeline import run_check

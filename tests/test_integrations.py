@@ -65,7 +65,7 @@ def run_action(repo: Path, tmp: Path, **given: str) -> ActionRun:
     stand_in = fake_bin / "python"
     stand_in.write_text(f'#!/bin/sh\necho "$@" >> "{installs}"\n')
     stand_in.chmod(0o755)
-    outputs: dict[str, dict[str, str]] = {}
+    outputs: dict[str, dict[str, dict[str, str]]] = {}
     logs: dict[str, str] = {}
     skipped: list[str] = []
     summary_file = tmp / "step-summary.md"

@@ -68,8 +68,8 @@ async def test_local_links_are_checked_not_guessed(
     web.reset_log()
     found = await _results(site, settings)
     verdicts = {text: (r.verdict, r.reason) for text, r in found.items()}
-    alive = ("annex", "method", "pandoc", "folder", "up", "root", "top", "text", "route")
-    alive += ("text-before-id", "html-id", "korean", "page")
+    alive: tuple[str, ...] = ("annex", "method", "pandoc", "folder", "up", "root", "top", "text")
+    alive += ("route", "text-before-id", "html-id", "korean", "page")
     for text in alive:
         assert verdicts[text] == (Verdict.OK, None), text
     assert verdicts["gone"] == (Verdict.DEAD, Reason.MISSING_FILE)
@@ -186,7 +186,7 @@ def test_element_id(fragment: str, expected: str | None) -> None:
 
 def test_markdown_anchors_follow_the_renderer() -> None:
     text = "# A\n# A\n## B {#bee .x}\n\n`<a id=c>`\n\n    <a id=d>\n\n<a name=e></a>\n"
-    assert markdown_anchors(text) == {"a", "a-1", "bee", "b-bee-x", "e"}
+    assert markdown_anchors(text) == frozenset({"a", "a-1", "bee", "b-bee-x", "e"})
 
 
 async def test_one_result_per_resource(

@@ -34,7 +34,9 @@ async def test_check_originals_reports_an_original_alive_again(
         )
     await _check_originals(run)
     notes = {
-        r.archive.original.rsplit("/", 1)[-1]: r.error for r in run.results.values() if r.archive
+        (r.archive.original or "").rsplit("/", 1)[-1]: r.error
+        for r in run.results.values()
+        if r.archive
     }
     assert notes["200"] is not None and "alive again" in notes["200"]
     assert notes["404"] is not None and "dead" in notes["404"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkaudit.models import Occurrence, Result
+from linkaudit.models import Occurrence, Result, RunId
 from linkaudit.report import build_report
 from linkaudit.run.pipeline import RunOutcome
 from linkaudit.verdicts import Verdict
@@ -18,7 +18,7 @@ def _outcome(urls: int) -> RunOutcome:
         )
         for i in range(urls)
     ]
-    return RunOutcome(report=build_report([], results), run_id=3)
+    return RunOutcome(report=build_report([], results), run_id=RunId(3))
 
 
 def test_repr_does_not_grow_with_the_report() -> None:

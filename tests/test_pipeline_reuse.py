@@ -163,6 +163,7 @@ def test_the_key_changes_with_what_the_output_depends_on() -> None:
     assert key != extraction_key(dataclasses.replace(source, content_type="text/html"), settings)
     for name in EXTRACTION_SETTINGS:
         value = getattr(settings, name)
+        other: object
         if value is None:  # an unset folder or URL
             other = "https://example.org/" if name == "base_url" else str(Path(__file__).parent)
         elif isinstance(value, tuple):

@@ -140,7 +140,8 @@ async def test_store_keeps_every_occurrence_of_an_early_checked_url(
         web.unroute(f"{key}/*")
     assert sorted(log) == sorted(f"{key}/{n}" for n in ("first", "second", "shared"))
     with Store.open(db) as store:
-        _, results = store.run_results(outcome.run_id)  # type: ignore[arg-type]
+        assert outcome.run_id is not None
+        _, results = store.run_results(outcome.run_id)
     shared = next(r for r in results if r.url.endswith("/shared"))
     assert sorted(o.document for o in shared.occurrences) == sorted(
         str(tmp_path / n) for n in ("a.md", "b.md")

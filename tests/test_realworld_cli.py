@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from extract.test_realworld import realworld_dir
+from helpers.realworld import realworld_dir
 from realworld_joined import joined_links, unjoined, write_as_read
 
 pytestmark = pytest.mark.realworld

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .fakes import FakeArchive, serve_archive
+from helpers.archive_fakes import FakeArchive, serve_archive
 
 
 @pytest.fixture

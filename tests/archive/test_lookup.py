@@ -7,14 +7,13 @@ import datetime as dt
 import httpx
 import pytest
 
+from helpers.archive_fakes import FakeArchive, refused_base
 from linkaudit.archive import attach_snapshots, find_snapshot, memento, needs_snapshot, wayback
 from linkaudit.archive.client import make_client, retry_after_seconds
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Occurrence, Result, RobustLink, Snapshot
 from linkaudit.verdicts import Verdict
-
-from .fakes import FakeArchive, refused_base
 
 pytestmark = pytest.mark.anyio
 

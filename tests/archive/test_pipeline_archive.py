@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers.archive_fakes import FakeArchive
 from linkaudit.report.health import render_health
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Verdict
 from web import SimWeb
-
-from .fakes import FakeArchive
 
 pytestmark = pytest.mark.anyio
 
@@ -50,7 +49,8 @@ async def test_dead_links_get_the_snapshot_closest_to_the_citation_date(
     outcome = await run_check([str(brief(tmp_path, web))], settings, db=db)
     results = {r.url: r for r in outcome.report.results}
     assert results[law].verdict is Verdict.DEAD
-    assert results[law].archive is not None and results[law].archive.timestamp == "20210215000000"
+    snapshot = results[law].archive
+    assert snapshot is not None and snapshot.timestamp == "20210215000000"
     assert results[lost].verdict is Verdict.DEAD and results[lost].archive is None
     assert results[live].archive is None  # only dead, redirected and unreachable are looked up
 

@@ -6,12 +6,11 @@ import datetime as dt
 
 import pytest
 
+from helpers.archive_fakes import FakeArchive
 from linkaudit.archive.preserve import preserve
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence
 from linkaudit.verdicts import Reason
-
-from .fakes import FakeArchive
 
 pytestmark = pytest.mark.anyio
 

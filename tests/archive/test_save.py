@@ -6,11 +6,10 @@ import itertools
 
 import pytest
 
+from helpers.archive_fakes import FakeArchive, refused_base
 from linkaudit.archive import SaveOutcome, save_pages, spn_credentials
 from linkaudit.config import Settings
 from linkaudit.models import Snapshot
-
-from .fakes import FakeArchive, refused_base
 
 pytestmark = pytest.mark.anyio
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.archive_fakes import FakeArchive, refused_base
 from linkaudit.archive import attach_snapshots
 from linkaudit.archive.client import (
     ARCHIVE_PER_HOST,
@@ -20,8 +21,6 @@ from linkaudit.models import Occurrence, Result
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Verdict
 from web import SimWeb
-
-from .fakes import FakeArchive, refused_base
 
 pytestmark = pytest.mark.anyio
 
@@ -162,6 +161,7 @@ async def test_a_dead_snapshot_is_never_its_own_replacement(fake: FakeArchive) -
     settings = fake.settings()
     found = await attach_snapshots([dead(cited_kept), dead(cited_lost)], no_date, settings)
     by_url = {r.url: r.archive for r in found}
-    assert by_url[cited_kept] is not None
-    assert by_url[cited_kept].url != cited_kept and by_url[cited_kept].original == kept
+    kept_snapshot = by_url[cited_kept]
+    assert kept_snapshot is not None
+    assert kept_snapshot.url != cited_kept and kept_snapshot.original == kept
     assert by_url[cited_lost] is None

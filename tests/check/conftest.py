@@ -1,4 +1,4 @@
-"""Fixtures for the check stage's tests (helpers are in ``check_helpers``)."""
+"""Fixtures for the check stage's tests (helpers are in ``helpers.checking``)."""
 
 from __future__ import annotations
 

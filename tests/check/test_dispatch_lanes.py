@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from check_helpers import check_slowly
 
+from helpers.checking import check_slowly
 from linkaudit.check import CheckRequest, check_urls
 from linkaudit.check.dispatch import Dispatcher
 from linkaudit.config import Settings

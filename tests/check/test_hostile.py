@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from check_helpers import observe, observe_all
 
+from helpers.checking import observe, observe_all
 from linkaudit.check.client import Body, make_client, read_capped
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason

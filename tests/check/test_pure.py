@@ -168,7 +168,7 @@ def test_fragments() -> None:
 def test_markdown_slugs() -> None:
     """Headings get GitHub's slugs, duplicates numbered."""
     text = "# Hello, World!\n\n## Hello, World!\n\n### `code` and more\n"
-    assert markdown_anchors(text) == {"hello-world", "hello-world-1", "code-and-more"}
+    assert markdown_anchors(text) == frozenset({"hello-world", "hello-world-1", "code-and-more"})
     assert slugify("Résumé & Notes") == "résumé--notes"
 
 

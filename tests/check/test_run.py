@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from check_helpers import observe, observe_all
 
+from helpers.checking import observe, observe_all
 from linkaudit.check import CheckRequest, check_urls, network_available
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
@@ -47,7 +48,7 @@ async def test_many_urls_do_not_spawn_many_tasks(web: SimWeb, test_settings: Set
 
     consumed = 0
 
-    def requests() -> object:
+    def requests() -> Iterator[CheckRequest]:
         nonlocal consumed
         for i in range(40):
             consumed += 1
@@ -57,7 +58,7 @@ async def test_many_urls_do_not_spawn_many_tasks(web: SimWeb, test_settings: Set
     settings = test_settings.replace(max_concurrency=2, max_per_host=8, soft404=False)
     tasks_before = len(asyncio.all_tasks())
     seen = 0
-    async for _ in check_urls(requests(), settings):  # type: ignore[arg-type]
+    async for _ in check_urls(requests(), settings):
         seen += 1
         if seen == 1:
             assert consumed < 40

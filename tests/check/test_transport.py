@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from check_helpers import observe, observe_all
 
+from helpers.checking import observe, observe_all
 from linkaudit.check.client import fetch_once, make_client
 from linkaudit.check.failures import failure_of
 from linkaudit.check.guard import AddressRefused

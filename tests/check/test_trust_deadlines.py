@@ -11,8 +11,8 @@ import struct
 import uuid
 
 import pytest
-from check_helpers import observe_all
 
+from helpers.checking import observe_all
 from linkaudit.classify import classify
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason, Verdict
@@ -69,7 +69,7 @@ async def test_hostile_hosts_cannot_hold_a_run(web: SimWeb, test_settings: Setti
         "/stuck/*": hangs,
     }
     for path, handler in handlers.items():
-        web.route(prefix + path, handler)  # type: ignore[arg-type]
+        web.route(prefix + path, handler)
     folders = ("drop", "hang", "reset", "busy")
     alive = [web.url(f"{prefix}/{f}/docs/{n}") for f in folders for n in range(12)]
     stuck = [web.url(f"{prefix}/stuck/{n}") for n in range(3)]

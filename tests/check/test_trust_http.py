@@ -11,13 +11,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from check_helpers import observe, observe_all
 
+from helpers.checking import observe, observe_all
 from linkaudit.classify import classify
 from linkaudit.config import Settings
 from linkaudit.models import Observation
 from linkaudit.verdicts import Reason, Verdict
-from web import Reply, SimWeb, WebRequest
+from web import Handler, Reply, SimWeb, WebRequest
 
 pytestmark = pytest.mark.anyio
 
@@ -28,11 +28,11 @@ def verdict(observation: Observation, settings: Settings) -> tuple[Verdict, str 
 
 
 @contextlib.contextmanager
-def routes(web: SimWeb, table: dict[str, object]) -> Iterator[str]:
+def routes(web: SimWeb, table: dict[str, Handler]) -> Iterator[str]:
     """Serve ``table`` (path suffix → handler) under a fresh prefix; yield the prefix."""
     prefix = "/t-" + uuid.uuid4().hex[:8]
     for path, handler in table.items():
-        web.route(prefix + path, handler)  # type: ignore[arg-type]
+        web.route(prefix + path, handler)
     try:
         yield prefix
     finally:
@@ -69,7 +69,7 @@ async def test_consent_round_trip_is_ok(web: SimWeb, test_settings: Settings) ->
     """``/article`` → ``/consent?continue=/article`` (sets the consent cookie) → ``/article``;
     a consent page that never sets its cookie sends the reader round for ever: dead."""
 
-    def article(prefix: str, cookie: bool):  # type: ignore[no-untyped-def]
+    def article(prefix: str, cookie: bool) -> tuple[Handler, Handler]:
         async def page(request: WebRequest) -> Reply:
             if "consent=yes" in request.headers.get("cookie", ""):
                 return Reply(200, "<title>Article</title><p>Long article text here.</p>")

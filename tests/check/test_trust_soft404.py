@@ -8,13 +8,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from check_helpers import observe_all
 
+from helpers.checking import observe_all
 from linkaudit.classify import classify
 from linkaudit.config import Settings
 from linkaudit.models import Observation
 from linkaudit.verdicts import Reason, Verdict
-from web import Reply, SimWeb, WebRequest
+from web import Handler, Reply, SimWeb, WebRequest
 
 pytestmark = pytest.mark.anyio
 
@@ -28,11 +28,11 @@ def verdict(observation: Observation, settings: Settings) -> tuple[Verdict, str 
 
 
 async def check_site(
-    web: SimWeb, handler: object, paths: list[str], settings: Settings
+    web: SimWeb, handler: Handler, paths: list[str], settings: Settings
 ) -> dict[str, tuple[Verdict, str | None]]:
     """Serve ``handler`` under a fresh prefix, check ``paths`` below it, give the verdicts."""
     prefix = "/s-" + uuid.uuid4().hex[:8]
-    web.route(prefix + "/*", handler)  # type: ignore[arg-type]
+    web.route(prefix + "/*", handler)
     try:
         found = await observe_all([web.url(prefix + p) for p in paths], settings)
     finally:

@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from check_helpers import observe_all
 
+from helpers.checking import observe_all
 from linkaudit.classify import classify
 from linkaudit.config import Settings
 from linkaudit.verdicts import Verdict

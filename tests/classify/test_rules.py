@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -26,9 +27,9 @@ LOGIN_FORM = (
 )
 
 
-def obs(url: str = URL, **fields: object) -> Observation:
+def obs(url: str = URL, **fields: Any) -> Observation:
     fields.setdefault("status", 200)
-    return Observation(url=url, **fields)  # type: ignore[arg-type]
+    return Observation(url=url, **fields)
 
 
 def hops(*pairs: tuple[str, int] | tuple[str, int, str]) -> tuple[Redirect, ...]:

@@ -9,15 +9,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from archive.fakes import refused_base
+from helpers.archive_fakes import refused_base
+from helpers.doi_fakes import FakeDoi, serve_doi
 from linkaudit.config import Settings
 from linkaudit.models import NoticeKind, Result
 from linkaudit.report import get_reporter
 from linkaudit.report.findings import action_for
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
-
-from .fakes import FakeDoi, serve_doi
 
 pytestmark = pytest.mark.anyio
 

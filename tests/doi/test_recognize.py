@@ -88,7 +88,7 @@ def test_wrong_types_from_the_handle_api_are_no_target(data: object) -> None:
     assert record_from("10.1/a", JsonAnswer(200, data)).record.target is None
 
 
-def _crossref(*updates: tuple[str, str, str, list[int]]) -> dict[str, object]:
+def _crossref(*updates: tuple[str, str, str, list[object]]) -> dict[str, object]:
     items = [
         {
             "DOI": own,
@@ -139,7 +139,7 @@ def test_unpaywall_gives_an_http_copy_or_none() -> None:
 
 
 def test_dois_printed_in_a_pdf_reference_list_are_links() -> None:
-    from fixtures.builders import pdf as build
+    from helpers.builders import pdf as build
     from linkaudit.config import Settings
     from linkaudit.extract.pdf import PdfExtractor
     from linkaudit.models import Source

@@ -1,15 +1,12 @@
-"""DocxExtractor on DOCX packages written at test time (tests/fixtures/builders/docx.py)."""
+"""DocxExtractor on DOCX packages written at test time (tests/helpers/builders/docx.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures.builders import docx as build
+from helpers.builders import docx as build
 from linkaudit.config import Settings
 from linkaudit.exceptions import (
     CorruptDocument,

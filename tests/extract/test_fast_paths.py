@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
-from fixtures.builders import pdf as pdf_builder
+from helpers.builders import pdf as pdf_builder
 from linkaudit.extract import context, html, markdown, text, urls
 from linkaudit.extract._pdfium import uri_links
 from linkaudit.extract.context import fold_whitespace

@@ -1,15 +1,12 @@
-"""PdfExtractor on PDFs built at test time with reportlab (tests/fixtures/builders/pdf.py)."""
+"""PdfExtractor on PDFs built at test time with reportlab (tests/helpers/builders/pdf.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures.builders import pdf as build
+from helpers.builders import pdf as build
 from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 from linkaudit.extract._pdftext import printed_urls
@@ -185,7 +182,7 @@ def _drawn(lines: list[tuple[float, str]], links: list[tuple[str, tuple[float, .
 def _x(text: str) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return 72 + stringWidth(text, "Helvetica", 11)
+    return 72.0 + float(stringWidth(text, "Helvetica", 11))
 
 
 def test_anchor_text_is_what_lies_inside_the_rectangles() -> None:

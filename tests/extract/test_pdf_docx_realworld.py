@@ -40,7 +40,8 @@ pytestmark = [
 def links_json(settings: Settings, printed_pdf_urls: bool) -> dict[str, Any]:
     """A links-schema document for every file of GROUPS."""
     files = json.loads((REALWORLD / "expected.json").read_text())["files"]
-    documents, links = [], []
+    documents: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
     for entry in files:
         if entry["group"] not in GROUPS:
             continue

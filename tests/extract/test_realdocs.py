@@ -5,13 +5,11 @@ The extractors on tests/realdocs, a corpus of real documents with independent gr
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "realdocs"))
-import score as corpus
+from realdocs import score as corpus
 
 TEXT_FLOOR = {"pdf": 0.95}
 

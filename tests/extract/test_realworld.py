@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,18 +14,11 @@ from typing import Any
 
 import pytest
 
+from helpers.realworld import realworld_dir
 from linkaudit.config import Settings
 from linkaudit.extract import iter_inputs
 
 GROUPS = ("commonmark", "gfm", "html")
-REPO = Path(__file__).resolve().parents[2]
-
-
-def realworld_dir() -> Path | None:
-    """The corpus folder: $LINKAUDIT_SHARED/realworld, else ../shared/realworld."""
-    shared = os.environ.get("LINKAUDIT_SHARED")
-    folder = (Path(shared) if shared else REPO / ".." / "shared") / "realworld"
-    return folder.resolve() if (folder / "score_extract.py").is_file() else None
 
 
 def links_json(paths: list[str], settings: Settings) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
-from fixtures.builders import docx as build_docx
-from fixtures.builders import pdf as build_pdf
+from helpers.builders import docx as build_docx
+from helpers.builders import pdf as build_pdf
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError
 from linkaudit.extract import extract_source

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import atheris  # type: ignore[import-untyped,import-not-found,unused-ignore]
+import atheris
 
 with atheris.instrument_imports():
     # The extractors are imported lazily by format; import them here to be instrumented.

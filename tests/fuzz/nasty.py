@@ -14,8 +14,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from fixtures.builders import docx as build_docx
-from fixtures.builders import pdf as build_pdf
+from helpers.builders import docx as build_docx
+from helpers.builders import pdf as build_pdf
 
 __all__ = ["BIG", "CORPUS", "SMALL", "deflate_bomb_docx", "hand_pdf", "write_corpus"]
 

@@ -11,8 +11,8 @@ import os
 import zlib
 from collections.abc import Callable
 
-from fixtures.builders import docx as build_docx
-from fixtures.builders import pdf as build_pdf
+from helpers.builders import docx as build_docx
+from helpers.builders import pdf as build_pdf
 
 SCALE = float(os.environ.get("LINKAUDIT_HOSTILE_SCALE", "0.25"))
 

@@ -14,7 +14,7 @@ import tracemalloc
 
 import pytest
 
-from check.check_helpers import observe_all
+from helpers.checking import observe_all
 from hostile.corpus import (
     TEXT_DOCUMENTS,
     docx_of_many_paragraphs,
@@ -110,7 +110,7 @@ def test_pdf_and_docx_are_sandboxed() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the sandbox needs fork")
 def test_sandboxed_errors_keep_their_kind(small_budget: None) -> None:
     """An encrypted PDF still says so (the error class crosses the process border)."""
-    from fixtures.builders import pdf as build_pdf
+    from helpers.builders import pdf as build_pdf
     from linkaudit.exceptions import EncryptedDocument
 
     with pytest.raises(EncryptedDocument):

@@ -11,7 +11,8 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from check.check_helpers import observe, observe_all
+from helpers.checking import observe, observe_all
+from linkaudit.check import CheckRequest
 from linkaudit.check.runner import Checker
 from linkaudit.cli import cli
 from linkaudit.config import Settings
@@ -111,10 +112,10 @@ async def test_a_worker_exception_is_that_urls_result(
     original = Checker.check
     poisoned = web.url("/status/200?poison")
 
-    async def check(self: Checker, request: object) -> Observation:
+    async def check(self: Checker, request: CheckRequest) -> Observation:
         if getattr(request, "url", None) == poisoned:
             raise IndexError("a bug deep in the check")
-        return await original(self, request)  # type: ignore[arg-type]
+        return await original(self, request)
 
     monkeypatch.setattr(Checker, "check", check)
     urls = [web.url("/status/200"), poisoned, web.url("/status/404")]

@@ -29,7 +29,7 @@ from linkaudit.config import Settings
 from linkaudit.models import Result
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Verdict
-from web import Reply, SimWeb, WebRequest
+from web import Handler, Reply, SimWeb, WebRequest
 
 pytestmark = pytest.mark.anyio
 
@@ -68,7 +68,7 @@ def _cases(peer: dict[str, Any]) -> Iterator[Case]:
                 yield Case(peer["peer"], check["file"], link, expect, check["source"])
 
 
-def _handler(spec: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _handler(spec: dict[str, Any]) -> Handler:
     headers = {"content-type": spec.get("type", "text/html")}
     if "location" in spec:
         headers["location"] = spec["location"]

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 Box = tuple[float, float, float, float]
 
 
-def annotations(path: str) -> list[list[tuple[str, list[Box]]]]:
+def link_annotations(path: str) -> list[list[tuple[str, list[Box]]]]:
     """Per page, every URI link: (uri, its areas)."""
     pages = []
     for page in PdfReader(path).pages:
@@ -93,9 +93,9 @@ def text_under(page_lines: list[list[tuple[str, Box]]], areas: list[Box], uri: s
 
 
 def main(path: str) -> dict[str, Any]:
-    found = []
+    found: list[dict[str, Any]] = []
     for number, (links, page_lines) in enumerate(
-        zip(annotations(path), lines(path), strict=True), 1
+        zip(link_annotations(path), lines(path), strict=True), 1
     ):
         previous: tuple[str, list[Box]] | None = None
         for uri, areas in links:

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,9 +29,9 @@ BRIEF = "briefs/rok-us policy.md"
 PDF = "papers/annex.pdf"
 
 
-def _occ(url: str, text: str, **where: object) -> Occurrence:
+def _occ(url: str, text: str, **where: Any) -> Occurrence:
     document = str(where.pop("document", BRIEF))
-    return Occurrence(document=document, raw=url, url=url, text=text, **where)  # type: ignore[arg-type]
+    return Occurrence(document=document, raw=url, url=url, text=text, **where)
 
 
 def sample_results() -> list[Result]:
@@ -153,14 +154,14 @@ def sample_documents() -> list[Document]:
     ]
 
 
-def make_report(**changes: object) -> Report:
+def make_report(**changes: Any) -> Report:
     """The sample report, optionally with other ``build_report`` arguments."""
-    arguments: dict[str, object] = {
+    arguments: dict[str, Any] = {
         "generated_at": WHEN,
         "warnings": ["papers/annex.pdf: 1 page had no text"],
     }
     arguments.update(changes)
-    report = build_report(sample_documents(), sample_results(), **arguments)  # type: ignore[arg-type]
+    report = build_report(sample_documents(), sample_results(), **arguments)
     # Golden files must not change with the package version.
     return Report(
         generated_at=report.generated_at,

@@ -24,6 +24,7 @@ from linkaudit.report import (
     REPORTERS,
     HealthPoint,
     LinksReport,
+    Report,
     ReportOptions,
     build_report,
     get_reporter,
@@ -100,7 +101,7 @@ def _hostile_report() -> tuple[list[Document], list[Result]]:
     return documents, results
 
 
-def _report() -> object:
+def _report() -> Report:
     documents, results = _hostile_report()
     points = [HealthPoint(WHEN - dt.timedelta(days=n), {"ok": 3, "dead": n}) for n in (2, 1)]
     return build_report(
@@ -135,14 +136,14 @@ LAYOUTS = [
 def test_every_format_neutralises_the_hostile_corpus(fmt: str) -> None:
     report = _report()
     for options in LAYOUTS if fmt == "table" else LAYOUTS[:1]:
-        text = get_reporter(fmt, options).render(report)  # type: ignore[arg-type]
+        text = get_reporter(fmt, options).render(report)
         assert_safe(text, commands_allowed=fmt == "github")
 
 
 def test_github_commands_cannot_be_forged() -> None:
     """Every line is one of ours: a value's newline never starts a second command."""
     report = _report()
-    text = get_reporter("github", ReportOptions(color=False)).render(report)  # type: ignore[arg-type]
+    text = get_reporter("github", ReportOptions(color=False)).render(report)
     _, results = _hostile_report()
     groups = {(r.url, o.document) for r in results if r.verdict.is_problem for o in r.occurrences}
     errors = sum(line.startswith("::error ") for line in text.splitlines())
@@ -152,7 +153,7 @@ def test_github_commands_cannot_be_forged() -> None:
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
 def test_json_formats_keep_the_data_exact(fmt: str) -> None:
     report = _report()
-    text = get_reporter(fmt).render(report)  # type: ignore[arg-type]
+    text = get_reporter(fmt).render(report)
     data = json.loads(text)
     if fmt == "json":
         assert [r["url"] for r in data["results"]][:3] == [
@@ -167,7 +168,7 @@ def test_json_formats_keep_the_data_exact(fmt: str) -> None:
 @pytest.mark.parametrize("fmt", ["table", "json", "markdown", "html"])
 def test_health_report_neutralises(fmt: str) -> None:
     report = _report()
-    text = render_health(report, {}, fmt=fmt, today=dt.date(2026, 1, 1))  # type: ignore[arg-type]
+    text = render_health(report, {}, fmt=fmt, today=dt.date(2026, 1, 1))
     assert_safe(text)
 
 

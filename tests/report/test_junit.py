@@ -36,4 +36,5 @@ def test_control_characters_stay_parseable() -> None:
         url="https://x.invalid/", verdict=Verdict.DEAD, reason="dns", occurrences=(occurrence,)
     )
     root = ET.fromstring(get_reporter("junit").render(build_report([], [result])).encode())
-    assert "bell\\x07" in (root.find(".//failure").text or "")  # shown, not sent  # type: ignore[union-attr]
+    failure = root.find(".//failure")
+    assert failure is not None and "bell\\x07" in (failure.text or "")  # shown, not sent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,12 +30,10 @@ class Clock:
         self.now += dt.timedelta(**delta)
 
 
-def result(
-    url: str, verdict: Verdict = Verdict.OK, reason: str | None = None, **kw: object
-) -> Result:
+def result(url: str, verdict: Verdict = Verdict.OK, reason: str | None = None, **kw: Any) -> Result:
     """A Result as classify would hand it to the store."""
     defaults = {Verdict.OK: "http_200", Verdict.UNREACHABLE: "timeout", Verdict.DEAD: "http_404"}
-    return Result(url=url, verdict=verdict, reason=reason or defaults.get(verdict), **kw)  # type: ignore[arg-type]
+    return Result(url=url, verdict=verdict, reason=reason or defaults.get(verdict), **kw)
 
 
 @pytest.fixture

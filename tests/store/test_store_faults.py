@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,9 @@ def test_locked_too_long_is_a_one_line_store_error(db_path: Path) -> None:
         message = str(caught.value)
         assert message.startswith(f"{db_path}: locked by another process; gave up after waiting ")
         # The time the message names is the time really waited (retries included).
-        said = float(re.search(r"waiting ([0-9.]+) s$", message).group(1))  # type: ignore[union-attr]
+        named = re.search(r"waiting ([0-9.]+) s$", message)
+        assert named is not None
+        said = float(named.group(1))
         assert said + 0.05 >= 0.2
         assert abs(said - waited) <= 0.1
         # An up-to-date store opens without a write lock: only its first write waits.
@@ -135,7 +138,7 @@ def test_disk_full_via_page_limit_keeps_earlier_rows(db_path: Path) -> None:
 
 
 @pytest.fixture
-def tiny_disk(tmp_path: Path):
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs (needs root and mount permission; skipped otherwise)."""
     mount = tmp_path / "tiny"
     mount.mkdir()

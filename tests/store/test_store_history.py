@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from linkaudit.config import Settings
+from linkaudit.models import History
 from linkaudit.store import Store
 from linkaudit.store.history import PastCheck, count_flips, decide, failing_streak
 from linkaudit.verdicts import Verdict
@@ -31,7 +32,9 @@ def timeline(verdicts: list[Verdict], *, hours: float = 24.0) -> list[PastCheck]
     ]
 
 
-def run_rules(verdicts: list[Verdict], *, hours: float = 24.0, runs: int = 3, days: float = 3.0):
+def run_rules(
+    verdicts: list[Verdict], *, hours: float = 24.0, runs: int = 3, days: float = 3.0
+) -> tuple[Verdict, History]:
     checks = timeline(verdicts, hours=hours)
     return decide(checks[:-1], checks[-1], first_seen=None, escalate_runs=runs, escalate_days=days)
 
@@ -51,7 +54,9 @@ def run_rules(verdicts: list[Verdict], *, hours: float = 24.0, runs: int = 3, da
         ([U, U, U, O], 48.0, O, False),
     ],
 )
-def test_escalation(verdicts, hours, expected, escalated) -> None:
+def test_escalation(
+    verdicts: list[Verdict], hours: float, expected: Verdict, escalated: bool
+) -> None:
     verdict, history = run_rules(verdicts, hours=hours)
     assert verdict is expected
     assert history.escalated is escalated
@@ -73,7 +78,9 @@ def test_escalation_numbers_are_settings() -> None:
         ([U, R, U], 1, 2),
     ],
 )
-def test_consecutive_failures_and_failing_since(verdicts, consecutive, since_index) -> None:
+def test_consecutive_failures_and_failing_since(
+    verdicts: list[Verdict], consecutive: int, since_index: int | None
+) -> None:
     _, history = run_rules(verdicts)
     assert history.consecutive_failures == consecutive
     expected = None if since_index is None else START + dt.timedelta(hours=24 * since_index)
@@ -91,7 +98,7 @@ def test_consecutive_failures_and_failing_since(verdicts, consecutive, since_ind
         ([O, S, U, I, O], True),  # no-evidence checks are not states
     ],
 )
-def test_flapping(verdicts, flapping) -> None:
+def test_flapping(verdicts: list[Verdict], flapping: bool) -> None:
     assert run_rules(verdicts)[1].flapping is flapping
 
 
@@ -107,7 +114,7 @@ def test_flapping(verdicts, flapping) -> None:
         ([U, U], False),
     ],
 )
-def test_recovered(verdicts, recovered) -> None:
+def test_recovered(verdicts: list[Verdict], recovered: bool) -> None:
     assert run_rules(verdicts)[1].recovered is recovered
 
 

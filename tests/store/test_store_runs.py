@@ -10,7 +10,15 @@ import pytest
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
-from linkaudit.models import Document, DocumentFormat, Extraction, Occurrence, Redirect, Snapshot
+from linkaudit.models import (
+    Document,
+    DocumentFormat,
+    Extraction,
+    Occurrence,
+    Redirect,
+    RunId,
+    Snapshot,
+)
 from linkaudit.store import RunStatus, Store
 from linkaudit.verdicts import Verdict
 
@@ -42,7 +50,12 @@ def extraction(path: str, *urls: str) -> Extraction:
     ],
 )
 def test_cache_ages(
-    fresh_store: Store, clock: Clock, settings: Settings, verdict, age, hit
+    fresh_store: Store,
+    clock: Clock,
+    settings: Settings,
+    verdict: Verdict,
+    age: dt.timedelta,
+    hit: bool,
 ) -> None:
     run = fresh_store.begin_run([], "test")
     fresh_store.save_result(run, result(URL, verdict, reason="x", status=200), settings)
@@ -181,7 +194,7 @@ def test_run_results_without_a_finished_run(fresh_store: Store) -> None:
     with pytest.raises(StoreError, match="no finished run"):
         fresh_store.run_results()
     with pytest.raises(StoreError, match="no run 7"):
-        fresh_store.run_results(7)  # type: ignore[arg-type]
+        fresh_store.run_results(RunId(7))
 
 
 def test_changes_since_the_previous_run(

@@ -11,6 +11,7 @@ from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError, StoreVersionError
 from linkaudit.store import Store
 from linkaudit.store.schema import LATEST, NAMES
+from linkaudit.verdicts import Verdict
 
 from .conftest import result
 
@@ -96,7 +97,7 @@ def test_schema_1_upgrades_in_place_and_keeps_its_data(db_path: Path) -> None:
             },
         ]
         run = store.begin_run([], "test")
-        saved = store.save_result(run, result("https://gone.example/", "dead"), Settings())
+        saved = store.save_result(run, result("https://gone.example/", Verdict.DEAD), Settings())
         assert saved.history is not None and saved.history.consecutive_failures == 2
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
@@ -165,7 +166,7 @@ def test_urls_take_their_identity_and_keep_their_history(db_path: Path) -> None:
             {"id": 4, "url": "https://gone.example/%62", "normalised": "https://gone.example/b"},
         ]
         run = store.begin_run([], "test")
-        saved = store.save_result(run, result("https://ok.example/~me", "dead"), Settings())
+        saved = store.save_result(run, result("https://ok.example/~me", Verdict.DEAD), Settings())
         assert saved.history is not None and saved.history.last_ok is not None
         # The old check of /a/../b is found under the identity the checker now uses.
         assert [r.reason for r in store.url_history("https://gone.example/b")] == ["http_404"]

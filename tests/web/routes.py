@@ -12,7 +12,7 @@ import socket
 import struct
 import zlib
 
-from .server import Reply, Router, WebRequest
+from .server import Handler, Reply, Router, WebRequest
 
 __all__ = ["BOMB_BLOCK", "install"]
 
@@ -99,7 +99,7 @@ def _gzip(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def _constant(reply: Reply):  # type: ignore[no-untyped-def]
+def _constant(reply: Reply) -> Handler:
     async def handler(request: WebRequest) -> Reply:
         return reply
 

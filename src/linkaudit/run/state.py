@@ -47,7 +47,7 @@ class RunOutcome:
     """A finished (or interrupted) run: its report and its id in the store."""
 
     report: Report
-    run_id: int | None = None
+    run_id: RunId | None = None
     interrupted: bool = False
     store_error: str | None = None
     """The store failure the run went on without (``"<path>: <cause>"``), if any."""
