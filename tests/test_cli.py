@@ -76,21 +76,30 @@ def test_extract_example_brief_json() -> None:
     assert sum(1 for link in links if link["url"].startswith("mailto:")) == 2
 
 
-def test_extract_table_fits_80_columns() -> None:
-    """Piped, the table is laid out for 80 columns (docs/reports.md): a line overflows only
-    when its anchor text is already at the 24-column floor, and no URL is ever cut."""
-    result = run("extract", str(EXAMPLE))
-    assert result.exit_code == 0
-    assert "economic retaliation" in result.output
+def test_extract_table_fits_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped, the table is laid out for 80 columns (docs/reports.md): a long anchor text is
+    shortened to fit, so every line is at most 80 columns; only a URL too long for any line
+    overflows, whole, beside an anchor already at the 24-column floor."""
+    monkeypatch.chdir(tmp_path)
+    too_long = "https://example.org/" + "segment/" * 9
+    Path("brief.md").write_text(
+        f"[{'a long anchor text that will not fit beside its URL ' * 3}](https://example.org/a)\n"
+        "[short](https://example.org/b)\n"
+        f"[another anchor text, long enough to be cut]({too_long})\n"
+    )
+    result = run("extract", "brief.md")
+    assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    long = [line for line in lines if len(line) > 80]
-    assert long, "the example brief has places and URLs wider than 80 columns"
-    for line in long:
-        anchor = line.split('"')[1] if '"' in line else ""
-        assert len(anchor) <= 24, line  # the anchor text is shortened first
+    fitting = [line for line in lines if too_long not in line]
+    assert any("a long anchor text" in line for line in fitting)
+    assert max(len(line) for line in fitting) <= 80, "\n".join(fitting)
+    (overflowing,) = [line for line in lines if too_long in line]  # the URL whole, never cut
+    anchor = overflowing.split('"')[1]
+    assert len(f'"{anchor}"') == 24 and anchor.endswith("…")  # down to the floor, no further
     links = json.loads(run("extract", str(EXAMPLE), "--format", "json").output)["links"]
-    for link in links:  # never folded nor cut: each URL whole on one line
-        assert any(line.endswith(link["url"]) or f" {link['url']} " in line for line in lines)
+    table = run("extract", str(EXAMPLE)).output.splitlines()
+    for link in links:  # the example brief's long places and URLs: each URL whole on a line
+        assert any(line.endswith(link["url"]) or f" {link['url']} " in line for line in table)
 
 
 def test_check_against_simulated_web(tmp_path: Path, web: SimWeb, canary_config: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers.originals import check_originals_of
 from linkaudit.config import Settings
-from linkaudit.models import Occurrence, Result, Snapshot
-from linkaudit.run.pipeline import _check_originals, group_occurrences, run_check
-from linkaudit.run.state import Run
+from linkaudit.models import Occurrence
+from linkaudit.run.pipeline import group_occurrences, run_check
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 
@@ -19,27 +19,15 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_check_originals_reports_an_original_alive_again(
-    web: SimWeb, test_settings: Settings
+    tmp_path: Path, web: SimWeb, test_settings: Settings
 ) -> None:
     """An archive link's original is checked too, and the result says whether it lives."""
-    run = Run(dataclasses.replace(test_settings, check_originals=True))
-    for original in (web.url("/status/200"), web.url("/status/404")):
-        snapshot = f"https://web.archive.org/web/2020/{original}"
-        run.results[snapshot] = Result(
-            url=snapshot,
-            verdict=Verdict.ARCHIVED,
-            reason=Reason.WAYBACK,
-            archive=Snapshot(url=snapshot, timestamp="2020", original=original, service="wayback"),
-            occurrences=(Occurrence(document="d.md", raw=snapshot, url=snapshot),),
-        )
-    await _check_originals(run)
-    notes = {
-        (r.archive.original or "").rsplit("/", 1)[-1]: r.error
-        for r in run.results.values()
-        if r.archive
-    }
-    assert notes["200"] is not None and "alive again" in notes["200"]
-    assert notes["404"] is not None and "dead" in notes["404"]
+    alive, gone = web.url("/status/200"), web.url("/status/404")
+    snapshots = {f"https://web.archive.org/web/2020/{o}": o for o in (alive, gone)}
+    notes = await check_originals_of(snapshots, tmp_path, web, test_settings)
+    on_alive, on_gone = notes.values()
+    assert on_alive == f"the original {alive} is alive again (ok)"
+    assert on_gone is not None and on_gone.startswith(f"the original {gone} is dead")
 
 
 async def test_max_time_reports_what_was_not_checked(

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
+from helpers.originals import check_originals_of
 from linkaudit.archive.lookup import find_snapshot
 from linkaudit.archive.recognize import is_web_url, recognize
 from linkaudit.config import Settings
-from linkaudit.models import Occurrence, Result, Snapshot
-from linkaudit.run.pipeline import _check_originals
-from linkaudit.run.state import Run
-from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 
 FILE_ORIGINALS = ["file:///etc/passwd", "FILE:///etc/hostname", "ftp://x.example/a", "/etc"]
@@ -35,6 +31,7 @@ def test_webcite_file_original_is_dropped() -> None:
 async def test_archive_lookup_never_asks_about_a_file(test_settings: Settings) -> None:
     """No archive service is asked about a file: URL (no client is even used)."""
     for original in FILE_ORIGINALS:
+        # None for the client on purpose: any use of it would raise, so none is made.
         assert await find_snapshot(original, None, test_settings, None) is None  # type: ignore[arg-type]
 
 
@@ -45,14 +42,10 @@ async def test_check_originals_skips_a_file_original(
     """A snapshot whose original is a file is never checked (no file-existence oracle)."""
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
-    run = Run(dataclasses.replace(test_settings, check_originals=True))
-    snapshot = "http://www.webcitation.org/query?url=x"
-    run.results[snapshot] = Result(
-        url=snapshot,
-        verdict=Verdict.ARCHIVED,
-        reason=Reason.WAYBACK,
-        archive=Snapshot(url=snapshot, original=secret.as_uri(), service="webcite"),
-        occurrences=(Occurrence(document="d.md", raw=snapshot, url=snapshot),),
-    )
-    await _check_originals(run)
-    assert run.results[snapshot].error is None
+    webcite = "http://www.webcitation.org/query?url=x"
+    wayback = f"https://web.archive.org/web/2020/{web.url('/status/200')}"
+    snapshots = {webcite: secret.as_uri(), wayback: web.url("/status/200")}
+    notes = await check_originals_of(snapshots, tmp_path, web, test_settings)
+    assert notes[webcite] is None  # never checked: it would say "alive again"
+    checked = notes[wayback]
+    assert checked is not None and "alive again" in checked  # the run did check originals

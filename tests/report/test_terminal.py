@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from linkaudit.config import Settings
 from linkaudit.models import Document, DocumentFormat, Occurrence, Result
 from linkaudit.report import LinksReport
 from linkaudit.report.progress import ProgressListener
 from linkaudit.report.terminal import render_links_table
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
+from web import SimWeb
 
 
 def test_links_table_fits_and_escapes() -> None:
@@ -42,23 +46,26 @@ def test_links_table_fits_and_escapes() -> None:
     assert "a.md:3 " in text and "a.md page 2 " in text
 
 
-def _terminal() -> Console:
-    return Console(file=StringIO(), force_terminal=True, width=80)
+def _terminal(drawn: StringIO) -> Console:
+    return Console(file=drawn, force_terminal=True, width=80)
 
 
-def test_progress_draws_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.anyio
+async def test_a_check_run_draws_its_progress_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, web: SimWeb, test_settings: Settings
+) -> None:
+    """The bar as a check run drives it: no total while the documents are read, then one
+    step per result, against the total of distinct URLs."""
     monkeypatch.delenv("CI", raising=False)
-    console = _terminal()
-    listener = ProgressListener(console=console)
+    drawn = StringIO()
+    listener = ProgressListener(console=_terminal(drawn))
     assert listener.enabled
-    # The calls the pipeline makes: start with no total yet, grow as documents are read.
-    listener.start(0)
-    listener.grew(2)
-    listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
-    listener.finished()
-    assert listener.done == 1
-    drawn = console.file.getvalue()  # type: ignore[attr-defined]
-    assert "checking" in drawn and "1/2" in drawn
+    doc = tmp_path / "brief.md"
+    doc.write_text(f"[a]({web.url('/status/200')}), [b]({web.url('/status/404')})\n")
+    settings = test_settings.replace(soft404=False, archive="none")
+    outcome = await run_check([str(doc)], settings, db=None, listener=listener)
+    assert listener.done == len(outcome.report.results) == 2
+    assert "checking" in drawn.getvalue() and "2/2" in drawn.getvalue()
 
 
 @pytest.mark.parametrize("case", ["ci", "quiet", "pipe"])
@@ -66,22 +73,19 @@ def test_progress_is_silent_when_it_should_be(case: str, monkeypatch: pytest.Mon
     monkeypatch.delenv("CI", raising=False)
     if case == "ci":
         monkeypatch.setenv("CI", "true")
-    console = Console(file=StringIO(), force_terminal=False) if case == "pipe" else _terminal()
+    drawn = StringIO()
+    console = Console(file=drawn, force_terminal=False) if case == "pipe" else _terminal(drawn)
     listener = ProgressListener(quiet=case == "quiet", console=console)
     assert not listener.enabled
     listener.start(0)
     listener.grew(1)
     listener.result_ready(Result(url="https://example.org/", verdict=Verdict.OK, reason=None))
     listener.finished()
-    assert console.file.getvalue() == ""  # type: ignore[attr-defined]
+    assert drawn.getvalue() == ""
 
 
 def test_many_links_print_one_line_each() -> None:
     """The extract table is one line per link, places aligned (fast to lay out)."""
-    from linkaudit.models import Document, DocumentFormat, Occurrence
-    from linkaudit.report.base import LinksReport
-    from linkaudit.report.terminal import render_links_table
-
     count = 1001
     links = LinksReport(
         documents=[Document("big.md", DocumentFormat.MARKDOWN, links=count)],
