@@ -111,8 +111,8 @@ def fragment_found(text: str, fragment: str, markdown: bool = False) -> bool | N
 
 class _AnchorTarget:
     """An lxml parser target collecting ``id``s and ``<a name>``s as libxml2 reads them:
-    linear in the page (the standard library's tokenizer took 11 s on 50 KB of
-    ``<a id=``), and no tree is built."""
+    linear in the page (the standard library's tokenizer is quadratic on some pages:
+    docs/extraction.md#why-these-libraries-measured), and no tree is built."""
 
     def __init__(self) -> None:
         self.found: set[str] = set()

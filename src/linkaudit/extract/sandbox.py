@@ -8,8 +8,8 @@ and a wall-clock limit kept by the parent; the child sends its ``Extraction`` ba
 and always ends with ``os._exit``. Only the forking thread exists in the child, and it
 runs nothing but the extractor (no lock another thread may hold: no logging, no store, no
 network), which is what makes a fork from a threaded run safe here. A document that crosses one
-becomes one line (``CorruptDocument``) and the run goes on: a 368 KB DOCX that once took
-5.5 GB, or a 43 KB PDF whose pages share one 20 MB stream, cost at most the budget.
+becomes one line (``CorruptDocument``) and the run goes on: a small document that would
+take gigabytes costs at most the budget (SECURITY.md, "Hostile documents", has the cases).
 
 Where ``fork`` or ``resource`` is missing (Windows), the extractor runs in-process
 as before.

@@ -105,8 +105,8 @@ class Reporter(Protocol):
 
 @runtime_checkable
 class StreamingReporter(Reporter, Protocol):
-    """**Protocol:** a reporter that writes to a file in pieces (a 10,000-result JSON report
-    is 8 MB) instead of building the whole string first."""
+    """**Protocol:** a reporter that writes to a file in pieces instead of building the
+    whole string first (a large JSON report: docs/reports.md, json)."""
 
     def write(self, report: Report, stream: TextIO) -> None:
         """Write the report to ``stream``; the same text as ``render``."""

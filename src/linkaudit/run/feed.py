@@ -32,7 +32,7 @@ __all__ = ["Feed", "complete", "group_occurrences", "settle"]
 
 _Groups = dict[str, tuple[Occurrence, ...] | list[Occurrence]]
 """Occurrences by URL, built without a list per URL: each tuple becomes the Result's
-``occurrences`` as it is (100,000 lists were 11 MB more of a run's peak)."""
+``occurrences`` as it is (what a list per URL cost: docs/scale.md#measured)."""
 
 
 def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:

@@ -16,7 +16,7 @@ from linkaudit.exceptions import OutputError
 
 __all__ = ["remove_temporaries", "write_atomically"]
 
-#: A large buffer: a 10,000-result JSON report is 8 MB in some 20,000 pieces.
+#: A large buffer: a streamed report comes in many small pieces (docs/reports.md, json).
 BUFFER = 1 << 20
 
 _temporaries: set[Path] = set()
