@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from linkaudit.cli import cli
+from linkaudit.extract.formats import DOCUMENT_TYPES
 from linkaudit.gate import ExitCode
 from linkaudit.verdicts import Reason
 
@@ -36,3 +37,9 @@ def test_exit_codes_are_in_help_and_readme() -> None:
 def test_every_reason_is_documented(reason: str) -> None:
     """Each reason code appears in the README's verdict table."""
     assert f"`{reason}`" in README
+
+
+def test_check_help_names_every_readable_format() -> None:
+    """The suffixes ``check --help`` lists are the table's (one per format, in its order)."""
+    listed = " ".join(kind.suffixes[0] for kind in DOCUMENT_TYPES)
+    assert f"INPUTS are files ({listed})," in (cli.commands["check"].help or "")

@@ -25,6 +25,7 @@ import click
 from linkaudit._version import __version__
 from linkaudit.config import (
     ARCHIVE_POLICIES,
+    DEFAULT_PRESERVED_WITHIN_DAYS,
     Settings,
     check_header,
     check_regex,
@@ -789,7 +790,7 @@ def baseline(
 @click.option(
     "--within-days",
     type=int,
-    default=365,
+    default=DEFAULT_PRESERVED_WITHIN_DAYS,
     show_default=True,
     help="A snapshot this recent counts as preserved.",
 )

@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_MAX_PER_HOST",
     "DEFAULT_MAX_REDIRECTS",
     "DEFAULT_MEMENTO_URL",
+    "DEFAULT_PRESERVED_WITHIN_DAYS",
     "DEFAULT_RETRIES",
     "DEFAULT_SPN_URL",
     "DEFAULT_TIMEOUT",
@@ -65,6 +66,8 @@ DEFAULT_DOI_API_URL = "https://doi.org/api/handles/"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org/"
 DEFAULT_UNPAYWALL_URL = "https://api.unpaywall.org/v2/"
 DEFAULT_IGNORE_FILE = ".linkauditignore"
+#: ``linkaudit archive --within-days``: a snapshot this recent counts as preserving the page.
+DEFAULT_PRESERVED_WITHIN_DAYS = 365
 #: Which links get a snapshot look-up.
 ARCHIVE_POLICIES = ("none", "dead", "all")
 

@@ -17,7 +17,7 @@ from linkaudit.archive.client import make_client
 from linkaudit.archive.lookup import find_snapshot
 from linkaudit.archive.recognize import recognize
 from linkaudit.archive.save import ENV_ACCESS, ENV_SECRET, save_pages, spn_credentials
-from linkaudit.config import Settings
+from linkaudit.config import DEFAULT_PRESERVED_WITHIN_DAYS, Settings
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Snapshot
 from linkaudit.printable import neutralise
@@ -76,7 +76,7 @@ async def preserve(
     *,
     save: bool,
     confirmed: bool,
-    within_days: int = 365,
+    within_days: int = DEFAULT_PRESERVED_WITHIN_DAYS,
     today: dt.date | None = None,
 ) -> tuple[str, bool]:
     """The text to print, and whether anything failed to save."""
