@@ -30,6 +30,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from urllib.parse import unquote
 
 from linkaudit.extract._pdfium import PageChars, Rect
@@ -51,6 +52,8 @@ __all__ = [
 _HYPHEN_MARKS = "\x02\ufffe"
 _SOFT_HYPHEN = "\u00ad"
 _DROPPED = re.compile(r"[\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\ufeff\uffff]")
+#: What a run of characters loses at once (the soft hyphen stays until the line is closed).
+_DROPPED_IN_RUN = re.compile(r"[\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\uffff]")
 _LEADING = "([{\"'\u201c\u2018\u00ab<*\u2022"
 _TRAILING = ".,;:!?)]}\"'\u201d\u2019\u00bb>*"
 _URL_MARKS = frozenset("/:.@?=&#%_~")
@@ -58,9 +61,12 @@ _SENTENCE_END = frozenset(".,;:")
 #: Glyphs shorter than this (points) are no text a reader sees: slide software writes
 #: hidden copies of the text in 1 pt type under shapes.
 _LEGIBLE = 2.5
+#: Points of an area's height per row of probes (about a line of text).
+_ROW = 12
 #: Points a line may reach beyond its first and last glyphs (a raised or lowered glyph).
 _SLACK = 1.0
 #: pdfium's lines; a hyphenation mark ends one too (pdfium joins the next line to it).
+_LINE_ENDS = ("\r", "\n", "\x02", "\ufffe")
 _LINE = re.compile(r"[^\r\n\x02\ufffe]*[\x02\ufffe]|[^\r\n\x02\ufffe]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 
@@ -113,6 +119,8 @@ class PageIndex:
     def __init__(self, chars: PageChars) -> None:
         self.chars = chars
         self._lines: tuple[list[int], list[int]] | None = None
+        self._runs: list[tuple[int, int]] = []
+        """Runs of one text object found inside a link's area (``_whole_run``)."""
 
     def _spans(self) -> tuple[list[int], list[int]]:
         """Where pdfium's lines start and end (read once)."""
@@ -122,10 +130,19 @@ class PageIndex:
         return self._lines
 
     def _line_of(self, index: int) -> tuple[int, int] | None:
-        """The pdfium line holding character ``index``: (first index, end index)."""
-        starts, ends = self._spans()
-        at = bisect_right(starts, index) - 1
-        return (starts[at], ends[at]) if at >= 0 and index < ends[at] else None
+        """The pdfium line holding character ``index``: (first index, end index), found
+        from ``index`` outwards (a page's links need few of its lines)."""
+        text = self.chars.text
+        if text[index] in "\r\n":
+            return None
+        first = 1 + max(text.rfind(mark, 0, index) for mark in _LINE_ENDS)
+        if text[index] in _HYPHEN_MARKS:
+            return first, index + 1
+        ends = [at for at in (text.find(mark, index) for mark in _LINE_ENDS) if at >= 0]
+        if not ends:
+            return first, len(text)
+        end = min(ends)
+        return first, end + 1 if text[end] in _HYPHEN_MARKS else end
 
     def inside(self, areas: Sequence[Rect]) -> list[int]:
         """The indices of the characters whose centre lies in any of ``areas``, in order.
@@ -136,6 +153,11 @@ class PageIndex:
         """
         found: set[int] = set()
         for area in areas:
+            if area.height < 1.5 * _ROW:  # one line: read from its two ends if it can be
+                run = self._whole_run(area)
+                if run is not None:
+                    found.update(run)
+                    continue
             hits = self.chars.indices_at(_probes(area))
             for hit in hits:
                 line = self._line_of(hit)
@@ -144,6 +166,39 @@ class PageIndex:
             if not hits:  # text far smaller than its rectangle: look through the lines
                 found.update(self._scan(area))
         return sorted(found)
+
+    def _whole_run(self, area: Rect) -> list[int] | None:
+        """
+        The characters of a one-line ``area`` read from its two ends: pdfium finds the
+        glyph under each end; when both lie inside the area, their neighbours outside it,
+        and every glyph between them belongs to one text object (pdfium counts one
+        rectangle for them: one run drawn along one baseline), every glyph between lies
+        inside too, and only the end glyphs' boxes are read instead of one per glyph.
+        ``None`` when any of that does not hold (the walk decides).
+        """
+        ends = self.chars.ends_at(area)
+        if ends is None:
+            return None
+        start, end = ends
+        text, boxes = self.chars.text, self.chars.boxes
+        while start <= end and text[start].isspace():
+            start += 1
+        while end >= start and text[end].isspace():
+            end -= 1
+        if start > end or any(mark in text[start : end + 1] for mark in _LINE_ENDS):
+            return None
+        if not (_centre_in(boxes[start], area) and _centre_in(boxes[end], area)):
+            return None
+        for index, step in ((start - 1, -1), (end + 1, 1)):
+            while 0 <= index < len(text) and text[index] in " \t":
+                index += step
+            inside = 0 <= index < len(text) and text[index] not in "\r\n"
+            if inside and _centre_in(boxes[index], area):
+                return None
+        if end > start and not self.chars.one_run(start, end):
+            return None
+        self._runs.append((start, end))
+        return [index for index in range(start, end + 1) if not text[index].isspace()]
 
     def _scan(self, area: Rect) -> Iterator[int]:
         """Every character inside ``area``, line by line (lines whose first and last
@@ -240,6 +295,9 @@ class PageIndex:
 
     def same_line(self, first: int, second: int) -> bool:
         """The two characters sit on one text line (their vertical centres are close)."""
+        for start, end in reversed(self._runs):
+            if start <= first <= end and start <= second <= end:
+                return True  # one text object read whole: one baseline
         boxes = self.chars.boxes
         a, b = boxes[first], boxes[second]
         height = max(a.height, b.height, 1.0)
@@ -281,11 +339,19 @@ class PageIndex:
         return True
 
 
+def _centre_in(box: Rect, area: Rect) -> bool:
+    """A legible glyph whose centre lies inside ``area``."""
+    if box.height < _LEGIBLE or box.right <= box.left:
+        return False
+    x, y = (box.left + box.right) / 2, (box.bottom + box.top) / 2
+    return area.left <= x <= area.right and area.bottom <= y <= area.top
+
+
 def _probes(area: Rect) -> list[list[tuple[float, float]]]:
     """Rows of points over ``area`` (a row per 12 points of height), each row's points
     in the order to try them: middle, left, right (pdfium's look-up reads the whole page,
     so one that hits is enough for the row)."""
-    rows = max(1, min(24, round(area.height / 12)))
+    rows = max(1, min(24, round(area.height / _ROW)))
     step = area.height / rows
     inset = min(1.0, (area.right - area.left) / 4)
     xs = ((area.left + area.right) / 2, area.left + inset, area.right - inset)
@@ -293,14 +359,34 @@ def _probes(area: Rect) -> list[list[tuple[float, float]]]:
 
 
 def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
-    """The text a reader sees in characters ``indices`` of the page, lines joined."""
+    """The text a reader sees in characters ``indices`` of the page, lines joined.
+
+    The characters go in runs of neighbours in pdfium's order (a run ends after a
+    hyphenation mark, where pdfium joined the next line): what joins two runs is decided
+    between them, a run itself is copied whole."""
     text = index.chars.text
     target = comparable(uri)
     result = AnchorText(url=uri)
     current: list[str] = []
     previous: int | None = None
-    for at, position in enumerate(indices):
-        char = text[position]
+    at, count = 0, len(indices)
+    marks = bool(indices) and any(
+        mark in text[indices[0] : indices[-1] + 1] for mark in _HYPHEN_MARKS
+    )
+    # Where runs end when no hyphenation mark splits one: at the gaps between indices.
+    ends = iter([j for j in range(1, count) if indices[j] != indices[j - 1] + 1] + [count])
+    while at < count:
+        position = indices[at]
+        if marks:
+            stop = at + 1
+            while (
+                stop < count
+                and indices[stop] == indices[stop - 1] + 1
+                and text[indices[stop - 1]] not in _HYPHEN_MARKS
+            ):
+                stop += 1
+        else:
+            stop = next(ends)
         if previous is not None:
             gap = text[previous + 1 : position]
             # Neighbours in pdfium's order share a line, unless pdfium joined the next
@@ -309,11 +395,11 @@ def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
             if "\r" in gap or "\n" in gap or not (adjacent or index.same_line(previous, position)):
                 _join_lines(result, current, _next_word(text, indices, at), target)
                 current = []
-            elif gap and not _url_continues(current, _next_word(text, indices, at), target):
+            elif gap and not _gap_in_url(current, text, indices, at, target):
                 current.append(" ")
-        if char == _SOFT_HYPHEN or not _DROPPED.match(char):
-            current.append(char)
-        previous = position
+        previous = indices[stop - 1]
+        current.append(_DROPPED_IN_RUN.sub("", text[position : previous + 1]))
+        at = stop
     result.parts.append(_clean("".join(current)))
     return result
 
@@ -339,6 +425,17 @@ def _join_lines(result: AnchorText, current: list[str], rest: str, target: str) 
     result.parts.append(cleaned)
     if not _url_continues([cleaned], rest, target):
         result.parts.append(" ")
+
+
+def _gap_in_url(
+    current: Sequence[str], text: str, indices: list[int], at: int, target: str
+) -> bool:
+    """``_url_continues`` over a gap on one line, the next word read only when the URL
+    could go on (a word before it with URL punctuation, or a next word that starts so)."""
+    first = text[indices[at]]
+    if first.isalnum() and _URL_MARKS.isdisjoint("".join(current).rsplit(" ", 1)[-1]):
+        return False
+    return _url_continues(current, _next_word(text, indices, at), target)
 
 
 def _url_continues(current: Sequence[str], rest: str, target: str) -> bool:
@@ -527,13 +624,7 @@ def printed_urls(
     lower = text.lower()
     if "//" not in text and "www." not in lower and "doi" not in lower:
         return []  # no URL, none broken after its scheme, and no printed DOI
-    joined, pieces = _join_lines_of(text)
-    starts = [piece[0] for piece in pieces]
-
-    def origin(offset: int) -> int:
-        at = bisect_right(starts, offset) - 1
-        return pieces[at][1] + offset - pieces[at][0]
-
+    joined, origin = _join_lines_of(text)
     found: list[PrintedUrl] = []
     for start, end, url in find_printed(joined):
         first, last = origin(start), origin(end - 1) + 1
@@ -543,39 +634,56 @@ def printed_urls(
     return found
 
 
-def _join_lines_of(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """The text with URL-continuing line breaks removed, and where each piece of it
-    starts: (offset in the result, offset in ``text``)."""
-    lines = re.split(r"(\r\n|\n|\r)", text)
-    out: list[str] = []
-    pieces: list[tuple[int, int]] = []
-    position = 0  # in ``text``
-    length = 0  # of the result so far
-    current = ""  # the logical line built so far (not the whole text: no rescans)
-    for number in range(0, len(lines), 2):
-        line = lines[number]
-        if number and not _continues(current, line):
-            out.append("\n")
-            pieces.append((length, position - len(lines[number - 1])))
-            length += 1
-            current = ""
-        out.append(line)
-        pieces.append((length, position))
-        length += len(line)
-        current += line
-        position += len(line) + (len(lines[number + 1]) if number + 1 < len(lines) else 0)
-    return "".join(out), pieces
+_BREAKS = re.compile(r"(\r\n|\n|\r)")
+#: Where a line may hold a URL that runs on to the next line (``_continues`` decides):
+#: ``://``, ``www.`` in any case, a colon at the line end (``https:``). One leading class
+#: lets re skip ahead; an IGNORECASE alternation scans five times slower.
+_URL_HINT = re.compile(r"[:Ww](?:(?<=:)//|(?<=[Ww])[Ww][Ww]\.|(?<=:)(?=[\r\n]|\Z))")
+
+
+def _join_lines_of(text: str) -> tuple[str, Callable[[int], int]]:
+    """The text with URL-continuing line breaks removed and the others made ``\\n``, and
+    the offset in ``text`` of an offset in it. Only lines holding a URL are looked at."""
+    parts = _BREAKS.split(text)  # line, break, line, break, …, line
+    lines = parts[0::2]
+    text_starts = list(accumulate(map(len, parts), initial=0))[0::2]
+    glued: list[int] = []
+    done = -1
+    for hint in _URL_HINT.finditer(text):
+        number = bisect_right(text_starts, hint.start()) - 1
+        if number <= done:
+            continue
+        current = lines[number]
+        while number + 1 < len(lines) and _continues(current, lines[number + 1]):
+            glued.append(number)
+            number += 1
+            current += lines[number]
+        done = number
+    joined_parts = parts.copy()
+    joined_parts[1::2] = ["\n"] * (len(lines) - 1)
+    for number in glued:
+        joined_parts[2 * number + 1] = ""
+    joined_starts = list(accumulate(map(len, joined_parts), initial=0))[0::2]
+
+    def origin(offset: int) -> int:
+        number = bisect_right(joined_starts, offset) - 1
+        return text_starts[number] + offset - joined_starts[number]
+
+    return "".join(joined_parts), origin
 
 
 def _continues(line: str, nxt: str) -> bool:
     """The break between ``line`` and ``nxt`` is inside a printed URL."""
-    if _SCHEME_ONLY.search(line) is not None:
+    if _SCHEME_ONLY.search(line[-6:]) is not None:  # the longest, ``https:``
         return nxt.startswith("//")
     if not nxt or nxt[0].isspace() or ("://" not in line and "www." not in line.lower()):
         return False
     end = len(line.rstrip())
     if end != len(line):
         return False
+    last = line.rsplit(None, 1)[-1]
+    if "://" not in last and "www." not in last.lower() and "@" not in last:
+        return False  # no URL or address in the last word: none runs to the line end
     found = find_urls(line)
     if not found:
         return False

@@ -50,7 +50,11 @@ from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occu
 
 __all__ = ["PdfExtractor"]
 
-_NOTES_HEADING = re.compile(r"^\s*(?:end\s*notes|notes|references)\s*:?\s*$", re.IGNORECASE)
+# A line of its own (one search over the page; [^\S\n] is a space that stays on the line).
+_NOTES_HEADING = re.compile(
+    r"^[^\S\n]*(?:end[^\S\n]*notes|notes|references)[^\S\n]*:?[^\S\n]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 _HTTP = re.compile(r"^https?://")
 _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
@@ -171,6 +175,7 @@ class _PageReader:
     ) -> None:
         self.pdf, self.page, self.number = pdf, page, number
         self.source, self.base, self.settings = source, base, settings
+        self._uris: dict[str, tuple[str, str, str]] = {}
 
     def read(self, found: list[_Found], texts: list[str], in_notes: bool) -> bool:
         """Append the page's occurrences to ``found``; whether the notes have begun."""
@@ -198,7 +203,7 @@ class _PageReader:
             for printed in printed_urls(chars.text, chars.font_size):
                 if covered.intersection(range(printed.offset, printed.end)):
                     continue  # the annotation over it wins
-                if _same_key(resolve(printed.url, self.source.base_url)) in annotated:
+                if annotated and _same_key(self._printed_target(printed.url)) in annotated:
                     continue
                 found.append(
                     _Found(
@@ -257,20 +262,35 @@ class _PageReader:
         if group.indices:
             offset = group.indices[0]
             context = sentence_around(text, offset, group.indices[-1] + 1)
+        # The text is known now unless a hyphen waits for the document's words.
+        pending = any(isinstance(part, Hyphen) for part in anchor.parts)
         occurrence = _occurrence(
             self.source,
             raw,
             resolve_against,
-            "",
+            "" if pending else anchor.render(frozenset()),
             self.number,
             part_at(offset),
             Element.ANNOTATION,
             context,
         )
-        return _Found(occurrence, anchor)
+        return _Found(occurrence, anchor if pending else None)
+
+    def _printed_target(self, url: str) -> str:
+        """A printed URL resolved (an http(s) URL of printable characters and no space
+        resolves to itself)."""
+        if _HTTP.match(url) and url.isprintable() and " " not in url:
+            return url
+        return resolve(url, self.source.base_url)
 
     def _resolved(self, uri: str) -> tuple[str, str, str]:
         """The link's raw /URI, the base it resolves against and its resolved URL."""
+        known = self._uris.get(uri)
+        if known is None:
+            known = self._uris[uri] = self._resolve(uri)
+        return known
+
+    def _resolve(self, uri: str) -> tuple[str, str, str]:
         raw, base = uri, self.base
         if base and raw.startswith(base) and not _SCHEME.match(raw[len(base) :]):
             raw = raw[len(base) :]  # pdfium prefixed the base to a relative /URI
@@ -367,10 +387,12 @@ def _touching(left: Rect, right: Rect) -> bool:
 
 
 def _notes_start(text: str) -> int | None:
-    """Where the notes heading line starts in ``text``, if the page has one."""
-    lines = text.split("\n")
-    heading = next((i for i, line in enumerate(lines) if _NOTES_HEADING.match(line)), None)
-    return len("\n".join(lines[:heading])) if heading is not None else None
+    """Where the notes heading line starts in ``text`` (at the line break before it), if
+    the page has one."""
+    heading = _NOTES_HEADING.search(text)
+    if heading is None:
+        return None
+    return max(heading.start() - 1, 0)
 
 
 def _occurrence(
