@@ -29,7 +29,7 @@ def ratio(pages: int, pairs: int) -> tuple[float, float, float]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_extract_docs import linkaudit_pdf, pypdfium2_text_only
 
-    from fixtures.builders import pdf as pdf_builder
+    from helpers.builders import pdf as pdf_builder
 
     data = pdf_builder.long_pdf(pages)
     linkaudit_pdf(data)

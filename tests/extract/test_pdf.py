@@ -292,3 +292,44 @@ def test_two_links_to_one_url_on_consecutive_lines_stay_two() -> None:
         [(700, url), (686, url)], [(url, (72, 697, _x(url), 711)), (url, (72, 683, _x(url), 697))]
     )
     assert [o.text for o in extract(adjacent).occurrences] == [url, url]
+
+
+def test_table_rows_linking_one_url_are_links_of_their_own() -> None:
+    """An Excel report: a column of right-aligned cells, each a link to one report, with
+    figures to their left on each row. Each row is a link a reader sees; the same words in
+    three rows are three links."""
+    import io
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    url, feed = "https://example.org/ethanol.pdf", "https://example.org/feed.txt"
+    rows = [("Minnesota", "Minnesota Ethanol", url), ("Nebraska", "Nebraska Ethanol", url),
+            ("Wisconsin", "Wisconsin Ethanol", url), ("Fresno", "Weekly Feedstuffs", feed),
+            ("Los Angeles", "Weekly Feedstuffs", feed)]  # fmt: skip
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 9)
+    for number, (state, cell, target) in enumerate(rows):
+        y = 700 - 12 * number
+        pdf.drawString(72, y, f"{state}   1.38 - 1.48   1.40 - 1.49")
+        pdf.drawRightString(500, y, cell)
+        left = 500 - stringWidth(cell, "Helvetica", 9)
+        pdf.linkURL(target, (left, y - 2, 500, y + 8), relative=0, thickness=0)
+    pdf.save()
+    found = [(o.url, o.text) for o in extract(buffer.getvalue()).occurrences]
+    assert found == [(target, cell) for _, cell, target in rows]
+
+
+def test_a_bracket_the_anchor_does_not_open_is_the_sentence_s() -> None:
+    """``(http://…/report.pdf)`` with the rectangle over the closing bracket: the link's
+    text is the URL; a URL that holds the bracket keeps it."""
+    url = "https://example.org/report.pdf"
+    paren = "https://example.org/wiki/Apollo_(spacecraft)"
+    line, other = f"See ({url}), then", f"and {paren} too"
+    data = _drawn(
+        [(700, line), (686, other)],
+        [(url, (_x("See ("), 697, _x(f"See ({url})"), 711)),
+         (paren, (_x("and "), 683, _x(f"and {paren}"), 697))],
+    )  # fmt: skip
+    assert [o.text for o in extract(data).occurrences] == [url, paren]

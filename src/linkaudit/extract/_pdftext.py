@@ -58,6 +58,7 @@ _LEADING = "([{\"'\u201c\u2018\u00ab<*\u2022"
 _TRAILING = ".,;:!?)]}\"'\u201d\u2019\u00bb>*"
 _URL_MARKS = frozenset("/:.@?=&#%_~")
 _SENTENCE_END = frozenset(".,;:")
+_CLOSERS = {")": "(", "]": "["}
 #: Glyphs shorter than this (points) are no text a reader sees: slide software writes
 #: hidden copies of the text in 1 pt type under shapes.
 _LEGIBLE = 2.5
@@ -102,8 +103,13 @@ class AnchorText:
                 out.append(part)
         text = " ".join("".join(out).split())
         # A full stop or comma right after a link is the sentence's, not the link's (word
-        # processors' rectangles reach over it), unless the URL itself ends so.
-        while text[-1:] in _SENTENCE_END and not self.url.endswith(text[-1]):
+        # processors' rectangles reach over it), unless the URL itself ends so; so is a
+        # closing bracket the text does not open: ``(http://x.org/report.pdf)``.
+        while text and not self.url.endswith(text[-1]):
+            last = text[-1]
+            unopened = last in _CLOSERS and text.count(last) > text.count(_CLOSERS[last])
+            if not (unopened or last in _SENTENCE_END):
+                break
             text = text[:-1].rstrip()
         return text
 
@@ -302,6 +308,23 @@ class PageIndex:
         a, b = boxes[first], boxes[second]
         height = max(a.height, b.height, 1.0)
         return abs((a.bottom + a.top) - (b.bottom + b.top)) / 2 < 0.5 * height
+
+    def run_start(self, index: int) -> int:
+        """The first character of the run of text ``index`` is in: back along its line to
+        the line's start or to a gap wider than two line heights (a table's other cell)."""
+        text, boxes = self.chars.text, self.chars.boxes
+        start = index
+        cursor = index - 1
+        while cursor >= 0 and text[cursor] not in "\r\n" and text[cursor] not in _HYPHEN_MARKS:
+            if not text[cursor].isspace() and boxes[cursor].right > boxes[cursor].left:
+                here, there = boxes[start], boxes[cursor]
+                if not self.same_line(start, cursor):
+                    break
+                if here.left - there.right > 2 * max(here.height, 1.0):
+                    break
+                start = cursor
+            cursor -= 1
+        return start
 
     def line_end(self, index: int) -> bool:
         """Nothing but spaces follow ``index`` on its line (or what follows is far off)."""

@@ -59,6 +59,7 @@ _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 _HTTP = re.compile(r"^https?://")
 _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_MARK = frozenset("/:.@?=&#%_~-")
 
 
 class PdfExtractor:
@@ -320,6 +321,8 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
     forms = _whole_forms(link.uri)
     if _reads_whole(text, group.indices, forms):
         return False
+    if group.indices and indices and _same_text(text, group.indices, indices):
+        return False  # "California Weekly Feedstuffs" in three rows: three links
     if _reads_whole(text, indices, forms) and not _reads_whole(
         text, group.indices + indices, forms
     ):
@@ -340,12 +343,40 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
     upper, lower = boxes[last], boxes[first]
     height = max(upper.height, lower.height, 1.0)
     drop = (upper.bottom + upper.top - lower.bottom - lower.top) / 2
-    return (
+    if not (
         0 < drop <= 2.5 * height
         and first > last
         and index.line_end(last)
         and index.line_start(first)
-    )
+    ):
+        return False
+    # The next line down, with other text between in reading order (a table row's other
+    # cells): a wrap when the two pieces spell the URL on, or when the continuation starts
+    # where the first piece's line of text starts, or under the piece itself (a list
+    # item's hanging indent). Right-aligned cells of one table column, each a link of its
+    # own, start wherever their words put them.
+    if _spells_on(text, group.indices, indices, link.uri):
+        return True
+    start = boxes[index.run_start(group.indices[0])].left
+    # Lines of a paragraph start at one x (0.5 pt for rounding); right-aligned cells
+    # start where their words' widths put them.
+    return start - 0.5 <= lower.left <= boxes[group.indices[0]].left + 0.5
+
+
+def _spells_on(text: str, upper: list[int], lower: list[int], uri: str) -> bool:
+    """The lower piece continues the upper one's URL: their texts joined (a hyphen at the
+    break kept or not) are in the link's URL."""
+    target = comparable(uri)
+    head = comparable("".join(text[i] for i in upper))
+    tail = comparable("".join(text[i] for i in lower))
+    if not head or not tail or not (_URL_MARK & set(head + tail[:1])):
+        return False
+    return head + tail in target or head.rstrip("-") + tail in target
+
+
+def _same_text(text: str, first: list[int], second: list[int]) -> bool:
+    """Two pieces that read the same (a wrapped link never repeats its words)."""
+    return "".join(text[i] for i in first).strip() == "".join(text[i] for i in second).strip()
 
 
 def _whole_forms(uri: str) -> frozenset[str]:
