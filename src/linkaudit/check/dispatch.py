@@ -24,9 +24,18 @@ from typing import Generic, TypeVar
 
 from linkaudit.check.waiters import Waiters, wait_in, wake_first
 
-__all__ = ["Dispatcher"]
+__all__ = ["LOOKAHEAD", "Dispatcher", "lookahead"]
 
 T = TypeVar("T")
+
+LOOKAHEAD = 1024
+"""URLs read ahead of the workers at least (more when the pool is larger), for busy hosts."""
+
+
+def lookahead(workers: int) -> int:
+    """URLs a run's dispatcher holds at most for ``workers`` workers: also the most hosts
+    that can have work queued at once (the connection pool keeps that many hosts' sockets)."""
+    return max(LOOKAHEAD, 4 * workers)
 
 
 class Dispatcher(Generic[T]):
