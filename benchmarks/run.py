@@ -51,6 +51,9 @@ class Scenario:
     tools: tuple[str, ...] | None = None
     """Tool names to run; None runs every tool found."""
     soak: bool = False
+    store: bool = False
+    """linkaudit writes to a store (``--db``), as the periodic health job does; its size is
+    reported."""
 
 
 def _args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -137,21 +140,30 @@ def _million(args: argparse.Namespace) -> list[Scenario]:
         plan = build_plan(urls, hosts, seed=args.seed, latency=args.million_latency, slow=0.2)
         limits = _limits(hosts, args.per_host, args.million_concurrency, args.retries, 5.0)
         title = f"Memory at scale: {urls:,} URLs over {hosts:,} hosts (issue 21)"
-        out.append(Scenario(title, plan, limits, ("linkaudit",), soak=True))
+        out.append(Scenario(title, plan, limits, ("linkaudit",), soak=True, store=True))
     return out
 
 
 def run_tool(
-    tool: Tool, corpus: Corpus, web: SimWeb, limits: Limits, work: Path, bound: float
+    tool: Tool,
+    corpus: Corpus,
+    web: SimWeb,
+    limits: Limits,
+    work: Path,
+    bound: float,
+    store: Path | None = None,
 ) -> ToolRun:
-    """Run one tool over the corpus with the server's counters zeroed first."""
+    """Run one tool over the corpus with the server's counters zeroed first (linkaudit into
+    the store ``store``, when given, instead of ``--no-store``)."""
     chosen = {"mixed": corpus.mixed, "markdown": corpus.markdown, "html": corpus.html}[tool.inputs]
     files = [path.relative_to(work) for path in chosen]  # linkinator reads relative paths only
     out, stdout, stderr = (work / f"{tool.name}.{ext}" for ext in ("out", "stdout", "stderr"))
+    command = tool.command(files, limits, out)
+    if store is not None and "--no-store" in command:
+        at = command.index("--no-store")
+        command[at : at + 1] = ["--db", str(store)]
     web.reset()
-    measured = measure(
-        tool.command(files, limits, out), timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work
-    )
+    measured = measure(command, timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work)
     stats = web.stats()
     try:
         verdicts = tool.parse(out, stdout)
@@ -178,7 +190,8 @@ def check_scenario(scenario: Scenario, tools: list[Tool], work: Path) -> list[st
         runs = []
         for tool in chosen:
             print(f"   running {tool.name} …", flush=True)
-            runs.append(run_tool(tool, corpus, web, limits, work, bound))
+            store = work / "store.sqlite" if scenario.store else None
+            runs.append(run_tool(tool, corpus, web, limits, work, bound, store))
             print(f"   {tool.name}: {runs[-1].measured.wall_s:.1f} s {runs[-1].error}", flush=True)
     ok_urls = frozenset(corpus.urls) - corpus.dead - corpus.hostile
     lines = [f"## {scenario.title}", "", *_parameters(plan, limits, fl)]
@@ -190,7 +203,19 @@ def check_scenario(scenario: Scenario, tools: list[Tool], work: Path) -> list[st
     lines += [f"- {r.tool.name} failed: {r.error}" for r in runs if r.error]
     if scenario.soak:
         lines += _soak_lines(runs, corpus)
+    if scenario.store:
+        lines += ["", _store_line(work / "store.sqlite", plan.urls)]
     return [*lines, ""]
+
+
+def _store_line(db: Path, checks: int) -> str:
+    files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+    size = sum(f.stat().st_size for f in files if f.exists()) / 1024 / 1024
+    per_million = size * 1_000_000 / max(checks, 1)
+    return (
+        f"- linkaudit's store (`--db`, database and WAL) after {checks:,} checks: {size:.1f} MB "
+        f"({per_million:,.0f} MB per million checks)"
+    )
 
 
 def _load() -> str:
