@@ -10,7 +10,7 @@ import pytest
 
 from linkaudit.check import CheckRequest, check_urls
 from linkaudit.check.client import make_client
-from linkaudit.check.pool import IDLE_CEILING, BoundedIdleConnector, idle_cap
+from linkaudit.check.pool import IDLE_FLOOR, BoundedIdleConnector, idle_cap
 from linkaudit.config import Settings
 from web.server import Reply, Router, Server, WebRequest
 
@@ -75,14 +75,18 @@ def test_aiohttp_keeps_the_shape_the_subclass_extends() -> None:
     ]
 
 
-def test_the_cap_follows_the_settings_and_the_ceiling() -> None:
-    """Hosts with queued work × per-host limit, at most IDLE_CEILING."""
+def test_the_cap_follows_the_settings_within_the_floor_and_the_fd_budget() -> None:
+    """Hosts with queued work (or in flight) × per-host limit, at least IDLE_FLOOR, at most
+    half the file-descriptor limit."""
     small = Settings(max_per_host=2, max_concurrency=8)
-    assert idle_cap(small, hosts_in_play=100) == 200
-    assert idle_cap(small, hosts_in_play=4) == 16  # never below what max_concurrency uses
+    assert idle_cap(small, hosts_in_play=1024, fd_limit=20_000) == IDLE_FLOOR
+    assert idle_cap(small, hosts_in_play=4_000, fd_limit=20_000) == 8_000
     wide = Settings(max_per_host=2, max_concurrency=8, host_limits={"slow.example": 6})
-    assert idle_cap(wide, hosts_in_play=100) == 600
-    assert idle_cap(Settings(max_per_host=8), hosts_in_play=100_000) == IDLE_CEILING
+    assert idle_cap(wide, hosts_in_play=1_000, fd_limit=20_000) == 6_000
+    many = Settings(max_per_host=2, max_concurrency=3_000)
+    assert idle_cap(many, hosts_in_play=1_024, fd_limit=20_000) == 6_000
+    assert idle_cap(many, hosts_in_play=1_024, fd_limit=1_024) == 512  # the fd budget rules
+    assert idle_cap(small, hosts_in_play=1_024) >= 1
 
 
 async def _get(session: aiohttp.ClientSession, url: str) -> int:

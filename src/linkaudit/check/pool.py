@@ -32,24 +32,28 @@ from aiohttp.connector import Connection
 
 from linkaudit.config import Settings
 
-__all__ = ["IDLE_CEILING", "BoundedIdleConnector", "idle_cap"]
+__all__ = ["IDLE_FLOOR", "BoundedIdleConnector", "idle_cap"]
 
-IDLE_CEILING = 4096
-"""Idle connections kept at most, whatever the settings: 2,000 hosts × 2 per host fit, and
-4,096 sockets stay well inside a default file-descriptor limit of 20,000 (half of a
-smaller limit is used instead: ``idle_cap``)."""
+IDLE_FLOOR = 4096
+"""Idle connections the cap allows at least (below the file-descriptor budget): 2,000 hosts
+× 2 per host. Least-recently-used eviction over hosts met in rotation (the dispatcher's
+round-robin) closes exactly the connections about to be reused whenever the cap is below
+the hosts in rotation × their connections, so the cap must not follow the look-ahead down:
+a cap of 1,024 hosts × 2 would thrash at 2,000 hosts."""
 
 
-def idle_cap(settings: Settings, hosts_in_play: int) -> int:
+def idle_cap(settings: Settings, hosts_in_play: int, fd_limit: int | None = None) -> int:
     """Kept-alive connections at most: the hosts a run can have work queued for at once
-    (``hosts_in_play``, the dispatcher's look-ahead) × the largest per-host limit, bounded
-    by ``IDLE_CEILING`` and by half the file-descriptor limit (the other half is for the
-    connections in use, the store and the documents)."""
+    (``hosts_in_play``, the dispatcher's look-ahead) or in flight (``max_concurrency``)
+    × the largest per-host limit, at least ``IDLE_FLOOR``, and at most half the
+    file-descriptor limit (``fd_limit``, the process's by default; the other half is for
+    the connections in use, the store and the documents)."""
     per_host = max([settings.max_per_host, *settings.host_limits.values(), 1])
     wanted = max(settings.max_concurrency, hosts_in_play) * per_host
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    budget = soft // 2 if soft != resource.RLIM_INFINITY else IDLE_CEILING
-    return max(1, min(wanted, IDLE_CEILING, budget))
+    if fd_limit is None:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        fd_limit = soft if soft != resource.RLIM_INFINITY else 1 << 20
+    return max(1, min(max(wanted, IDLE_FLOOR), fd_limit // 2))
 
 
 class BoundedIdleConnector(aiohttp.TCPConnector):
