@@ -115,7 +115,7 @@ async def test_a_host_with_nothing_left_is_forgotten_and_comes_back_whole() -> N
         asked.append(host)
         return 1
 
-    dispatcher = Dispatcher.open(lambda item: item[0], limit, lookahead=8)
+    dispatcher: Dispatcher[str] = Dispatcher.open(lambda item: item[0], limit, lookahead=8)
     await dispatcher.put("a1")
     taken = await dispatcher.next()
     assert taken == ("a", "a1") and dispatcher.hosts_held == 1

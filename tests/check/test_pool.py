@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from linkaudit.check import CheckRequest, check_urls
-from linkaudit.check.client import make_client
+from linkaudit.check.client import AiohttpTransport, make_client
 from linkaudit.check.pool import IDLE_FLOOR, BoundedIdleConnector, idle_cap
 from linkaudit.config import Settings
 from web.server import Reply, Router, Server, WebRequest
@@ -157,6 +157,8 @@ async def test_the_runs_client_uses_the_bounded_connector(settings: Settings, ma
         response = await client.get(many.url(HOSTS[0], 5000))
         assert response.status_code == 200
         transport = client._transport
+        assert isinstance(transport, AiohttpTransport)
+        assert transport._session is not None
         connector = transport._session.connector
         assert isinstance(connector, BoundedIdleConnector)
         assert connector.idle_cap == idle_cap(settings, 1024)
