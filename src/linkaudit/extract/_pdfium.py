@@ -98,25 +98,34 @@ def uri_links(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> Iterator[Ur
     rect = pdfium_c.FS_RECTF()
     at, found, into = ctypes.byref(position), ctypes.byref(link), ctypes.byref(rect)
     buffer = ctypes.create_string_buffer(_URI_ROOM)  # reused: most /URIs fit
-    while pdfium_c.FPDFLink_Enumerate(page.raw, at, found):
-        action = pdfium_c.FPDFLink_GetAction(link)
+    quad = pdfium_c.FS_QUADPOINTSF()
+    quad_into = ctypes.byref(quad)
+    # Looked up once: a page of links makes six pdfium calls a link.
+    enumerate_, get_action = pdfium_c.FPDFLink_Enumerate, pdfium_c.FPDFLink_GetAction
+    get_type, get_rect = pdfium_c.FPDFAction_GetType, pdfium_c.FPDFLink_GetAnnotRect
+    count_quads, uri_action = pdfium_c.FPDFLink_CountQuadPoints, pdfium_c.PDFACTION_URI
+    raw_page = page.raw
+    while enumerate_(raw_page, at, found):
+        action = get_action(link)
         # GoTo links carry a /Dest or a GoTo action: internal, not external links.
-        if not action or pdfium_c.FPDFAction_GetType(action) != pdfium_c.PDFACTION_URI:
+        if not action or get_type(action) != uri_action:
             continue
         uri = _uri_path(document, action, buffer)
-        if uri and pdfium_c.FPDFLink_GetAnnotRect(link, into):
+        if uri and get_rect(link, into):
             box = _normal_rect(rect)
-            yield UriLink(uri, box, _quads(link, box) or (box,))
+            count = count_quads(link)
+            quads = _quads(link, box, count, quad, quad_into) if count > 0 else ()
+            yield UriLink(uri, box, quads or (box,))
 
 
-def _quads(link: object, rect: Rect) -> tuple[Rect, ...]:
+def _quads(
+    link: object, rect: Rect, count: int, quad: pdfium_c.FS_QUADPOINTSF, into: object
+) -> tuple[Rect, ...]:
     """The /QuadPoints as boxes, each clipped to the rect (the spec says points outside
     it are ignored), dropping degenerate ones."""
-    count = pdfium_c.FPDFLink_CountQuadPoints(link)
     boxes: list[Rect] = []
-    quad = pdfium_c.FS_QUADPOINTSF()
     for index in range(min(count, 256)):
-        if not pdfium_c.FPDFLink_GetQuadPoints(link, index, ctypes.byref(quad)):
+        if not pdfium_c.FPDFLink_GetQuadPoints(link, index, into):
             continue
         xs = (quad.x1, quad.x2, quad.x3, quad.x4)
         ys = (quad.y1, quad.y2, quad.y3, quad.y4)
@@ -247,8 +256,11 @@ def _uri_path(
 
 
 def _normal_rect(rect: pdfium_c.FS_RECTF) -> Rect:
-    left, right = sorted((rect.left, rect.right))
-    bottom, top = sorted((rect.bottom, rect.top))
+    left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+    if left > right:
+        left, right = right, left
+    if bottom > top:
+        bottom, top = top, bottom
     return Rect(left, bottom, right, top)
 
 

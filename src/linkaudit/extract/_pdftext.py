@@ -30,7 +30,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
 from urllib.parse import unquote
 
 from linkaudit.extract._pdfium import PageChars, Rect
@@ -657,7 +656,6 @@ def printed_urls(
     return found
 
 
-_BREAKS = re.compile(r"(\r\n|\n|\r)")
 #: Where a line may hold a URL that runs on to the next line (``_continues`` decides):
 #: ``://``, ``www.`` in any case, a colon at the line end (``https:``). One leading class
 #: lets re skip ahead; an IGNORECASE alternation scans five times slower.
@@ -666,33 +664,53 @@ _URL_HINT = re.compile(r"[:Ww](?:(?<=:)//|(?<=[Ww])[Ww][Ww]\.|(?<=:)(?=[\r\n]|\Z
 
 def _join_lines_of(text: str) -> tuple[str, Callable[[int], int]]:
     """The text with URL-continuing line breaks removed and the others made ``\\n``, and
-    the offset in ``text`` of an offset in it. Only lines holding a URL are looked at."""
-    parts = _BREAKS.split(text)  # line, break, line, break, …, line
-    lines = parts[0::2]
-    text_starts = list(accumulate(map(len, parts), initial=0))[0::2]
-    glued: list[int] = []
-    done = -1
+    the offset in ``text`` of an offset in it. Only lines holding a URL are looked at; the
+    page is not split into lines (a ``\\r\\n`` keeps its ``\\r``, as ``\\n``, and loses its
+    ``\\n``), so the offsets map through the few characters removed."""
+    glued: list[tuple[int, int]] = []  # (start, end) of each break a URL runs over
+    done = -1  # where the last line looked at ends
     for hint in _URL_HINT.finditer(text):
-        number = bisect_right(text_starts, hint.start()) - 1
-        if number <= done:
+        if hint.start() < done:
             continue
-        current = lines[number]
-        while number + 1 < len(lines) and _continues(current, lines[number + 1]):
-            glued.append(number)
-            number += 1
-            current += lines[number]
-        done = number
-    joined_parts = parts.copy()
-    joined_parts[1::2] = ["\n"] * (len(lines) - 1)
-    for number in glued:
-        joined_parts[2 * number + 1] = ""
-    joined_starts = list(accumulate(map(len, joined_parts), initial=0))[0::2]
+        first = 1 + max(text.rfind("\r", 0, hint.start()), text.rfind("\n", 0, hint.start()))
+        stop = _line_end(text, first)
+        current = text[first:stop]
+        while stop < len(text):
+            after = stop + (2 if text.startswith("\r\n", stop) else 1)
+            next_stop = _line_end(text, after)
+            if not _continues(current, text[after:next_stop]):
+                break
+            glued.append((stop, after))
+            current += text[after:next_stop]
+            stop = next_stop
+        done = stop + 1
+    removed = [match.start() + 1 for match in _CRLF.finditer(text)]
+    if glued:
+        cut = {at for start, end in glued for at in range(start, end)}
+        removed = sorted(cut.union(at for at in removed if at not in cut))
+        kept, last = [], 0
+        for at in removed:
+            kept.append(text[last:at])
+            last = at + 1
+        kept.append(text[last:])
+        joined = "".join(kept).replace("\r", "\n")
+    else:
+        joined = text.replace("\r\n", "\n").replace("\r", "\n")
+    keys = [at - count for count, at in enumerate(removed)]
 
     def origin(offset: int) -> int:
-        number = bisect_right(joined_starts, offset) - 1
-        return text_starts[number] + offset - joined_starts[number]
+        return offset + bisect_right(keys, offset)
 
-    return "".join(joined_parts), origin
+    return joined, origin
+
+
+def _line_end(text: str, start: int) -> int:
+    """Where the line starting at ``start`` ends (its break, or the text's end)."""
+    ends = [at for at in (text.find("\r", start), text.find("\n", start)) if at >= 0]
+    return min(ends) if ends else len(text)
+
+
+_CRLF = re.compile("\r\n")
 
 
 def _continues(line: str, nxt: str) -> bool:

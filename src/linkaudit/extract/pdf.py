@@ -202,7 +202,7 @@ class _PageReader:
                     covered.update(group.indices)
                     annotated.add(_same_key(self._resolved(group.link.uri)[2]))
             for printed in printed_urls(chars.text, chars.font_size):
-                if covered.intersection(range(printed.offset, printed.end)):
+                if not covered.isdisjoint(range(printed.offset, printed.end)):
                     continue  # the annotation over it wins
                 if annotated and _same_key(self._printed_target(printed.url)) in annotated:
                     continue
@@ -420,6 +420,9 @@ def _touching(left: Rect, right: Rect) -> bool:
 def _notes_start(text: str) -> int | None:
     """Where the notes heading line starts in ``text`` (at the line break before it), if
     the page has one."""
+    folded = text.casefold()  # as re's IGNORECASE folds (``ſ`` is an ``s``)
+    if "notes" not in folded and "references" not in folded:
+        return None  # the search tries every line start: most pages have no heading
     heading = _NOTES_HEADING.search(text)
     if heading is None:
         return None
