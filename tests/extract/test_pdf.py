@@ -151,6 +151,18 @@ def test_printed_url_line_joining(text: str, urls: list[str]) -> None:
         ),
         ("see https://x.org/a\r\n12 Another footnote", ["https://x.org/a"]),
         ("see https://x.org/report\r\nand/or the annex", ["https://x.org/report"]),
+        # A reference list labelled "1:", "2:" (Chromium's print of a Markdown list):
+        # the next label is not the rest of a URL ending in "/", nor is "[3]" or "4.".
+        (
+            "1: https://digital.gov/authors/castle/\r\n2: https://ben.balter.com/2014/\r\n"
+            "[3] https://x.org/a/\r\n4. https://y.org/b/",
+            [
+                "https://digital.gov/authors/castle/",
+                "https://ben.balter.com/2014/",
+                "https://x.org/a/",
+                "https://y.org/b/",
+            ],
+        ),
         # pdfium's hyphenation mark inside a URL is the URL's hyphen.
         (
             "from https://18f.gsa.gov/open-source\ufffepolicy/.",

@@ -511,7 +511,7 @@ def words_of(text: str) -> set[str]:
 _OPEN_END = "/?&=#_%~:+-."
 _CONTINUATION_START = "/?&=#._%"
 _URL_WORD = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
-_REFERENCE_NUMBER = re.compile(r"^\[?\d{1,3}[.)\]]?$")
+_REFERENCE_NUMBER = re.compile(r"^\[?\d{1,3}[.):\]]?$")
 _EXTENSIONS = frozenset(
     [
         "pdf",
