@@ -345,3 +345,23 @@ def test_a_bracket_the_anchor_does_not_open_is_the_sentence_s() -> None:
          (paren, (_x("and "), 683, _x(f"and {paren}"), 697))],
     )  # fmt: skip
     assert [o.text for o in extract(data).occurrences] == [url, paren]
+
+
+def test_list_items_linked_to_one_url_stay_links_of_their_own() -> None:
+    """Lines that are each a whole link to one URL are separate links when the next
+    line's first word would have fit on the line above (text wraps only when full);
+    a whole-line link whose line is full goes on below (a wrapped link)."""
+    top, below = "Organizational Location", "Analysis of Organizational Factors and Publishing"
+    url = "https://example.org/series/"
+    data = _drawn(
+        [(700, top), (686, below)],
+        [(url, (72, 697, _x(top), 711)), (url, (72, 683, _x(below), 697))],
+    )
+    assert [text for _, text, *_ in rows(extract(data))] == [top, below]
+    full = "An essay on the organizational factors behind publishing open source code by"
+    rest = "federal agencies"
+    data = _drawn(
+        [(700, full), (686, rest + " and more prose after it on the same line.")],
+        [(url, (72, 697, _x(full), 711)), (url, (72, 683, _x(rest), 697))],
+    )
+    assert [text for _, text, *_ in rows(extract(data))] == [f"{full} {rest}"]

@@ -336,7 +336,10 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
     last, first = group.indices[-1], indices[0]
     between = index.chars.text[last + 1 : first]
     if first > last and not between.strip() and index.line_end(last) and index.line_start(first):
-        return True  # next in reading order: the next line, or the top of the next column
+        # Next in reading order: the next line, or the top of the next column; not when
+        # the upper piece is a whole line and the line below's first word would have fit
+        # after it (list items, each a link of its own: a line wraps only when full).
+        return not (index.line_start(group.indices[0]) and _had_room(index, last, first))
     if index.same_line(last, first):
         return first > last and not index.chars.text[last + 1 : first].strip()
     boxes = index.chars.boxes
@@ -361,6 +364,31 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
     # Lines of a paragraph start at one x (0.5 pt for rounding); right-aligned cells
     # start where their words' widths put them.
     return start - 0.5 <= lower.left <= boxes[group.indices[0]].left + 0.5
+
+
+def _had_room(index: PageIndex, last: int, first: int) -> bool:
+    """
+    Character ``first`` starts the line right below ``last``'s line, in the same column,
+    and the word it starts would have fit after ``last`` on that line (the column's right
+    edge taken as the further end of the two lines): the text did not wrap there.
+    """
+    text, boxes = index.chars.text, index.chars.boxes
+    upper, lower = boxes[last], boxes[first]
+    height = max(upper.height, lower.height, 1.0)
+    drop = (upper.bottom + upper.top - lower.bottom - lower.top) / 2
+    if not (0 < drop <= 2.5 * height and lower.left < upper.right):
+        return False  # another column, or far below: no line to measure
+    word_end = first
+    while word_end + 1 < len(text) and not text[word_end + 1].isspace():
+        word_end += 1
+    line_end = word_end
+    while line_end + 1 < len(text) and text[line_end + 1] not in "\r\n":
+        line_end += 1
+    while line_end > word_end and text[line_end].isspace():
+        line_end -= 1
+    right = max(upper.right, boxes[line_end].right)
+    word = boxes[word_end].right - lower.left
+    return upper.right + 0.25 * height + word < right - 1.0
 
 
 def _spells_on(text: str, upper: list[int], lower: list[int], uri: str) -> bool:
