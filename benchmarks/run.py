@@ -4,6 +4,10 @@ linkaudit against its peers on a simulated loopback web (issue 7), written to re
     python benchmarks/run.py            # 1,000 URLs over 20 hosts, under ~3 minutes
     python benchmarks/run.py --full     # 10,000 URLs over 50 hosts, and 100,000 URLs for memory
     python benchmarks/run.py --soak     # 100,000 URLs, 10% of hosts misbehaving (issue 8)
+    python benchmarks/run.py --million  # memory at 10,000, 100,000, 1,000,000 URLs (issue 21)
+
+A run replaces the sections of the report it measured and keeps the others, each with the
+date it was measured (``sections.py``).
 
 Every request goes to 127.0.0.0/8; every tool run and every server wait is bounded in time.
 See docs/benchmarks.md for what each figure means.
@@ -30,6 +34,7 @@ from corpus import Corpus, kind_counts, write_corpus
 from extras import cached_rerun, extraction, startup, sub_benchmarks
 from figures import Floor, ToolRun, flatness, floor, ratio_lines, rss_profile, tool_table
 from measure import measure
+from sections import dated, merge
 from simweb import Plan, SimWeb, build_plan, sim_web
 from tools import Limits, Tool, default_cache, find_tools
 
@@ -46,6 +51,9 @@ class Scenario:
     tools: tuple[str, ...] | None = None
     """Tool names to run; None runs every tool found."""
     soak: bool = False
+    store: bool = False
+    """linkaudit writes to a store (``--db``), as the periodic health job does; its size is
+    reported."""
 
 
 def _args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -62,6 +70,16 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--full", action="store_true", help="10,000 URLs / 50 hosts, 100,000 for memory"
     )
     parser.add_argument("--soak", action="store_true", help="100,000 URLs, 10%% hostile hosts")
+    parser.add_argument(
+        "--million",
+        action="store_true",
+        help="linkaudit's memory at 10,000, 100,000 and --million-urls URLs, 500 URLs a host",
+    )
+    parser.add_argument("--million-urls", type=int, default=1_000_000)
+    parser.add_argument(
+        "--million-latency", type=float, default=0.02, help="seconds per response [0.02]"
+    )
+    parser.add_argument("--million-concurrency", type=int, default=256, help="global limit [256]")
     parser.add_argument("--no-peers", action="store_true", help="only linkaudit and lychee")
     parser.add_argument("--no-extras", action="store_true", help="skip start-up, extract, cache")
     parser.add_argument("--output", type=Path, default=ROOT / "reports" / "benchmarks.md")
@@ -76,7 +94,7 @@ def _limits(
 
 
 def _scenarios(args: argparse.Namespace) -> list[Scenario]:
-    if not (args.full or args.soak):
+    if not (args.full or args.soak or args.million):
         plan = build_plan(args.urls, args.hosts, seed=args.seed, latency=args.latency)
         limits = _limits(args.hosts, args.per_host, args.concurrency, args.retries, args.timeout)
         return [Scenario(f"{args.urls:,} URLs over {args.hosts} hosts", plan, limits)]
@@ -92,6 +110,8 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
                 "100,000 URLs over 200 hosts (memory target)", plan, limits, ("linkaudit", "lychee")
             )
         )
+    if args.million:
+        out += _million(args)
     if args.soak:
         plan = build_plan(100_000, 200, seed=args.seed, latency=args.latency, bad_host_share=0.1)
         limits = _limits(200, args.per_host, None, 1, 2.0)
@@ -107,17 +127,43 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     return out
 
 
+URLS_PER_HOST = 500
+"""The --million series' shape: 2,000 hosts for 1,000,000 URLs, as issue 21 asks."""
+
+
+def _million(args: argparse.Namespace) -> list[Scenario]:
+    """linkaudit alone at 10,000, 100,000 and ``--million-urls`` URLs, 500 URLs a host, at a
+    short latency (slow pages 0.2 s) so that a million URLs take minutes, not hours."""
+    out = []
+    for urls in sorted({min(n, args.million_urls) for n in (10_000, 100_000, args.million_urls)}):
+        hosts = max(1, urls // URLS_PER_HOST)
+        plan = build_plan(urls, hosts, seed=args.seed, latency=args.million_latency, slow=0.2)
+        limits = _limits(hosts, args.per_host, args.million_concurrency, args.retries, 5.0)
+        title = f"Memory at scale: {urls:,} URLs over {hosts:,} hosts (issue 21)"
+        out.append(Scenario(title, plan, limits, ("linkaudit",), soak=True, store=True))
+    return out
+
+
 def run_tool(
-    tool: Tool, corpus: Corpus, web: SimWeb, limits: Limits, work: Path, bound: float
+    tool: Tool,
+    corpus: Corpus,
+    web: SimWeb,
+    limits: Limits,
+    work: Path,
+    bound: float,
+    store: Path | None = None,
 ) -> ToolRun:
-    """Run one tool over the corpus with the server's counters zeroed first."""
+    """Run one tool over the corpus with the server's counters zeroed first (linkaudit into
+    the store ``store``, when given, instead of ``--no-store``)."""
     chosen = {"mixed": corpus.mixed, "markdown": corpus.markdown, "html": corpus.html}[tool.inputs]
     files = [path.relative_to(work) for path in chosen]  # linkinator reads relative paths only
     out, stdout, stderr = (work / f"{tool.name}.{ext}" for ext in ("out", "stdout", "stderr"))
+    command = tool.command(files, limits, out)
+    if store is not None and "--no-store" in command:
+        at = command.index("--no-store")
+        command[at : at + 1] = ["--db", str(store)]
     web.reset()
-    measured = measure(
-        tool.command(files, limits, out), timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work
-    )
+    measured = measure(command, timeout_s=bound, stdout=stdout, stderr=stderr, cwd=work)
     stats = web.stats()
     try:
         verdicts = tool.parse(out, stdout)
@@ -133,27 +179,47 @@ def check_scenario(scenario: Scenario, tools: list[Tool], work: Path) -> list[st
     """Serve the plan, run the tools one after another, and render the section."""
     plan, limits = scenario.plan, scenario.limits
     fl = floor(plan, limits)
-    bound = max(120.0, 15 * fl.mix_s + 60)
+    bound = max(120.0, 15 * fl.mix_s + 60, plan.urls * 0.004)  # a CPU-bound million: 67 min
     chosen = [t for t in tools if scenario.tools is None or t.name in scenario.tools]
     print(
         f"== {scenario.title}: floor {fl.mix_s:.1f} s, tools {[t.name for t in chosen]}", flush=True
     )
     with sim_web(plan) as web:
         corpus = write_corpus(plan, web.url, work / "corpus")
+        load_before = _load()
         runs = []
         for tool in chosen:
             print(f"   running {tool.name} …", flush=True)
-            runs.append(run_tool(tool, corpus, web, limits, work, bound))
+            store = work / "store.sqlite" if scenario.store else None
+            runs.append(run_tool(tool, corpus, web, limits, work, bound, store))
             print(f"   {tool.name}: {runs[-1].measured.wall_s:.1f} s {runs[-1].error}", flush=True)
     ok_urls = frozenset(corpus.urls) - corpus.dead - corpus.hostile
-    lines = [f"## {scenario.title}", "", *_parameters(plan, limits, fl), ""]
+    lines = [f"## {scenario.title}", "", *_parameters(plan, limits, fl)]
+    lines += [f"- machine load average (1, 5, 15 min): {load_before} before, {_load()} after", ""]
     lines += tool_table(runs, plan.urls, corpus.dead, ok_urls, fl)
-    lines += ["", *ratio_lines(runs)]
+    if len(runs) > 1:
+        lines += ["", *ratio_lines(runs)]
     lines += [f"- {r.tool.name}: {r.tool.note}" for r in runs if r.tool.note]
     lines += [f"- {r.tool.name} failed: {r.error}" for r in runs if r.error]
     if scenario.soak:
         lines += _soak_lines(runs, corpus)
+    if scenario.store:
+        lines += ["", _store_line(work / "store.sqlite", plan.urls)]
     return [*lines, ""]
+
+
+def _store_line(db: Path, checks: int) -> str:
+    files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+    size = sum(f.stat().st_size for f in files if f.exists()) / 1024 / 1024
+    per_million = size * 1_000_000 / max(checks, 1)
+    return (
+        f"- linkaudit's store (`--db`, database and WAL) after {checks:,} checks: {size:.1f} MB "
+        f"({per_million:,.0f} MB per million checks)"
+    )
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _parameters(plan: Plan, limits: Limits, fl: Floor) -> list[str]:
@@ -161,7 +227,7 @@ def _parameters(plan: Plan, limits: Limits, fl: Floor) -> list[str]:
     return [
         f"- {plan.urls:,} distinct URLs over {plan.hosts} hosts; "
         f"latency {plan.latency * 1000:.0f} ms "
-        f"per response ({plan.slow:.0f} s for slow pages); mix: {mix}",
+        f"per response ({plan.slow:g} s for slow pages); mix: {mix}",
         f"- every tool: global concurrency {limits.concurrency}, per host {limits.per_host}, "
         f"retries {limits.retries}, timeout {limits.timeout:g} s",
         f"- physical floor (links × L / min(H × c, G)): **{fl.simple_s:.2f} s**; with the mix's "
@@ -191,14 +257,16 @@ def _soak_lines(runs: Sequence[ToolRun], corpus: Corpus) -> list[str]:
 
 
 def _header(tools: list[Tool], notes: list[str], args: argparse.Namespace) -> list[str]:
-    mode = "soak" if args.soak else "full" if args.full else "default"
+    modes = [name for name in ("full", "soak", "million") if getattr(args, name)]
+    mode = " + ".join(modes) or "default"
     command = "".join(f" {a}" for a in sys.argv[1:])
     lines = [
         "# linkaudit benchmarks",
         "",
         f"Generated by `python benchmarks/run.py{command}` on "
         f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} ({mode} run). "
-        "See docs/benchmarks.md.",
+        "See docs/benchmarks.md. Sections this run did not measure are kept from earlier "
+        "runs; each says when it was measured.",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs (nproc), {platform.platform()}",
         f"- python {platform.python_version()}",
@@ -222,7 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _args(argv)
     _compile_linkaudit()
     tools, notes = find_tools(default_cache(), peers=not args.no_peers)
-    lines = _header(tools, notes, args)
+    header = _header(tools, notes, args)
+    command = "".join(f" {a}" for a in sys.argv[1:])
+    lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="linkaudit-bench-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -234,7 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines += check_scenario(scenario, tools, folder)
         if not args.no_extras:
             lines += _extras(tools, args, work)
-    text = "\n".join(lines) + "\n"
+    when = (
+        f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by `python benchmarks/run.py{command}`"
+    )
+    old = args.output.read_text(encoding="utf-8") if args.output.exists() else None
+    text = "\n".join(merge(header, dated(lines, when), old)).rstrip() + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -85,9 +85,22 @@ def _linkaudit_cmd(exe: str) -> Callable[[Sequence[Path], Limits, Path], list[st
 
 
 def parse_linkaudit(out: Path, stdout: Path) -> Verdicts:
-    """linkaudit's JSON report: one result per distinct URL."""
-    results = json.loads(out.read_text())["results"]
-    verdict = {r["url"]: r["verdict"] for r in results}
+    """linkaudit's JSON report: one result per distinct URL, one result a line (the report
+    writes one list item per line), read line by line: a million results would take
+    gigabytes as one ``json.loads``."""
+    verdict: dict[str, str] = {}
+    in_results = seen = False
+    with out.open(encoding="utf-8") as report:
+        for line in report:
+            if line.startswith('  "'):
+                in_results = line.startswith('  "results": ')
+                seen = seen or in_results
+                continue
+            if in_results and line.startswith("    {"):
+                result = json.loads(line.strip().rstrip(","))
+                verdict[result["url"]] = result["verdict"]
+    if not seen:
+        raise ValueError("no results list in the report")
     return Verdicts(
         answered=len(verdict),
         dead=frozenset(u for u, v in verdict.items() if v == "dead"),

@@ -30,6 +30,18 @@ async def test_check_originals_reports_an_original_alive_again(
     assert on_gone is not None and on_gone.startswith(f"the original {gone} is dead")
 
 
+async def test_check_originals_runs_when_every_result_comes_from_the_store(
+    tmp_path: Path, web: SimWeb, test_settings: Settings
+) -> None:
+    """A re-run that fetches nothing (every archive link reused from the store) still checks
+    the originals it was asked to."""
+    gone = web.url("/status/404")
+    snapshots = {f"https://web.archive.org/web/2020/{gone}": gone}
+    notes = await check_originals_of(snapshots, tmp_path, web, test_settings, live=False)
+    (on_gone,) = notes.values()
+    assert on_gone is not None and on_gone.startswith(f"the original {gone} is dead")
+
+
 async def test_max_time_reports_what_was_not_checked(
     tmp_path: Path, web: SimWeb, test_settings: Settings
 ) -> None:

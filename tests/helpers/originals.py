@@ -28,14 +28,19 @@ def seed_archived(db: Path, snapshots: dict[str, str]) -> None:
 
 
 async def check_originals_of(
-    snapshots: dict[str, str], tmp_path: Path, web: SimWeb, settings: Settings
+    snapshots: dict[str, str],
+    tmp_path: Path,
+    web: SimWeb,
+    settings: Settings,
+    *,
+    live: bool = True,
 ) -> dict[str, str | None]:
-    """``check --check-originals`` on a brief citing ``snapshots`` (and one live page, so
-    that the run fetches something): each snapshot's note, by its URL."""
+    """``check --check-originals`` on a brief citing ``snapshots`` (and, with ``live``, one
+    live page, so that the run fetches something besides): each snapshot's note, by its URL."""
     db = tmp_path / "store.sqlite"
     seed_archived(db, snapshots)
     doc = tmp_path / "brief.md"
-    cited = [*snapshots, web.url("/status/200?live")]
+    cited = [*snapshots, *([web.url("/status/200?live")] if live else [])]
     doc.write_text("".join(f"[{n}]({url})\n" for n, url in enumerate(cited)))
     settings = dataclasses.replace(settings, check_originals=True, soft404=False, archive="none")
     outcome = await run_check([str(doc)], settings, db=db)

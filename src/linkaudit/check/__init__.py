@@ -5,7 +5,8 @@ The check stage: measure what each URL answers, never decide a verdict.
     network_available(settings)    → the canary, asked when every remote link failed
     refusal(url, settings)         → why the request guard refuses a URL (sync; DNS in it)
 
-Modules: ``client`` (the one httpx client, bounded GET), ``hosts`` (per-host limits),
+Modules: ``client`` (the one httpx client, bounded GET), ``pool`` (its connector's
+bounded idle pool), ``hosts`` (per-host limits),
 ``retry`` (predicate + tenacity), ``redirects`` (hops by hand), ``guard`` (private
 addresses), ``soft404``, ``fragments``, ``local`` (file: URLs), ``failures`` (exception
 → reason), ``network`` (canary), ``runner`` (the worker pool).

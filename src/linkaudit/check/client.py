@@ -9,7 +9,8 @@ redirect answer, and fails on a ``Location`` it cannot parse before the caller s
 answer; the checker follows (and records) redirects itself.
 
 Polite and bounded by construction: HTTP/1.1 keep-alive pools per host (the connector's;
-``pool_limits`` sizes them by hosts × per-host limit), the guard in the connector's
+``pool_limits`` caps connections in use, ``pool.idle_cap`` the idle ones kept, least
+recently used closed first), the guard in the connector's
 resolver (``guard.GuardedResolver``: a connection goes only to an address the guard
 approved, on every hop), proxies from the environment decided by ``guard.proxy_from`` as
 the guard decides them, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` as in httpx and curl, no
@@ -38,8 +39,10 @@ import aiohttp
 import httpx
 import yarl
 
+from linkaudit.check.dispatch import lookahead
 from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
 from linkaudit.check.guard import GuardedResolver, proxy_from
+from linkaudit.check.pool import BoundedIdleConnector, idle_cap
 from linkaudit.check.retry import retry_after_seconds
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
@@ -116,7 +119,7 @@ def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
 
     Requests in flight are bounded by the checker (``max_concurrency``, per-host limits),
     so the cap only has to leave them room; idle kept-alive connections are not counted
-    in it (aiohttp's rule) and close when they expire (docs/http.md, "Pools").
+    in it (aiohttp's rule) but in ``pool.idle_cap`` (docs/http.md, "Pools").
     """
     per_host = max([settings.max_per_host, *settings.host_limits.values()])
     total = max(settings.max_concurrency, hosts * settings.max_per_host)
@@ -214,7 +217,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         settings = self._settings
-        connector = aiohttp.TCPConnector(
+        connector = BoundedIdleConnector(
+            idle_cap=idle_cap(settings, lookahead(settings.max_concurrency)),
             ssl=_tls_context(),
             resolver=GuardedResolver(settings, trusted=_proxy_hosts(self._proxies)),
             limit=pool_limits(settings).total,

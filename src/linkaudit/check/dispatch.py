@@ -13,6 +13,10 @@ under way. At most ``lookahead`` URLs wait in the queues, so memory stays bounde
 
 A check that must wait (a retry's backoff) gives its host's slot back with ``done`` and
 takes it again with ``reclaim``; a reclaiming check goes before any new URL of its host.
+
+Every step is O(1) whatever the number of hosts (no step looks at all hosts: the ready
+hosts wait in a deque), and a host's state (its queue, slots taken, limit) is dropped as
+soon as it has nothing queued, under way or reclaiming: ``hosts_held`` counts what is kept.
 """
 
 from __future__ import annotations
@@ -24,9 +28,18 @@ from typing import Generic, TypeVar
 
 from linkaudit.check.waiters import Waiters, wait_in, wake_first
 
-__all__ = ["Dispatcher"]
+__all__ = ["LOOKAHEAD", "Dispatcher", "lookahead"]
 
 T = TypeVar("T")
+
+LOOKAHEAD = 1024
+"""URLs read ahead of the workers at least (more when the pool is larger), for busy hosts."""
+
+
+def lookahead(workers: int) -> int:
+    """URLs a run's dispatcher holds at most for ``workers`` workers: also the most hosts
+    that can have work queued at once (the connection pool keeps that many hosts' sockets)."""
+    return max(LOOKAHEAD, 4 * workers)
 
 
 class Dispatcher(Generic[T]):
@@ -67,6 +80,17 @@ class Dispatcher(Generic[T]):
     def buffered(self) -> int:
         """URLs read from the source and not yet handed out."""
         return self._buffered
+
+    @property
+    def hosts_held(self) -> int:
+        """Hosts with any state kept (queued, under way, reclaiming or a cached limit);
+        for tests: it looks at them all."""
+        return len(
+            self._pending.keys()
+            | self._active.keys()
+            | self._returning.keys()
+            | self._limits.keys()
+        )
 
     def active(self, host: str) -> int:
         """Checks of ``host`` handed out and not yet ``done``."""
@@ -113,6 +137,8 @@ class Dispatcher(Generic[T]):
             self._active.pop(host, None)
         if host in self._pending:
             self._mark_ready(host)
+        elif left <= 0 and host not in self._returning:
+            self._limits.pop(host, None)  # nothing of the host left: forget it
         if self._ready:
             self._wake_one()
         elif self._finished():
@@ -141,6 +167,8 @@ class Dispatcher(Generic[T]):
             returning.remove(waiter)
             if not returning:
                 del self._returning[host]
+                if host not in self._active and host not in self._pending:
+                    self._limits.pop(host, None)
 
     def _hand_back(self, host: str) -> bool:
         """Give a freed slot of ``host`` straight to a reclaiming check, if one waits."""

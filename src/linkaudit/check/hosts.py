@@ -6,6 +6,11 @@ decays again (halved by every other answer) once the host stops complaining.
 The global bound (``max_concurrency`` requests in flight) is ``Checker.in_flight`` in
 ``runner``; this module only knows hosts. A slot is held for one attempt, never across a
 retry wait or a redirect to another host, so chains cannot deadlock.
+
+A host's state lives while it is of use: while a request holds or waits for its slot,
+while its interval or a 429's slow-down still delays its next start. Then it is dropped
+(when its last slot ends, or later, two of the oldest looked at for each new host), so
+a run over a million hosts holds the state of the hosts it is busy with, not of all.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import functools
 import re
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -68,6 +74,13 @@ class HostState:
     throttled: int = 0
     floor: float = 0.0
     """The configured interval a 429's slow-down relaxes back to."""
+    users: int = 0
+    """Requests holding or waiting for a slot of this host."""
+
+    def idle(self, now: float) -> bool:
+        """Nothing would be lost by forgetting this state: no request holds or waits for
+        a slot, no interval or slow-down still delays the next start."""
+        return self.users == 0 and self.interval <= self.floor and self.next_start <= now
 
 
 class HostLimiter:
@@ -75,36 +88,57 @@ class HostLimiter:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._hosts: dict[str, HostState] = {}
+        self._hosts: OrderedDict[str, HostState] = OrderedDict()
+        """Hosts by last use, oldest first (module docstring: which are kept)."""
 
     def state(self, url: str) -> HostState:
-        """The state of ``url``'s host, created on first use."""
+        """The state of ``url``'s host, created when none is kept."""
         key = host_key(url)
         found = self._hosts.get(key)
         if found is None:
+            self._forget_idle(2)
             limit, interval = politeness(key, self._settings)
             found = HostState(asyncio.Semaphore(limit), interval=interval, floor=interval)
             self._hosts[key] = found
         return found
 
     @property
-    def hosts(self) -> dict[str, HostState]:
-        """Every host seen so far (for statistics)."""
-        return dict(self._hosts)
+    def tracked(self) -> int:
+        """Hosts whose state is kept now."""
+        return len(self._hosts)
+
+    def _forget_idle(self, looks: int) -> None:
+        """Look at up to ``looks`` of the least recently used states; drop the idle ones
+        (constant work per new host, so the states kept follow the hosts in use)."""
+        now = time.monotonic()
+        for _ in range(min(looks, len(self._hosts))):
+            key, oldest = next(iter(self._hosts.items()))
+            if oldest.idle(now):
+                del self._hosts[key]
+            else:
+                self._hosts.move_to_end(key)
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[HostState]:
         """Wait for a free slot on ``url``'s host and its interval, then hold the slot."""
+        key = host_key(url)
         state = self.state(url)
-        async with state.semaphore:
-            await self._wait_turn(state)
-            state.in_flight += 1
-            state.requests += 1
-            state.peak = max(state.peak, state.in_flight)
-            try:
-                yield state
-            finally:
-                state.in_flight -= 1
+        self._hosts.move_to_end(key)
+        state.users += 1
+        try:
+            async with state.semaphore:
+                await self._wait_turn(state)
+                state.in_flight += 1
+                state.requests += 1
+                state.peak = max(state.peak, state.in_flight)
+                try:
+                    yield state
+                finally:
+                    state.in_flight -= 1
+        finally:
+            state.users -= 1
+            if state.idle(time.monotonic()) and self._hosts.get(key) is state:
+                del self._hosts[key]
 
     async def _wait_turn(self, state: HostState) -> None:
         if state.interval <= 0 and state.next_start <= time.monotonic():
@@ -125,8 +159,8 @@ class HostLimiter:
 
     def relax(self, url: str) -> None:
         """Any answer but a 429: halve a raised interval back towards the configured one."""
-        state = self.state(url)
-        if state.interval > state.floor:
+        state = self._hosts.get(host_key(url))
+        if state is not None and state.interval > state.floor:
             state.interval = max(state.floor, state.interval / 2)
             if state.interval < 0.05:
                 state.interval = state.floor

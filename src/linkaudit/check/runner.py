@@ -44,7 +44,7 @@ import httpx
 
 from linkaudit.check.charset import decode_body, is_textual
 from linkaudit.check.client import Fetched, fetch_once, make_client
-from linkaudit.check.dispatch import Dispatcher
+from linkaudit.check.dispatch import Dispatcher, lookahead
 from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
 from linkaudit.check.failures import describe
 from linkaudit.check.fragments import checkable as fragment_checkable
@@ -79,10 +79,8 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _DONE = object()
 _ON_LOOP_BYTES = 256 * 1024
 """Bodies up to this size are read on the event loop (a thread's hand-off costs more)."""
-_LOOKAHEAD = 1024
 _PROBE_RETRY_WAIT = 2.0
 """The longest a soft-404 probe waits before its one retry (a longer Retry-After: none)."""
-"""URLs read ahead of the workers at most (more when the pool is larger), for busy hosts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +167,7 @@ class Checker:
         """The worker pool; see the module docstring."""
         concurrency = max(1, self.settings.max_concurrency)
         workers = concurrency + spare_workers(concurrency)
-        dispatcher = self._dispatcher(requests, max(_LOOKAHEAD, workers * 4))
+        dispatcher = self._dispatcher(requests, lookahead(workers))
         outbox: asyncio.Queue[object] = asyncio.Queue(maxsize=workers * 2)
         tasks = [asyncio.create_task(self._work(dispatcher, outbox)) for _ in range(workers)]
         if isinstance(requests, AsyncIterable):

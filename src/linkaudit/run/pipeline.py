@@ -239,8 +239,9 @@ async def _check_all(feed: Feed, run: Run) -> None:
     if await feed.until_remote():
         await _check_remote(feed, run, deadline)
         await feed.drain()
-        if settings.check_originals and not run.offline:
-            await _check_originals(run)
+    if settings.check_originals and not run.offline:
+        # Also when every result came from the store: the originals are checked afresh.
+        await _check_originals(run)
     unchecked = [url for url in feed.groups if url not in run.results]
     if unchecked:
         run.warnings.append(
