@@ -2,7 +2,7 @@
 linkaudit against its peers on a simulated loopback web (issue 7), written to reports/benchmarks.md.
 
     python benchmarks/run.py            # 1,000 URLs over 20 hosts, under ~3 minutes
-    python benchmarks/run.py --full     # 10,000 URLs over 50 hosts, and 100,000 URLs for memory
+    python benchmarks/run.py --full     # 5,000 and 10,000 URLs over 50 hosts, 100,000 for memory
     python benchmarks/run.py --soak     # 100,000 URLs, 10% of hosts misbehaving (issue 8)
     python benchmarks/run.py --million  # memory at 10,000, 100,000, 1,000,000 URLs (issue 21)
 
@@ -67,7 +67,7 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--full", action="store_true", help="10,000 URLs / 50 hosts, 100,000 for memory"
+        "--full", action="store_true", help="5,000 and 10,000 URLs / 50 hosts, 100,000 for memory"
     )
     parser.add_argument("--soak", action="store_true", help="100,000 URLs, 10%% hostile hosts")
     parser.add_argument(
@@ -100,8 +100,10 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
         return [Scenario(f"{args.urls:,} URLs over {args.hosts} hosts", plan, limits)]
     out: list[Scenario] = []
     if args.full:
-        plan = build_plan(10_000, 50, seed=args.seed, latency=args.latency)
         limits = _limits(50, args.per_host, args.concurrency, args.retries, args.timeout)
+        plan = build_plan(5_000, 50, seed=args.seed, latency=args.latency)
+        out.append(Scenario("5,000 URLs over 50 hosts (issue 17 CPU target)", plan, limits))
+        plan = build_plan(10_000, 50, seed=args.seed, latency=args.latency)
         out.append(Scenario("10,000 URLs over 50 hosts (issue 7 throughput target)", plan, limits))
         plan = build_plan(100_000, 200, seed=args.seed, latency=args.latency)
         limits = _limits(200, args.per_host, None, args.retries, args.timeout)
