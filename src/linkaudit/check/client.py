@@ -184,6 +184,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._settings = settings
         self._proxies = dict(proxies)
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; its body streams after (``_Body``)."""
@@ -198,9 +199,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=request.headers.multi_items(),
                 allow_redirects=False,
                 proxy=proxy,
-                timeout=aiohttp.ClientTimeout(
-                    sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
-                ),
+                timeout=self._timeout(timeouts.get("connect"), timeouts.get("read")),
             )
         except (aiohttp.ClientError, OSError) as exc:
             raise _as_httpx(exc) from exc
@@ -214,6 +213,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "reason_phrase": (response.reason or "").encode("utf-8", "surrogateescape"),
             },
         )
+
+    def _timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+        """One ``ClientTimeout`` per pair of values (a run has one or two)."""
+        found = self._timeouts.get((connect, read))
+        if found is None:
+            found = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
+            self._timeouts[(connect, read)] = found
+        return found
 
     def _open(self) -> aiohttp.ClientSession:
         settings = self._settings
@@ -325,7 +332,7 @@ async def fetch_once(
     try:
         async with asyncio.timeout(settings.timeout):
             try:
-                request = _get(client, url, headers)
+                request = _get(client, url, headers, settings.timeout)
                 if cookies:
                     cookies.set_cookie_header(request)
                 response = await _TRANSPORTS[client].handle_async_request(request)
@@ -365,10 +372,14 @@ async def fetch_once(
 _NO_BODY = httpx.ByteStream(b"")
 
 
-def _get(client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None) -> httpx.Request:
+def _get(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None, deadline: float
+) -> httpx.Request:
     """The request ``client.build_request("GET", url, headers=headers)`` makes (the same URL,
-    fields in the same order, timeouts), without merging what our GET never has: a base
-    URL, query parameters, a body, the client's cookies (its jar keeps none)."""
+    fields in the same order), without merging what our GET never has: a base URL, query
+    parameters, a body, the client's cookies (its jar keeps none). A read timeout no
+    shorter than the caller's total ``deadline`` is left out: that deadline, started
+    earlier, always ends the read first, and the connector then arms no timer per packet."""
     parsed = httpx.URL(url)
     if parsed.is_relative_url or client.cookies:
         return client.build_request("GET", url, headers=headers)
@@ -379,8 +390,12 @@ def _get(client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None)
     raw = fields.raw
     if "host" not in fields and parsed.host:
         raw = [(b"Host", parsed.netloc), *raw]
-    timeout = {"timeout": client.timeout.as_dict()}
-    return httpx.Request("GET", parsed, headers=raw, stream=_NO_BODY, extensions=timeout)
+    timeouts = client.timeout.as_dict()
+    if timeouts["read"] is not None and timeouts["read"] >= deadline:
+        timeouts["read"] = None
+    return httpx.Request(
+        "GET", parsed, headers=raw, stream=_NO_BODY, extensions={"timeout": timeouts}
+    )
 
 
 def _kept_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
