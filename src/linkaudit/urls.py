@@ -68,11 +68,14 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9\u0080-\U0010ffff-]{1,63}(?<!-)")
 _DOMAIN_LITERAL = re.compile(r"\[[^\[\]\\]*\]")
 
 
-# An http(s) URL already in normal form: lower-case scheme and ASCII host, no port, a path,
-# query and fragment of characters that need no percent-encoding and no "%" (so no escape to
-# normalise or decode), no dot segment. Most citations look like this; yarl is skipped.
+# An http(s) URL already in normal form: lower-case scheme and ASCII host, no port or one
+# written without leading zeros that is neither 80 nor 443 (a default port is dropped), a
+# path, query and fragment of characters that need no percent-encoding and no "%" (so no
+# escape to normalise or decode), no dot segment. Most citations look like this; yarl is
+# skipped.
 _NORMAL = re.compile(
-    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?!(?:80|443)/)[1-9][0-9]{0,4})?"
+    r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
     r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?(?:#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?\Z"
 )
 
