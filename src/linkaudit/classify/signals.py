@@ -203,7 +203,8 @@ def says_not_found(text: str) -> bool:
         return False
     if _NOT_FOUND.match(lowered):
         return True
-    return any(_NOT_FOUND.match(part) for part in _TITLE_PARTS.split(lowered) if part)
+    parts = _TITLE_PARTS.split(lowered)  # one part: the whole text, already matched
+    return len(parts) > 1 and any(_NOT_FOUND.match(part) for part in parts if part)
 
 
 def _normalised(text: str) -> str:
