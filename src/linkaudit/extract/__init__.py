@@ -22,8 +22,8 @@ from linkaudit.extract.formats import DOCUMENT_TYPES
 from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
 from linkaudit.extract.inputs import StoredExtractions, iter_inputs
 from linkaudit.extract.key import extraction_key
+from linkaudit.extract.roots import rooted
 from linkaudit.extract.sandbox import run_contained
-from linkaudit.extract.urls import rooted
 from linkaudit.models import DocumentFormat, Extraction, Occurrence, Source
 
 __all__ = [

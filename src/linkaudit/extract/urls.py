@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -19,7 +17,7 @@ from linkaudit.models import Occurrence
 from linkaudit.urls import OTHER_SCHEMES, SCRIPT_SCHEMES, browser_href, identity, is_mailto_valid
 from linkaudit.verdicts import Reason
 
-__all__ = ["is_mailto_valid", "make_occurrence", "problem", "resolve", "rooted"]
+__all__ = ["is_mailto_valid", "make_occurrence", "problem", "resolve"]
 
 #: Schemes a link checker can say something about; registered non-web schemes are
 #: ``other_scheme`` (skipped), scripts and unknown schemes ``unsupported_scheme``.
@@ -153,21 +151,3 @@ def make_occurrence(
         # reads as a real link in reports. Keep it as written so the editor sees what to fix.
         url = raw.strip() or "#"
     return Occurrence(document=document, raw=raw, url=url, problem=found, **fields)
-
-
-def rooted(occurrence: Occurrence, root_dir: str | None, base_url: str | None) -> Occurrence:
-    """A local document's root-relative link (``/about/``) resolved as its site would:
-    under ``root_dir``, else against ``base_url``, else left unresolved with the problem
-    ``needs_root`` (a browser would read it against a server this run does not know)."""
-    written = browser_href(occurrence.raw)
-    url = occurrence.url
-    if written[:1] != "/" or written[:2] == "//" or url[:5].lower() != "file:":
-        return occurrence
-    if occurrence.problem is not None:
-        return occurrence
-    reference = url[len("file://") :] if url.startswith("file://") else url[len("file:") :]
-    if root_dir is not None:
-        return replace(occurrence, url=Path(root_dir).resolve().as_uri().rstrip("/") + reference)
-    if base_url is not None:
-        return replace(occurrence, url=identity(urljoin(base_url, reference)))
-    return replace(occurrence, url=written, problem=Reason.NEEDS_ROOT)
