@@ -3,8 +3,9 @@ The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
 
 httpx is the API; under it, aiohttp's connector and its C parser (llhttp), through
 ``AiohttpTransport`` (docs/http.md says why and what was measured). One way to send: the
-request ``client.build_request`` makes (the client's headers, timeouts, the chain's cookies),
-handed to the client's transport. Not ``client.send``: it builds the next request of every
+GET ``client.build_request`` would make (the client's headers, timeouts, the chain's
+cookies; ``_get`` builds it without the merging a GET of ours never needs), handed to the
+client's transport. Not ``client.send``: it builds the next request of every
 redirect answer, and fails on a ``Location`` it cannot parse before the caller sees the
 answer; the checker follows (and records) redirects itself.
 
