@@ -352,12 +352,19 @@ def test_list_items_linked_to_one_url_stay_links_of_their_own() -> None:
     line's first word would have fit on the line above (text wraps only when full);
     a whole-line link whose line is full goes on below (a wrapped link)."""
     top, below = "Organizational Location", "Analysis of Organizational Factors and Publishing"
+    last = "Implications and Recommendations for Public Administrators"
+    prose = "The series goes on with these parts, written as the study of the code went on."
     url = "https://example.org/series/"
     data = _drawn(
-        [(700, top), (686, below)],
-        [(url, (72, 697, _x(top), 711)), (url, (72, 683, _x(below), 697))],
+        [(714, prose), (700, top), (686, below), (672, last)],
+        [
+            (url, (72, 697, _x(top), 711)),
+            (url, (72, 683, _x(below), 697)),
+            (url, (72, 669, _x(last), 683)),
+        ],
     )
-    assert [text for _, text, *_ in rows(extract(data))] == [top, below]
+    # "Implications" fits after "Publishing" only within the column the prose line shows.
+    assert [text for _, text, *_ in rows(extract(data))] == [top, below, last]
     full = "An essay on the organizational factors behind publishing open source code by"
     rest = "federal agencies"
     data = _drawn(

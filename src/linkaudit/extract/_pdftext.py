@@ -205,6 +205,22 @@ class PageIndex:
         self._runs.append((start, end))
         return [index for index in range(start, end + 1) if not text[index].isspace()]
 
+    def column_right(self, left: float, right: float, middle: float, reach: float) -> float:
+        """The furthest right end of the lines within ``reach`` of height ``middle`` that
+        overlap ``left``-``right`` across (the lines of one column; 0 when none)."""
+        text, boxes = self.chars.text, self.chars.boxes
+        found = 0.0
+        for first, end in zip(*self._spans(), strict=True):
+            last = end - 1
+            while last > first and text[last].isspace():
+                last -= 1
+            head, tail = boxes[first], boxes[last]
+            if abs((head.bottom + head.top) / 2 - middle) > reach:
+                continue
+            if head.left < right and tail.right > left:
+                found = max(found, tail.right)
+        return found
+
     def _scan(self, area: Rect) -> Iterator[int]:
         """Every character inside ``area``, line by line (lines whose first and last
         glyphs are level with the area)."""

@@ -370,7 +370,8 @@ def _had_room(index: PageIndex, last: int, first: int) -> bool:
     """
     Character ``first`` starts the line right below ``last``'s line, in the same column,
     and the word it starts would have fit after ``last`` on that line (the column's right
-    edge taken as the further end of the two lines): the text did not wrap there.
+    edge taken as the furthest end of the lines around that overlap them across): the
+    text did not wrap there.
     """
     text, boxes = index.chars.text, index.chars.boxes
     upper, lower = boxes[last], boxes[first]
@@ -386,7 +387,9 @@ def _had_room(index: PageIndex, last: int, first: int) -> bool:
         line_end += 1
     while line_end > word_end and text[line_end].isspace():
         line_end -= 1
-    right = max(upper.right, boxes[line_end].right)
+    middle = (upper.bottom + upper.top) / 2
+    column = index.column_right(lower.left, upper.right, middle, 20 * height)
+    right = max(upper.right, boxes[line_end].right, column)
     word = boxes[word_end].right - lower.left
     return upper.right + 0.25 * height + word < right - 1.0
 
