@@ -49,7 +49,8 @@ def _with_date(body: list[str], when: str) -> list[str]:
     rest = body[1:]
     while rest and not rest[0].strip():
         rest = rest[1:]
-    return [body[0], "", f"{_DATE_LINE}{when}", *rest]
+    gap = [""] if rest and rest[0].startswith("|") else []  # a table needs a blank line above
+    return [body[0], "", f"{_DATE_LINE}{when}", *gap, *rest]
 
 
 def merge(header: Sequence[str], new: Sequence[str], old: str | None) -> list[str]:

@@ -63,3 +63,9 @@ def test_linkaudit_results_are_read_line_by_line(tmp_path: Path) -> None:
     (tmp_path / "none.json").write_text("{}\n")
     with pytest.raises(ValueError):
         parse_linkaudit(tmp_path / "none.json", out)
+
+
+def test_a_table_under_the_date_line_keeps_its_blank_line() -> None:
+    """Markdown reads a table straight under a list item as part of the item."""
+    new = dated(["## A", "", "| x |", "| --- |", "| 1 |"], "now")
+    assert new == ["## A", "", "- measured: now", "", "| x |", "| --- |", "| 1 |"]

@@ -163,3 +163,22 @@ def test_a_document_over_the_link_limit_is_not_read_whole() -> None:
     assert any("reading stopped at byte" in w for w in extraction.warnings)
     assert any("only the first 1000 kept" in w for w in extraction.warnings)
     assert extraction.document.content_hash == content_hash_of(source)
+
+
+def test_a_document_at_the_link_limit_is_read_whole() -> None:
+    """Links whose URLs hold several link starts (``www.`` after ``//``, a web archive's copy
+    of a DOI URL) never make the cut fall before the limit: a document with exactly the
+    limit's links keeps them all, without a warning."""
+    from linkaudit.config import Settings
+    from linkaudit.extract import extract_source
+    from linkaudit.models import Source
+
+    urls = [
+        f"https://web.archive.org/web/2020/https://www.doi.org/10.1/doi-{i}" for i in range(1000)
+    ]
+    lines = "".join(f"- [link {i}]({url}) and [ref {i}][r{i}]\n\n" for i, url in enumerate(urls))
+    lines += "".join(f"[r{i}]: {url}\n" for i, url in enumerate(urls))
+    source = Source("many.md", lines.encode(), "file:///many.md")
+    extraction = extract_source(source, Settings(max_links_per_document=2000))
+    assert [o.url for o in extraction.occurrences] == [u for url in urls for u in (url, url)]
+    assert extraction.warnings == []

@@ -72,17 +72,16 @@ def extract_source(
         )
     fmt = detect_format(source.data, source.name, source.content_type)
     extractor = get_extractor(fmt, source.name)
-    whole = source
-    source, stopped_at = _bounded(source, fmt, settings.max_links_per_document)
-    try:
-        extraction = run_contained(fmt, extractor, source, settings)
-    except DocumentError:
-        raise
-    except RecursionError as exc:
-        raise CorruptDocument(source.name, "nested too deeply to read") from exc
-    except Exception as exc:  # any bug or library failure is this document's error only
-        cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
-        raise CorruptDocument(source.name, cause) from exc
+    whole, limit = source, settings.max_links_per_document
+    starts = 2 * limit
+    source, stopped_at = _bounded(whole, fmt, starts)
+    extraction = _contained(fmt, extractor, source, settings)
+    while stopped_at is not None and len(extraction.occurrences) <= limit:
+        # Links whose URLs hold several link starts (a web archive's URL of a DOI URL) can
+        # fill the cut before the limit: read twice as far, until the limit is passed.
+        starts *= 2
+        source, stopped_at = _bounded(whole, fmt, starts)
+        extraction = _contained(fmt, extractor, source, settings)
     if stopped_at is not None:
         note = (
             f"{source.name}: more than {settings.max_links_per_document} links; reading stopped "
@@ -92,8 +91,28 @@ def extract_source(
     return _finished(extraction, whole, settings, content_hash)
 
 
-#: What starts a link in a text format; a link makes at most two (``[x](http://…)``).
-_LINK_START = re.compile(rb"(?i:https?:|www\.|mailto:|doi|href\s*=|src\s*=|\\url|\\href)|\]\(|\]\[")
+#: What starts a link in a text format; most links make one or two (``[x](http://…)``),
+#: ``www.`` right after ``//`` is the same link's.
+_LINK_START = re.compile(
+    rb"(?i:https?:|(?<!//)www\.|mailto:|doi|href\s*=|src\s*=|\\url|\\href)|\]\(|\]\["
+)
+
+
+def _contained(
+    fmt: DocumentFormat, extractor: Extractor, source: Source, settings: Settings
+) -> Extraction:
+    """The extractor's reading; any failure of it is this document's ``DocumentError``."""
+    try:
+        return run_contained(fmt, extractor, source, settings)
+    except DocumentError:
+        raise
+    except RecursionError as exc:
+        raise CorruptDocument(source.name, "nested too deeply to read") from exc
+    except Exception as exc:  # any bug or library failure is this document's error only
+        cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
+        raise CorruptDocument(source.name, cause) from exc
+
+
 _TEXT_FORMATS = frozenset(
     {
         DocumentFormat.MARKDOWN,
@@ -106,14 +125,15 @@ _TEXT_FORMATS = frozenset(
 )
 
 
-def _bounded(source: Source, fmt: DocumentFormat, limit: int) -> tuple[Source, int | None]:
-    """A text document cut at the line where its link starts exceed twice ``limit``, so that
-    a million-link file is never parsed whole (the first ``limit`` links are all kept; the
-    limit then trims to exactly ``limit``). Binary formats are bounded by their sandbox."""
-    if fmt not in _TEXT_FORMATS or len(source.data) < limit:
+def _bounded(source: Source, fmt: DocumentFormat, starts: int) -> tuple[Source, int | None]:
+    """A text document cut at the line where its link starts exceed ``starts``, so that a
+    million-link file is never parsed whole (``extract_source`` reads further when the cut
+    holds no more than the limit; the limit then trims to exactly the limit). Binary formats
+    are bounded by their sandbox."""
+    if fmt not in _TEXT_FORMATS or len(source.data) < starts:
         return source, None
     for seen, match in enumerate(_LINK_START.finditer(source.data), start=1):
-        if seen > 2 * limit:
+        if seen > starts:
             end = source.data.find(b"\n", match.start())
             cut = len(source.data) if end < 0 else end + 1
             if cut >= len(source.data):
