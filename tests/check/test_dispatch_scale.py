@@ -33,9 +33,11 @@ class LineCounter:
 
     def __init__(self) -> None:
         self.lines = 0
+        self.paused = False
+        self._previous: Any = None
 
     def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
+        if event == "line" and not self.paused:
             self.lines += 1
         return self._local
 
@@ -45,11 +47,12 @@ class LineCounter:
         return None
 
     def __enter__(self) -> LineCounter:
+        self._previous = sys.gettrace()  # coverage's tracer, when the suite runs under it
         sys.settrace(self.global_trace)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        sys.settrace(None)
+        sys.settrace(self._previous)
 
 
 def _items(hosts: int, per_host_items: int) -> Iterator[str]:
@@ -83,9 +86,9 @@ async def _drive(hosts: int, per_host_items: int, in_flight: int) -> tuple[int, 
             if len(under_way) >= in_flight:
                 dispatcher.done(under_way.popleft())
             if handed % 997 == 0:
-                sys.settrace(None)
+                counter.paused = True
                 held = max(held, dispatcher.hosts_held)
-                sys.settrace(counter.global_trace)
+                counter.paused = False
             await asyncio.sleep(0)  # the producer refills, as between real checks
         while under_way:
             dispatcher.done(under_way.popleft())
