@@ -127,6 +127,9 @@ async def run_check(
         await _settle_writes(run, interrupted)
         groups = feed.grouped()
         ordered = await complete(groups, run)
+        if run.settings.check_originals and not run.offline and not interrupted:
+            # After complete(): results reused from the store are all in by then.
+            await _check_originals(run)
         await _settle_writes(run, interrupted)
         ordered = [run.results[r.url] for r in ordered]  # as saved: history, escalations
         _count_needs_root(ordered, run)
@@ -239,9 +242,6 @@ async def _check_all(feed: Feed, run: Run) -> None:
     if await feed.until_remote():
         await _check_remote(feed, run, deadline)
         await feed.drain()
-    if settings.check_originals and not run.offline:
-        # Also when every result came from the store: the originals are checked afresh.
-        await _check_originals(run)
     unchecked = [url for url in feed.groups if url not in run.results]
     if unchecked:
         run.warnings.append(
