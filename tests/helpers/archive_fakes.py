@@ -29,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from helpers.threaded import serving
 from linkaudit.config import Settings
 
 AUTH = "LOW test-access:test-secret"
@@ -317,15 +318,8 @@ def serve_archive() -> Iterator[FakeArchive]:
     """Run the fake archive on a free loopback port for the duration of the block."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = ArchiveState()
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield FakeArchive(f"http://127.0.0.1:{server.server_port}", server.state)
-    finally:
-        server.state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(server, on_stop=server.state.release.set) as base:
+        yield FakeArchive(base, server.state)
 
 
 def refused_base() -> str:

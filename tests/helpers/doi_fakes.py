@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from helpers.threaded import serving
 from linkaudit.config import Settings
 
 
@@ -194,11 +195,5 @@ def serve_doi() -> Iterator[FakeDoi]:
     """Run the fake DOI services on a free loopback port for the block."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = DoiState()
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield FakeDoi(f"http://127.0.0.1:{server.server_port}", server.state)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(server) as base:
+        yield FakeDoi(base, server.state)
