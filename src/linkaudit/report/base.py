@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO, runtime_checkable
 
@@ -47,7 +48,9 @@ class Report:
     tool_version: str
     summary: Summary
     documents: list[Document]
-    results: list[Result]
+    results: Sequence[Result]
+    """In first-cited order. After a run, read from the run's file on disk as it is iterated
+    (``store/ledger.py``): iterate it, do not hold it, where a report may be large."""
     warnings: list[str] = field(default_factory=list)
     health: list[HealthPoint] = field(default_factory=list)
     """Earlier runs' counts, oldest first, for the health report's chart (empty: no chart)."""

@@ -22,12 +22,21 @@ def build_report(
     warnings: Sequence[str] = (),
     interrupted: bool = False,
     health: Sequence[HealthPoint] = (),
+    counts: tuple[dict[str, int], int] | None = None,
 ) -> Report:
-    """Count links (occurrences), URLs (results) and verdicts, and wrap it all in a ``Report``."""
-    by_verdict = Counter(result.verdict.value for result in results)
+    """Count links (occurrences), URLs (results) and verdicts, and wrap it all in a ``Report``.
+
+    A list is copied; any other sequence (a run's results read back from disk, which can be
+    a million long) is kept as it is and read only when a reporter iterates it. ``counts``
+    (by verdict, links), when the caller has them, saves the pass over ``results``."""
+    if counts is None:
+        by_verdict: dict[str, int] = Counter(result.verdict.value for result in results)
+        links = sum(len(result.occurrences) for result in results)
+    else:
+        by_verdict, links = counts
     summary = Summary(
         documents=len(documents),
-        links=sum(len(result.occurrences) for result in results),
+        links=links,
         urls=len(results),
         by_verdict=dict(sorted(by_verdict.items())),
         network=network,
@@ -38,7 +47,7 @@ def build_report(
         tool_version=__version__,
         summary=summary,
         documents=list(documents),
-        results=list(results),
+        results=list(results) if isinstance(results, list | tuple) else results,
         warnings=list(warnings),
         health=list(health),
     )

@@ -1,12 +1,15 @@
 """
-The documents of a run as they are read: occurrences grouped by URL in first-cited order,
-the results that need no fetch (precheck, resume, cache), and the URLs left to check.
+The documents of a run as they are read: their citations into the run's ledger (on disk,
+URLs in first-cited order), the results that need no fetch (precheck, resume, cache), and
+the URLs left to check.
 
 Checking starts with the first document: documents are extracted one at a time in a worker
 thread while the checker works, and each document's new distinct URLs go to the checker as
-they appear. A URL cited again by a later document gets that occurrence too: ``complete``
-gives every result all its occurrences at the end, and the store keeps occurrences by
-document, so what it holds is complete as it stands.
+they appear; the checker's bounded queues hold the feed back, so extraction never runs far
+ahead. A URL cited again by a later document gets that occurrence too: the ledger gives
+every result all its occurrences when the report reads it, ``complete`` lets a late
+citation with an offline problem decide, and the store keeps occurrences by document, so
+what it holds is complete as it stands.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -68,17 +71,22 @@ def _as_tuples(groups: _Groups) -> dict[str, tuple[Occurrence, ...]]:
 @dataclass
 class Feed:
     """The documents as they are extracted, one at a time in a worker thread (one document
-    ahead of the checker), and what the run learns from each: its occurrences grouped by
-    URL, the results that need no fetch, and in ``remote`` its new URLs that do (at most
-    one document's worth)."""
+    ahead of the checker), and what the run learns from each: its citations and first-cited
+    URLs (into the run's ledger, on disk), the results that need no fetch, and in ``remote``
+    its new URLs that do (at most one document's worth).
+
+    ``flight`` holds the places of the URLs between ``remote`` and their result only (the
+    checker's bounded queues: ``check/dispatch.py``'s lookahead), so that classifying sees
+    every place read so far, as it did when all of them were held."""
 
     run: Run
     source: Iterator[Extraction]
     on_document: Callable[[Extraction], None] | None = None
-    extractions: list[Extraction] = field(default_factory=list)
-    groups: _Groups = field(default_factory=dict)
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     roots: dict[str, str | None] = field(default_factory=dict)
     remote: deque[str] = field(default_factory=deque)
+    flight: dict[str, list[Occurrence]] = field(default_factory=dict)
     _next: asyncio.Future[Extraction | None] | None = None
 
     async def read(self) -> bool:
@@ -99,19 +107,36 @@ class Feed:
 
     async def _take(self, extraction: Extraction) -> None:
         run, document = self.run, extraction.document
-        self.extractions.append(extraction)
+        self.documents.append(document)
+        self.warnings.extend(extraction.warnings)
         if run.storage is not None:  # queued before any of its checks
             await run.storage.write(
                 lambda store: store.record_documents(store.current_run, [extraction]), None
             )
         self.roots[document.path] = _document_root(document, run.settings.root_dir)
         run.published[document.path] = document.published
-        new = _add_occurrences(self.groups, extraction)
+        new = run.ledger.cite(extraction.occurrences)
+        fresh = set(new)
+        places: dict[str, list[Occurrence]] = {}
+        flight = self.flight
+        for occurrence in extraction.occurrences:
+            url = occurrence.url
+            if url in fresh:
+                places.setdefault(url, []).append(occurrence)
+            elif url in flight:  # cited again while its check is under way
+                flight[url].append(occurrence)
         if self.on_document is not None:
             self.on_document(extraction)
         if new:
-            run.listener.grew(len(self.groups))
-            self.remote.extend(await settle(new, self.groups, run))
+            run.listener.grew(run.ledger.urls())
+            remote = await settle(new, places, run)
+            for url in remote:
+                flight[url] = places[url]
+            self.remote.extend(remote)
+
+    def landed(self, url: str) -> None:
+        """``url`` has its result: its places now live in the ledger alone."""
+        self.flight.pop(url, None)
 
     async def until_remote(self) -> bool:
         """Read documents until one has a URL to fetch; ``False`` if none has."""
@@ -125,20 +150,22 @@ class Feed:
         while self.remote or await self.read():
             while self.remote:
                 url = self.remote.popleft()
-                yield CheckRequest(url=url, root=self.roots.get(self.groups[url][0].document))
+                yield CheckRequest(url=url, root=self.roots.get(self.flight[url][0].document))
 
     async def drain(self) -> None:
         """Read the documents left without fetching anything more (``--max-time`` ran out)."""
-        self.remote.clear()
+        self._forget_remote()
         while await self.read():
-            self.remote.clear()
+            self._forget_remote()
 
-    def grouped(self) -> dict[str, tuple[Occurrence, ...]]:
-        """Every occurrence read, by URL in first-cited order."""
-        return _as_tuples(self.groups)
+    def _forget_remote(self) -> None:
+        while self.remote:
+            self.flight.pop(self.remote.popleft(), None)
 
 
-async def settle(urls: list[str], groups: _Groups, run: Run) -> list[str]:
+async def settle(
+    urls: list[str], groups: Mapping[str, Sequence[Occurrence]], run: Run
+) -> list[str]:
     """Decide offline what can be and reuse what the store knows, for one document's new
     URLs (a set-based look-up each, on the store's reader thread); return the URLs left
     to fetch."""
@@ -179,38 +206,26 @@ async def _accept_known(known: list[Result], run: Run) -> None:
             run.accept(result)
         return
     for result in known:
-        run.results[result.url] = result
+        run.pending[result.url] = result
     settings = run.settings
 
     def accept(saved: list[Result]) -> None:
-        for s, k in zip(saved, known, strict=True):
-            same = s.occurrences is k.occurrences
-            run.accept(s if same else dataclasses.replace(s, occurrences=k.occurrences))
+        for s in saved:
+            run.accept(s)
 
     await storage.write(
         lambda store: store.save_results(store.current_run, known, settings), known, accept
     )
 
 
-async def complete(groups: dict[str, tuple[Occurrence, ...]], run: Run) -> list[Result]:
-    """The results in first-cited order, each with every occurrence: a later document may
-    have cited a URL after its check began."""
-    ordered: list[Result] = []
-    decided: list[Result] = []
-    for url, occurrences in groups.items():
-        result = run.results.get(url)
-        if result is None:
-            continue
-        if len(result.occurrences) != len(occurrences):
-            result = run.results[url] = dataclasses.replace(result, occurrences=occurrences)
-        late = _late_problem(result, run.settings)
-        if late is not None:
-            decided.append(late)
-        ordered.append(result)
-    if decided:
-        await _accept_known(decided, run)
-        ordered = [run.results[r.url] for r in ordered]
-    return ordered
+async def complete(run: Run) -> None:
+    """Give the late citations their say: a URL whose check began before a later document
+    cited it with an offline problem gets the precheck verdict, as it did when every
+    document was read first (a chunk of results at a time, from the ledger)."""
+    for chunk in run.ledger.with_late_problems():
+        decided = [late for r in chunk if (late := _late_problem(r, run.settings)) is not None]
+        if decided:
+            await _accept_known(decided, run)
 
 
 def _late_problem(result: Result, settings: Settings) -> Result | None:

@@ -43,6 +43,7 @@ from linkaudit.run.interrupts import INTERRUPTS
 from linkaudit.run.state import Listener, Run, RunOutcome, SilentListener
 from linkaudit.run.storethread import StoreThread
 from linkaudit.store import ABANDON_AFTER, Store
+from linkaudit.store.ledger import LedgerResults
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
@@ -125,26 +126,27 @@ async def run_check(
         except (asyncio.CancelledError, KeyboardInterrupt):
             interrupted = True
         await _settle_writes(run, interrupted)
-        groups = feed.grouped()
-        ordered = await complete(groups, run)
+        run.keep_pending()
+        await complete(run)
         if run.settings.check_originals and not run.offline and not interrupted:
             # After complete(): results reused from the store are all in by then.
             await _check_originals(run)
         await _settle_writes(run, interrupted)
-        ordered = [run.results[r.url] for r in ordered]  # as saved: history, escalations
-        _count_needs_root(ordered, run)
+        run.keep_pending()  # as saved: history, escalations
+        _count_needs_root(run)
+        tally = run.ledger.tally()
         if interrupted:
             run.warnings.append(
-                f"interrupted: {len(ordered)} of {len(groups)} URLs checked; run again to resume"
+                f"interrupted: {tally.urls} of {run.ledger.urls()} URLs checked; "
+                "run again to resume"
             )
         report = build_report(
-            [e.document for e in feed.extractions],
-            ordered,
+            feed.documents,
+            LedgerResults(run.ledger),
             network="unavailable" if run.offline else "ok",
-            warnings=[w for e in feed.extractions for w in e.warnings]
-            + run.warnings
-            + _store_warning(run),
+            warnings=feed.warnings + run.warnings + _store_warning(run),
             interrupted=interrupted,
+            counts=(tally.by_verdict, tally.links),
         )
         if run.storage is not None:
             counts = report.summary.by_verdict
@@ -152,6 +154,9 @@ async def run_check(
                 lambda store: store.finish_run(store.current_run, counts, interrupted=interrupted),
                 None,
             )
+    except BaseException:
+        run.ledger.close()  # the report that would have owned it never came
+        raise
     finally:
         run.listener.finished()
         if run.storage is not None:
@@ -199,9 +204,9 @@ def _store_warning(run: Run) -> list[str]:
     return [f"store error: {error}; the run went on without the store"] if error else []
 
 
-def _count_needs_root(results: Sequence[Result], run: Run) -> None:
+def _count_needs_root(run: Run) -> None:
     """Say how many root-relative links went unchecked and what would check them."""
-    unrooted = sum(1 for r in results if r.reason == Reason.NEEDS_ROOT)
+    unrooted = run.ledger.count_reason(Reason.NEEDS_ROOT.value)
     if unrooted:
         run.warnings.append(
             f"{unrooted} root-relative link{'s' if unrooted > 1 else ''} of local documents "
@@ -242,13 +247,18 @@ async def _check_all(feed: Feed, run: Run) -> None:
     if await feed.until_remote():
         await _check_remote(feed, run, deadline)
         await feed.drain()
-    unchecked = [url for url in feed.groups if url not in run.results]
+    feed.flight.clear()
+    await _settle_writes(run, False)  # the store's answers are in the ledger
+    run.keep_pending()
+    unchecked = 0
+    for chunk in run.ledger.unresolved():
+        unchecked += len(chunk)
+        for url in chunk:
+            run.accept(_not_checked(url, run.ledger.citations(url)))
     if unchecked:
         run.warnings.append(
-            f"--max-time reached: {len(unchecked)} URLs not checked, reported as timeout"
+            f"--max-time reached: {unchecked} URLs not checked, reported as timeout"
         )
-        for url in unchecked:
-            run.accept(_not_checked(url, tuple(feed.groups[url])))
 
 
 async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
@@ -267,7 +277,8 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
         # Without --max-time, no wrapper: one async generator less for every URL to pass.
         arriving = observations if deadline is None else _until(observations, deadline)
         async for observation in arriving:
-            result = await _classify(observation, feed.groups[observation.url], run)
+            url = observation.url
+            result = await _classify(observation, feed.flight[url], run)
             drift = _wants_drift(result, observation, run)
             if drift or _wants_snapshot(result, run):
                 body = observation.body if drift else None
@@ -275,8 +286,10 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
                 task = asyncio.create_task(lookup)
                 archive_tasks.add(task)
                 task.add_done_callback(archive_tasks.discard)
+                task.add_done_callback(lambda _, url=url: feed.landed(url))  # type: ignore[misc]
             else:
                 await run.save(result)
+                feed.landed(url)
     finally:
         await observations.aclose()  # stop its workers
         if archive_tasks:
@@ -288,26 +301,31 @@ async def _check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
 
 async def _check_originals(run: Run) -> None:
     """``--check-originals``: is the page an archive link preserves alive again?"""
+    for chunk in run.ledger.select("verdict = ?", [Verdict.ARCHIVED.value]):
+        await _check_originals_of(chunk, run)
+
+
+async def _check_originals_of(archived: list[Result], run: Run) -> None:
+    """One chunk of archive links' originals, checked together."""
     settings = run.settings
     snapshots = {
         r.archive.original: r
-        for r in run.results.values()
-        if r.verdict is Verdict.ARCHIVED
-        and r.archive is not None
+        for r in archived
+        if r.archive is not None
         and r.archive.original
         and is_web_url(r.archive.original)  # never a file: or other original (SECURITY.md)
     }
     requests = [CheckRequest(url=url) for url in snapshots]
     async for observation in check_urls(requests, settings):
-        archived = snapshots[observation.url]
-        original = classify(observation, archived.occurrences, settings)
+        archived_result = snapshots[observation.url]
+        original = classify(observation, archived_result.occurrences, settings)
         alive = original.verdict in (Verdict.OK, Verdict.REDIRECTED)
         note = (
             f"the original {original.url} is alive again ({original.verdict.value})"
             if alive
             else f"the original {original.url} is {original.verdict.value} ({original.reason})"
         )
-        run.results[archived.url] = dataclasses.replace(archived, error=note)
+        run.ledger.put(dataclasses.replace(archived_result, error=note))
 
 
 async def _until(

@@ -14,6 +14,7 @@ from linkaudit.models import Result, RunId
 from linkaudit.report.base import Report
 from linkaudit.run.storethread import StoreThread
 from linkaudit.store import Store
+from linkaudit.store.ledger import Ledger
 from linkaudit.verdicts import Reason
 
 __all__ = ["Listener", "Run", "RunOutcome", "SilentListener"]
@@ -72,7 +73,11 @@ class Run:
     """The store behind its writer and reader threads: what the run uses while it checks."""
     run_id: RunId | None = None
     listener: Listener = field(default_factory=SilentListener)
-    results: dict[str, Result] = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)
+    """Every URL, citation and result of the run, on disk (``store/ledger.py``)."""
+    pending: dict[str, Result] = field(default_factory=dict)
+    """Results waiting for the store's answer (at most its queue's worth): the ledger gets
+    the answer, or these as they are if the answer never comes (an interrupted run)."""
     offline: bool | None = None
     """None until the first network failure makes us ask the canaries."""
     any_response: bool = False
@@ -84,8 +89,15 @@ class Run:
 
     def accept(self, result: Result) -> None:
         """Keep ``result`` for the report and tell the listener."""
-        self.results[result.url] = result
+        self.pending.pop(result.url, None)
+        self.ledger.put(result)
         self.listener.result_ready(result)
+
+    def keep_pending(self) -> None:
+        """Results the store never answered for (an interrupted run) go in as they are."""
+        for result in list(self.pending.values()):
+            self.ledger.put(result)
+        self.pending.clear()
 
     async def save(self, result: Result) -> None:
         """Store as it arrives; an offline verdict is no evidence about the link: not kept.
@@ -98,7 +110,7 @@ class Run:
         if not evidence or storage is None:
             self.accept(result)
             return
-        self.results[result.url] = result
+        self.pending[result.url] = result
         settings = self.settings
         await storage.write(
             lambda store: store.save_result(store.current_run, result, settings),
