@@ -18,6 +18,7 @@ the report); it is not part of the ``Store`` (the run's history), which it never
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import operator
 import pickle
@@ -30,7 +31,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, overload
 
-from linkaudit.models import Occurrence, Result
+from linkaudit.models import Element, Occurrence, Part, Result
+from linkaudit.verdicts import Verdict
 
 __all__ = ["CACHE_KIB", "Ledger", "LedgerResults", "Tally"]
 
@@ -54,8 +56,13 @@ CREATE TABLE results (
 
 _RESULT_FIELDS = tuple(f.name for f in fields(Result))
 _OCCURRENCES_AT = _RESULT_FIELDS.index("occurrences")
+_VERDICT_AT = _RESULT_FIELDS.index("verdict")
+_CHECKED_AT = _RESULT_FIELDS.index("checked_at")
 _result_state = operator.attrgetter(*_RESULT_FIELDS)
-_occurrence_state = operator.attrgetter(*(f.name for f in fields(Occurrence)))
+_OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
+_PART_AT = _OCCURRENCE_FIELDS.index("part")
+_ELEMENT_AT = _OCCURRENCE_FIELDS.index("element")
+_occurrence_state = operator.attrgetter(*_OCCURRENCE_FIELDS)
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
@@ -112,7 +119,7 @@ class Ledger:
                     seqs[o.url],
                     next(numbers),
                     o.problem is not None,
-                    pickle.dumps(_occurrence_state(o), _PROTOCOL),
+                    _encode_occurrence(o),
                 )
                 for o in occurrences
             ],
@@ -122,12 +129,10 @@ class Ledger:
 
     def put(self, result: Result) -> None:
         """Keep ``result`` (replacing the URL's earlier one); its places come from ``cite``."""
-        state = list(_result_state(result))
-        state[_OCCURRENCES_AT] = ()
         self._db.execute(
             "INSERT OR REPLACE INTO results (seq, verdict, reason, data) "
             "SELECT seq, ?, ?, ? FROM urls WHERE url = ?",
-            (result.verdict.value, result.reason, pickle.dumps(state, _PROTOCOL), result.url),
+            (result.verdict.value, result.reason, _encode_result(result), result.url),
         )
         self._wrote(1)
 
@@ -296,14 +301,43 @@ class LedgerResults(Sequence[Result]):
         self.ledger.close()
 
 
+# The codecs pickle each record's fields, not the record: the enums as their values and a
+# UTC time without its zone, which pickle spends most of its time on (7 of 9 µs a result).
+
+
+def _encode_result(result: Result) -> bytes:
+    state = list(_result_state(result))
+    state[_OCCURRENCES_AT] = ()
+    state[_VERDICT_AT] = result.verdict.value
+    checked = result.checked_at
+    utc = checked is not None and checked.tzinfo is dt.UTC
+    if utc:
+        state[_CHECKED_AT] = checked.replace(tzinfo=None)  # type: ignore[union-attr]
+    state.append(utc)
+    return pickle.dumps(state, _PROTOCOL)
+
+
 def _build(data: bytes, cited: tuple[Occurrence, ...]) -> Result:
     state = pickle.loads(data)
+    if state.pop():
+        state[_CHECKED_AT] = state[_CHECKED_AT].replace(tzinfo=dt.UTC)
     state[_OCCURRENCES_AT] = cited
+    state[_VERDICT_AT] = Verdict(state[_VERDICT_AT])
     return Result(*state)
 
 
+def _encode_occurrence(occurrence: Occurrence) -> bytes:
+    state = list(_occurrence_state(occurrence))
+    state[_PART_AT] = occurrence.part.value
+    state[_ELEMENT_AT] = occurrence.element.value
+    return pickle.dumps(state, _PROTOCOL)
+
+
 def _occurrence(data: bytes) -> Occurrence:
-    return Occurrence(*pickle.loads(data))
+    state = pickle.loads(data)
+    state[_PART_AT] = Part(state[_PART_AT])
+    state[_ELEMENT_AT] = Element(state[_ELEMENT_AT])
+    return Occurrence(*state)
 
 
 def _remove(db: sqlite3.Connection, folder: Path) -> None:
