@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from linkaudit.models import Occurrence, Result
-from linkaudit.report import build_report, get_reporter
+from linkaudit.report import REPORTERS, build_report, get_reporter
 from linkaudit.report.base import ReportOptions
 from linkaudit.report.json import JsonReporter
 from linkaudit.store.ledger import CHUNK, Ledger, LedgerResults
@@ -125,9 +125,7 @@ def test_the_file_goes_with_the_last_reference(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(
-    "fmt", ["table", "json", "markdown", "html", "junit", "sarif", "github", "csv"]
-)
+@pytest.mark.parametrize("fmt", list(REPORTERS))
 @pytest.mark.parametrize("verbose", [False, True])
 def test_every_format_renders_the_same_from_the_file(fmt: str, verbose: bool) -> None:
     """A report whose results are read back from the ledger renders exactly as the same
