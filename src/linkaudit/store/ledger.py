@@ -34,7 +34,7 @@ from typing import Any, overload
 from linkaudit.models import Element, Occurrence, Part, Result
 from linkaudit.verdicts import Verdict
 
-__all__ = ["CACHE_KIB", "Ledger", "LedgerResults", "Tally"]
+__all__ = ["CACHE_KIB", "Ledger", "LedgerResults", "Tally", "remove_open_ledgers"]
 
 #: SQLite's page cache for the ledger: the memory it may hold whatever the run's size.
 CACHE_KIB = 8 * 1024
@@ -64,6 +64,8 @@ _PART_AT = _OCCURRENCE_FIELDS.index("part")
 _ELEMENT_AT = _OCCURRENCE_FIELDS.index("element")
 _occurrence_state = operator.attrgetter(*_OCCURRENCE_FIELDS)
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+_OPEN: set[Path] = set()
+"""The folders of the ledgers not closed yet, for ``remove_open_ledgers``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ class Ledger:
         self.path = self._folder / "ledger.sqlite"
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._closer = weakref.finalize(self, _remove, self._db, self._folder)
+        _OPEN.add(self._folder)
         for pragma in (
             "journal_mode = OFF",
             "synchronous = OFF",
@@ -344,3 +347,11 @@ def _remove(db: sqlite3.Connection, folder: Path) -> None:
     with contextlib.suppress(sqlite3.Error):
         db.close()
     shutil.rmtree(folder, ignore_errors=True)
+    _OPEN.discard(folder)
+
+
+def remove_open_ledgers() -> None:
+    """Remove every open ledger's folder, open or not (a second signal exits at once, with no
+    time to close them: POSIX lets an open file be removed)."""
+    for folder in list(_OPEN):
+        shutil.rmtree(folder, ignore_errors=True)
