@@ -96,6 +96,7 @@ class Ledger:
             self._db.execute(f"PRAGMA {pragma}")
         self._db.executescript(_SCHEMA)
         self._numbers = itertools.count()
+        self._urls = 0
         self._writes = 0
         self.version = 0
         """Bumped by every change, so that a reader's cached length knows when it is stale."""
@@ -114,6 +115,7 @@ class Ledger:
             if url not in seqs:
                 seqs[url] = insert("INSERT INTO urls (url) VALUES (?)", (url,)).lastrowid or 0
                 new.append(url)
+        self._urls += len(new)
         numbers = self._numbers
         self._db.executemany(
             "INSERT INTO citations (seq, n, problem, data) VALUES (?, ?, ?, ?)",
@@ -158,8 +160,8 @@ class Ledger:
         return found
 
     def urls(self) -> int:
-        """Distinct URLs cited so far."""
-        return int(self._db.execute("SELECT count(*) FROM urls").fetchone()[0])
+        """Distinct URLs cited so far (counted as they come: SQLite's count is a scan)."""
+        return self._urls
 
     def count(self) -> int:
         """Results kept so far."""
@@ -210,14 +212,18 @@ class Ledger:
     def with_late_problems(self) -> Iterator[list[Result]]:
         """Results whose URL is cited more than once with an offline problem in some place:
         a place read after the URL went to the checker may decide it (``feed.complete``)."""
-        last = 0
         sql = (
-            "SELECT r.seq, r.data FROM results r JOIN "
+            "SELECT r.seq FROM results r JOIN "
             "(SELECT seq FROM citations GROUP BY seq HAVING count(*) > 1 AND max(problem) = 1) "
-            "p ON p.seq = r.seq WHERE r.seq > ? ORDER BY r.seq LIMIT ?"
+            "p ON p.seq = r.seq ORDER BY r.seq"
         )
-        while rows := self._db.execute(sql, (last, CHUNK)).fetchall():
-            last = rows[-1][0]
+        found = [seq for (seq,) in self._db.execute(sql)]  # one scan; few, and plain ints
+        for start in range(0, len(found), CHUNK):
+            part = found[start : start + CHUNK]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(
+                f"SELECT seq, data FROM results WHERE seq IN ({marks}) ORDER BY seq", part
+            ).fetchall()
             yield [self._result(seq, data) for seq, data in rows]
 
     def _result(self, seq: int, data: bytes) -> Result:
