@@ -7,14 +7,17 @@ the edges (case folding, ports, look-behinds at a search start, over-long anchor
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
 from helpers.builders import pdf as pdf_builder
-from linkaudit.extract import context, html, markdown, text, urls
+from linkaudit.extract import _pdfium, _pdftext, context, html, markdown, text, urls
 from linkaudit.extract._pdfium import uri_links
 from linkaudit.extract.context import fold_whitespace
 from linkaudit.verdicts import Reason
@@ -133,6 +136,60 @@ def test_a_uri_longer_than_the_reused_buffer_is_read_whole() -> None:
         assert [link.uri for link in uri_links(document, document[0])] == [uri]
     finally:
         document.close()
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from([*_URL_PIECES, "w.", "W.", "ww", "://", "wWw."]), max_size=30))
+def test_url_search_from_the_marks_finds_what_a_full_scan_finds(pieces: list[str]) -> None:
+    s = "".join(pieces)
+    assert [m.span() for m in text._candidates(s)] == _spans(text._CANDIDATE, s)
+
+
+# The hint pattern of the printed-URL pass before it searched with str.find.
+_OLD_URL_HINT = re.compile(r"[:Ww](?:(?<=:)//|(?<=[Ww])[Ww][Ww]\.|(?<=:)(?=[\r\n]|\Z))")
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from([":", "/", "w", "W", ".", "x", " ", "\r", "\n", "\r\n"]), max_size=20)
+)
+def test_printed_url_hints_are_the_former_patterns_matches(pieces: list[str]) -> None:
+    s = "".join(pieces)
+    assert _pdftext._url_hints(s) == [m.start() for m in _OLD_URL_HINT.finditer(s)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", ".", " ", "\r\n", "\r", "\n"]), max_size=25))
+def test_page_text_offsets_map_back_as_the_general_way_maps_them(pieces: list[str]) -> None:
+    s = "".join(pieces)  # no URL hint: no line is joined
+    joined, origin = _pdftext._join_lines_of(s)
+    removed = [i + 1 for i in range(len(s) - 1) if s[i : i + 2] == "\r\n"]
+    keys = [at - count for count, at in enumerate(removed)]
+    assert joined == s.replace("\r\n", "\n").replace("\r", "\n")
+    for offset in range(len(joined) + 1):
+        assert origin(offset) == offset + bisect_right(keys, offset)
+
+
+def test_page_text_read_through_pdfiums_handles_is_pypdfium2s() -> None:
+    files = sorted((Path(__file__).parents[1] / "realdocs" / "files" / "pdf").glob("*.pdf"))
+    pdfs = [path.read_bytes() for path in files] + [pdf_builder.long_pdf(3)]
+    assert len(pdfs) > 5
+    for data in pdfs:
+        document = pdfium.PdfDocument(data)
+        try:
+            for index in range(len(document)):
+                page = _pdfium.load_text(document, _pdfium.load_page(document, index), index)
+                try:
+                    count = pdfium_c.FPDFText_CountChars(page.text)
+                    if count <= 0:
+                        continue
+                    helper = _pdfium._helper_text(page)
+                    assert helper and _pdfium._page_text(page, count) == helper
+                finally:
+                    _pdfium.close_text(page)
+                    _pdfium.close_page(page.raw)
+        finally:
+            document.close()
 
 
 _OLD_PRETEST = re.compile(r"://|www\.|@", re.IGNORECASE)

@@ -8,6 +8,7 @@ the extractor sees plain Python values and linkaudit's own exceptions.
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import re
 from collections.abc import Iterator
@@ -21,10 +22,15 @@ from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 
 __all__ = [
     "CharBoxes",
+    "Page",
     "PageChars",
     "Rect",
     "UriLink",
     "catalog_uri_base",
+    "close_page",
+    "close_text",
+    "load_page",
+    "load_text",
     "open_pdf",
     "uri_links",
 ]
@@ -91,7 +97,73 @@ def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
         raise CorruptDocument(name, f"unreadable PDF: {cause}") from exc
 
 
-def uri_links(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> Iterator[UriLink]:
+def load_page(document: pdfium.PdfDocument, index: int) -> object:
+    """Page ``index`` as pdfium's own handle (``FPDF_PAGE``); ``PdfiumError`` with
+    pypdfium2's message when pdfium cannot load it. pypdfium2's ``PdfPage`` and
+    ``PdfTextPage`` register a finalizer and a parent link each, which cost about a tenth
+    of what pdfium takes to load the page and its text (docs/extraction.md); the extractor
+    closes its handles itself. Forms are never initialised (``open_pdf``), so there is no
+    form environment to tell about the page."""
+    raw = pdfium_c.FPDF_LoadPage(document.raw, index)
+    if not raw:
+        raise pdfium.PdfiumError("Failed to load page.")
+    return raw
+
+
+def close_page(raw: object) -> None:
+    pdfium_c.FPDF_ClosePage(raw)
+
+
+class Page(NamedTuple):
+    """A loaded page with its text page (``load_text``), closed by ``close_text``."""
+
+    raw: object
+    """``FPDF_PAGE``."""
+    text: object
+    """``FPDF_TEXTPAGE``."""
+    document: pdfium.PdfDocument
+    position: int
+    """Its index in the document."""
+
+
+def load_text(document: pdfium.PdfDocument, raw: object, index: int) -> Page:
+    """The text page of the page ``raw`` (page ``index``)."""
+    text = pdfium_c.FPDFText_LoadPage(raw)
+    if not text:
+        raise pdfium.PdfiumError("Failed to load text page.")
+    return Page(raw, text, document, index)
+
+
+def close_text(page: Page) -> None:
+    pdfium_c.FPDFText_ClosePage(page.text)
+
+
+def _page_text(page: Page, count: int) -> str:
+    """The text of all ``count`` characters, as pypdfium2's ``get_text_range()`` reads it.
+    When the first and last characters have text (nearly always) that is one
+    ``FPDFText_GetText`` call into a buffer as long as their text indices span; otherwise
+    pypdfium2's own helper (which narrows the range to the characters with text) reads it."""
+    get_index = pdfium_c.FPDFText_GetTextIndexFromCharIndex
+    start, end = get_index(page.text, 0), get_index(page.text, count - 1)
+    if start == -1 or end == -1:
+        return _helper_text(page)
+    buffer = (ctypes.c_ushort * (end + 2 - start))()
+    written = pdfium_c.FPDFText_GetText(page.text, 0, count, buffer)
+    return codecs.decode(memoryview(buffer)[: written - 1], "utf-16-le", errors="ignore")
+
+
+def _helper_text(page: Page) -> str:
+    """The page's text through pypdfium2's helper objects (a second load of the page)."""
+    helper = page.document[page.position]
+    textpage = helper.get_textpage()
+    try:
+        return str(textpage.get_text_range())
+    finally:
+        textpage.close()
+        helper.close()
+
+
+def uri_links(document: pdfium.PdfDocument, page: Page | pdfium.PdfPage) -> Iterator[UriLink]:
     """Every link annotation of ``page`` whose action is a URI, in the page's /Annots order."""
     position = ctypes.c_int(0)
     link = pdfium_c.FPDF_LINK()
@@ -188,14 +260,14 @@ class PageChars:
     sits mid-line for every glyph, a full stop's included, which a tight glyph box does not.
     """
 
-    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
-        self._raw = textpage.raw
+    def __init__(self, page: Page) -> None:
+        self._raw = page.text
         count = pdfium_c.FPDFText_CountChars(self._raw)
-        text: str = textpage.get_text_range() if count > 0 else ""
+        text = _page_text(page, count) if count > 0 else ""
         if len(text) != count:  # characters outside the BMP: read them one by one
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self._raw, i)) for i in range(count))
         self.text = text
-        self.boxes = CharBoxes(textpage.raw, text)
+        self.boxes = CharBoxes(self._raw, text)
 
     def indices_at(self, rows: list[list[tuple[float, float]]]) -> set[int]:
         """Per row of points, the first character pdfium finds at (or within a few points

@@ -32,6 +32,10 @@ from linkaudit.extract._pdfium import (
     Rect,
     UriLink,
     catalog_uri_base,
+    close_page,
+    close_text,
+    load_page,
+    load_text,
     open_pdf,
     uri_links,
 )
@@ -95,7 +99,7 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
     in_notes = False
     for index in range(min(pages, settings.max_pages)):
         try:
-            page = pdf[index]
+            page = load_page(pdf, index)
         except pdfium.PdfiumError as exc:
             if index == 0:
                 raise
@@ -106,7 +110,7 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
             reader = _PageReader(pdf, page, index + 1, source, base, settings)
             in_notes = reader.read(found, texts, in_notes)
         finally:
-            page.close()
+            close_page(page)
     occurrences = _render(found, texts)
     metadata = pdf.get_metadata_dict(skip_empty=True)
     document = Document(
@@ -168,7 +172,7 @@ class _PageReader:
     def __init__(
         self,
         pdf: pdfium.PdfDocument,
-        page: pdfium.PdfPage,
+        page: object,
         number: int,
         source: Source,
         base: str | None,
@@ -180,10 +184,10 @@ class _PageReader:
 
     def read(self, found: list[_Found], texts: list[str], in_notes: bool) -> bool:
         """Append the page's occurrences to ``found``; whether the notes have begun."""
-        textpage = self.page.get_textpage()
+        textpage = load_text(self.pdf, self.page, self.number - 1)
         try:
             chars = PageChars(textpage)
-            links = list(uri_links(self.pdf, self.page))
+            links = list(uri_links(self.pdf, textpage))
             text = chars.text.replace("\r", " ")
             texts.append(text)
             notes_from = 0 if in_notes else _notes_start(text)
@@ -204,8 +208,11 @@ class _PageReader:
             for printed in printed_urls(chars.text, chars.font_size):
                 if not covered.isdisjoint(range(printed.offset, printed.end)):
                     continue  # the annotation over it wins
-                if annotated and _same_key(self._printed_target(printed.url)) in annotated:
-                    continue
+                target = None
+                if annotated:
+                    target = self._printed_target(printed.url)
+                    if _same_key(target) in annotated:
+                        continue
                 found.append(
                     _Found(
                         _occurrence(
@@ -217,11 +224,12 @@ class _PageReader:
                             part_at(printed.offset),
                             Element.BARE,
                             printed.context(),
+                            target,
                         )
                     )
                 )
         finally:
-            textpage.close()
+            close_text(textpage)
         return in_notes or notes_from is not None
 
     def _groups(self, links: list[UriLink], index: PageIndex) -> list[_Group]:
@@ -256,8 +264,8 @@ class _PageReader:
     def _annotation(
         self, group: _Group, index: PageIndex, text: str, part_at: Callable[[int], Part]
     ) -> _Found:
-        raw, resolve_against, _url = self._resolved(group.link.uri)
-        anchor = anchor_text(index, group.indices, _url)
+        raw, resolve_against, url = self._resolved(group.link.uri)
+        anchor = anchor_text(index, group.indices, url)
         context = None
         offset = 0
         if group.indices:
@@ -274,12 +282,14 @@ class _PageReader:
             part_at(offset),
             Element.ANNOTATION,
             context,
+            url,
         )
         return _Found(occurrence, anchor if pending else None)
 
     def _printed_target(self, url: str) -> str:
-        """A printed URL resolved (an http(s) URL of printable characters and no space
-        resolves to itself)."""
+        """A printed URL resolved against the document (an http(s) URL of printable
+        characters and no space resolves to itself): what ``make_occurrence`` would
+        resolve it to."""
         if _HTTP.match(url) and url.isprintable() and " " not in url:
             return url
         return resolve(url, self.source.base_url)
@@ -469,9 +479,19 @@ def _occurrence(
     part: Part,
     element: Element,
     context: str | None,
+    resolved: str | None = None,
 ) -> Occurrence:
+    """``resolved``: ``resolve(raw, base)`` when known (each /URI is resolved once a page)."""
     return make_occurrence(
-        source.name, raw, base, text=text, page=page, part=part, element=element, context=context
+        source.name,
+        raw,
+        base,
+        resolved=resolved,
+        text=text,
+        page=page,
+        part=part,
+        element=element,
+        context=context,
     )
 
 

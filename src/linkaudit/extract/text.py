@@ -9,6 +9,7 @@ the URL, and a closing parenthesis is kept only when it balances an opening one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linkaudit.config import Settings
@@ -25,6 +26,7 @@ __all__ = [
     "find_emails",
     "find_printed",
     "find_urls",
+    "url_marks",
 ]
 
 # A candidate starts with a scheme we check (or ``www.``) at a word boundary and runs to
@@ -45,12 +47,49 @@ _PAIRS = {")": "(", "]": "[", "}": "{"}
 def find_urls(text: str) -> list[tuple[int, int, str]]:
     """Every bare URL in ``text`` as ``(start, end, url as written)``, in order."""
     found: list[tuple[int, int, str]] = []
-    for match in _CANDIDATE.finditer(text):
+    for match in _candidates(text):
         start = match.start()
         url = _trim(match.group())
         if _is_plausible(url):
             found.append((start, start + len(url), url))
     return found
+
+
+def url_marks(text: str) -> list[int]:
+    """Where ``://`` and ``www.`` (``w`` in either case) start in ``text``, in order: every
+    ``_CANDIDATE`` match holds one within its first six characters. Found with ``str.find``
+    (a page of prose has few), which is many times faster than a regular expression that
+    stops at every ``h``, ``f`` and ``w``."""
+    marks: list[int] = []
+    at = text.find("://")
+    while at >= 0:
+        marks.append(at)
+        at = text.find("://", at + 3)
+    webs = False
+    for dot in ("w.", "W."):
+        at = text.find(dot)
+        while at >= 0:
+            if at >= 2 and text[at - 2] in "wW" and text[at - 1] in "wW":
+                marks.append(at - 2)
+                webs = True
+            at = text.find(dot, at + 2)
+    return sorted(marks) if webs else marks
+
+
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """``_CANDIDATE.finditer(text)``, the search started only near a mark (``url_marks``).
+    A match starts at most five characters before its mark (``https://``), and the next
+    match after ``end`` starts before no mark at or after ``end``: the search from five
+    characters before the first such mark finds it (its look-behind sees the text before)."""
+    end = 0
+    for mark in url_marks(text):
+        if mark < end:
+            continue  # inside the last match
+        match = _CANDIDATE.search(text, max(end, mark - 5))
+        if match is None:
+            return
+        yield match
+        end = match.end()
 
 
 def find_printed(text: str) -> list[tuple[int, int, str]]:

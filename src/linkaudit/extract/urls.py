@@ -138,13 +138,17 @@ def make_occurrence(
     base: str | None,
     defined_fragments: frozenset[str] | None = None,
     target: str | None = None,
+    resolved: str | None = None,
     **fields: Any,
 ) -> Occurrence:
     """
     An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in;
-    ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded).
+    ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded);
+    ``resolved`` is ``resolve(raw or target, base)`` when the caller has it already.
     """
-    url = identity(resolve(raw if target is None else target, base))
+    if resolved is None:
+        resolved = resolve(raw if target is None else target, base)
+    url = identity(resolved)
     found = problem(raw, url, defined_fragments)
     if found is Reason.PLACEHOLDER:
         # A placeholder cites nothing: resolving `#` would name the document itself, which
