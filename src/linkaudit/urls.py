@@ -28,6 +28,7 @@ __all__ = [
     "identity",
     "is_address_valid",
     "is_mailto_valid",
+    "is_normal_http",
     "scheme_of",
     "split_url",
     "url_defect",
@@ -78,6 +79,12 @@ _NORMAL = re.compile(
     r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
     r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?(?:#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?\Z"
 )
+
+
+def is_normal_http(url: str) -> bool:
+    """``url`` is an http(s) URL already in normal form (``_NORMAL``, no dot segment):
+    its own ``identity``, and written with no space or control character."""
+    return _NORMAL.match(url) is not None and "/." not in url
 
 
 def identity(url: str) -> str:

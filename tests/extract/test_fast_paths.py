@@ -20,6 +20,7 @@ from helpers.builders import pdf as pdf_builder
 from linkaudit.extract import _pdfium, _pdftext, context, html, markdown, text, urls
 from linkaudit.extract._pdfium import uri_links
 from linkaudit.extract.context import fold_whitespace
+from linkaudit.urls import identity, is_normal_http
 from linkaudit.verdicts import Reason
 
 # The patterns as they were before issue 7: the new ones must find the same matches.
@@ -104,6 +105,31 @@ def test_the_plain_path_is_taken_for_common_urls() -> None:
     """The shortcut is not dead code: ordinary citations take it."""
     for url in ("https://example.org/a", "http://127.1.0.1:8080/doc/1", "FTP://x.org"):
         assert urls._PLAIN_NETWORK.match(url) is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    st.from_regex(r"[a-zA-Z0-9_-]{1,8}(\.[a-z0-9-]{0,8}){0,2}", fullmatch=True),
+    st.sampled_from(["", ":1", ":80", ":443", ":8080", ":0080", ":99999", ":"]),
+    st.from_regex(r"([/?#][A-Za-z0-9/?#._~!$&'()*+,;=:@% -]{0,12})?", fullmatch=True),
+    st.sampled_from([None, "file:///docs/brief.pdf", "https://example.org/a/"]),
+)
+def test_a_normal_url_makes_the_occurrence_the_general_path_makes(
+    scheme: str, host: str, port: str, rest: str, base: str | None
+) -> None:
+    url = f"{scheme}://{host}{port}{rest}"
+    found = urls.make_occurrence("doc", url, base, text="t", page=1)
+    resolved = identity(urls.resolve(url, base))
+    assert found.url == resolved
+    assert found.problem == urls.problem(url, resolved, None)
+
+
+def test_the_normal_url_path_is_taken_for_common_urls() -> None:
+    for url in ("https://example.org/a", "http://127.1.0.1:8080/doc/1?q=a#b", "http://x.org/"):
+        assert is_normal_http(url)
+    for url in ("https://example.org", "HTTP://x.org/", "https://x.org/a/../b", "http://x/%20"):
+        assert not is_normal_http(url)
 
 
 @settings(max_examples=300, deadline=None)

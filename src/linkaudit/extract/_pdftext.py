@@ -30,6 +30,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from linkaudit.extract._pdfium import PageChars, Rect
@@ -67,6 +69,8 @@ _ROW = 12
 _SLACK = 1.0
 #: pdfium's lines; a hyphenation mark ends one too (pdfium joins the next line to it).
 _LINE_ENDS = ("\r", "\n", "\x02", "\ufffe")
+_LINE_END = re.compile(r"[\r\n\x02\ufffe]")
+_SPACE = re.compile(r"\s")  # what str.isspace() accepts
 _LINE = re.compile(r"[^\r\n\x02\ufffe]*[\x02\ufffe]|[^\r\n\x02\ufffe]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 
@@ -90,6 +94,8 @@ class AnchorText:
 
     parts: list[str | Hyphen] = field(default_factory=list)
     url: str = ""
+    waits: bool = False
+    """A part is a ``Hyphen``: the text waits for the document's words."""
 
     def render(self, words: frozenset[str]) -> str:
         """The text, each hyphen dropped when its joined word is among ``words``."""
@@ -161,6 +167,8 @@ class PageIndex:
             if area.height < 1.5 * _ROW:  # one line: read from its two ends if it can be
                 run = self._whole_run(area)
                 if run is not None:
+                    if len(areas) == 1:
+                        return run  # in order already
                     found.update(run)
                     continue
             hits = self.chars.indices_at(_probes(area))
@@ -190,7 +198,7 @@ class PageIndex:
             start += 1
         while end >= start and text[end].isspace():
             end -= 1
-        if start > end or any(mark in text[start : end + 1] for mark in _LINE_ENDS):
+        if start > end or _LINE_END.search(text, start, end + 1) is not None:
             return None
         if not (_centre_in(boxes[start], area) and _centre_in(boxes[end], area)):
             return None
@@ -203,6 +211,8 @@ class PageIndex:
         if end > start and not self.chars.one_run(start, end):
             return None
         self._runs.append((start, end))
+        if _SPACE.search(text, start, end + 1) is None:
+            return list(range(start, end + 1))
         return [index for index in range(start, end + 1) if not text[index].isspace()]
 
     def column_right(self, left: float, right: float, middle: float, reach: float) -> float:
@@ -403,7 +413,7 @@ def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
     hyphenation mark, where pdfium joined the next line): what joins two runs is decided
     between them, a run itself is copied whole."""
     text = index.chars.text
-    target = comparable(uri)
+    target: str | None = None  # comparable(uri), made when a line break needs it
     result = AnchorText(url=uri)
     current: list[str] = []
     previous: int | None = None
@@ -431,9 +441,11 @@ def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
             # line to a hyphen it took for hyphenation.
             adjacent = not gap and text[previous] not in _HYPHEN_MARKS
             if "\r" in gap or "\n" in gap or not (adjacent or index.same_line(previous, position)):
+                if target is None:
+                    target = _uri_target(uri)
                 _join_lines(result, current, _next_word(text, indices, at), target)
                 current = []
-            elif gap and not _gap_in_url(current, text, indices, at, target):
+            elif gap and not _gap_in_url(current, text, indices, at, uri):
                 current.append(" ")
         previous = indices[stop - 1]
         current.append(_DROPPED_IN_RUN.sub("", text[position : previous + 1]))
@@ -458,6 +470,7 @@ def _join_lines(result: AnchorText, current: list[str], rest: str, target: str) 
             result.parts.append("-")
             return
         result.parts.append(Hyphen(_letters(last, tail=True), _letters(rest)))
+        result.waits = True
         return
     cleaned = _clean(line)
     result.parts.append(cleaned)
@@ -465,15 +478,13 @@ def _join_lines(result: AnchorText, current: list[str], rest: str, target: str) 
         result.parts.append(" ")
 
 
-def _gap_in_url(
-    current: Sequence[str], text: str, indices: list[int], at: int, target: str
-) -> bool:
+def _gap_in_url(current: Sequence[str], text: str, indices: list[int], at: int, uri: str) -> bool:
     """``_url_continues`` over a gap on one line, the next word read only when the URL
     could go on (a word before it with URL punctuation, or a next word that starts so)."""
     first = text[indices[at]]
     if first.isalnum() and _URL_MARKS.isdisjoint("".join(current).rsplit(" ", 1)[-1]):
         return False
-    return _url_continues(current, _next_word(text, indices, at), target)
+    return _url_continues(current, _next_word(text, indices, at), _uri_target(uri))
 
 
 def _url_continues(current: Sequence[str], rest: str, target: str) -> bool:
@@ -506,6 +517,12 @@ def comparable(text: str) -> str:
     """``text`` as compared with a URL: percent-escapes decoded, lower case, no spaces."""
     # Backslashes go: a TeX source's ``\\_`` printed as is should not part a URL.
     return "".join(unquote(text).lower().replace("\\", "").split())
+
+
+@lru_cache(maxsize=256)
+def _uri_target(uri: str) -> str:
+    """``comparable(uri)``, kept: a link's text may ask for it at every gap."""
+    return comparable(uri)
 
 
 def _letters(word: str, tail: bool = False) -> str:
@@ -632,9 +649,9 @@ _TLDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PrintedUrl:
-    """A URL as printed on one page, with the logical line it sits in."""
+class PrintedUrl(NamedTuple):
+    """A URL as printed on one page, with the logical line it sits in (a named tuple:
+    made for every printed URL, faster than a frozen dataclass)."""
 
     url: str
     offset: int

@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 
@@ -41,7 +42,6 @@ from linkaudit.extract._pdfium import (
 )
 from linkaudit.extract._pdftext import (
     AnchorText,
-    Hyphen,
     PageIndex,
     anchor_text,
     comparable,
@@ -51,6 +51,7 @@ from linkaudit.extract._pdftext import (
 from linkaudit.extract.context import sentence_around
 from linkaudit.extract.urls import make_occurrence, resolve
 from linkaudit.models import Document, DocumentFormat, Element, Extraction, Occurrence, Part, Source
+from linkaudit.urls import is_normal_http
 
 __all__ = ["PdfExtractor"]
 
@@ -124,8 +125,7 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
     return Extraction(document, occurrences, warnings)
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):
     """An occurrence whose anchor text may wait for the whole document's words."""
 
     occurrence: Occurrence
@@ -134,9 +134,7 @@ class _Found:
 
 def _render(found: list[_Found], texts: list[str]) -> list[Occurrence]:
     """The occurrences with their anchor texts decided (hyphens need every page's words)."""
-    pending = any(
-        isinstance(part, Hyphen) for item in found if item.text for part in item.text.parts
-    )
+    pending = any(item.text.waits for item in found if item.text)
     words: frozenset[str] = frozenset()
     if pending:
         collected: set[str] = set()
@@ -272,7 +270,7 @@ class _PageReader:
             offset = group.indices[0]
             context = sentence_around(text, offset, group.indices[-1] + 1)
         # The text is known now unless a hyphen waits for the document's words.
-        pending = any(isinstance(part, Hyphen) for part in anchor.parts)
+        pending = anchor.waits
         occurrence = _occurrence(
             self.source,
             raw,
@@ -306,6 +304,8 @@ class _PageReader:
         if base and raw.startswith(base) and not _SCHEME.match(raw[len(base) :]):
             raw = raw[len(base) :]  # pdfium prefixed the base to a relative /URI
         resolve_against = resolve(base, self.source.base_url) if base else self.source.base_url
+        if is_normal_http(raw):
+            return raw, resolve_against, raw  # what resolve() gives such a URL
         return raw, resolve_against, resolve(raw, resolve_against)
 
 

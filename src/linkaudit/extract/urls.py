@@ -14,7 +14,14 @@ from urllib.parse import urljoin, urlsplit
 from linkaudit.anchors import has_anchor
 from linkaudit.dois import resolve_doi
 from linkaudit.models import Occurrence
-from linkaudit.urls import OTHER_SCHEMES, SCRIPT_SCHEMES, browser_href, identity, is_mailto_valid
+from linkaudit.urls import (
+    OTHER_SCHEMES,
+    SCRIPT_SCHEMES,
+    browser_href,
+    identity,
+    is_mailto_valid,
+    is_normal_http,
+)
 from linkaudit.verdicts import Reason
 
 __all__ = ["is_mailto_valid", "make_occurrence", "problem", "resolve"]
@@ -146,6 +153,14 @@ def make_occurrence(
     ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded);
     ``resolved`` is ``resolve(raw or target, base)`` when the caller has it already.
     """
+    if target is None and is_normal_http(raw):
+        # Most citations: ``resolve`` and ``identity`` give the URL back as written, and
+        # its problem is its host's and port's (``_scheme_problem``'s plain path).
+        plain = _PLAIN_NETWORK.match(raw)
+        assert plain is not None  # every normal http(s) URL is a plain network URL
+        return Occurrence(
+            document=document, raw=raw, url=raw, problem=_host_port_problem(plain), **fields
+        )
     if resolved is None:
         resolved = resolve(raw if target is None else target, base)
     url = identity(resolved)
