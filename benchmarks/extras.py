@@ -17,7 +17,7 @@ from measure import measure, median_wall
 from simweb import Plan, sim_web
 from tools import BIN, Limits, _which
 
-__all__ = ["cached_rerun", "extraction", "startup", "sub_benchmarks"]
+__all__ = ["cached_rerun", "extraction", "offline_check", "startup", "sub_benchmarks"]
 
 SUB_BENCHMARKS = ("bench_extract_docs.py", "bench_store.py")
 
@@ -37,6 +37,33 @@ def startup(names: Iterable[str]) -> list[str]:
         if name in names:
             lines.append(f"| {name} | {median_wall([_exe(name), '--version']) * 1000:.0f} |")
     return [*lines, ""]
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rok-us-policy-brief-2025-03.md"
+
+
+def offline_check(names: Iterable[str], work: Path, runs: int = 10) -> list[str]:
+    """Everything of ``linkaudit check`` outside the network phase (issue 17's "start-up plus
+    report writing", target under 0.3 s): start-up, settings, a new store, the example
+    brief's extraction, classification and the JSON report, with ``--offline``."""
+    if "linkaudit" not in names:
+        return []
+    work.mkdir(parents=True, exist_ok=True)
+    runs_seen = []
+    for number in range(runs):
+        db, out = work / f"offline-{number}.sqlite", work / "offline.json"
+        cmd = [_exe("linkaudit"), "check", str(EXAMPLE), "--offline", "--db", str(db),
+               "--format", "json", "--output", str(out), "--quiet"]  # fmt: skip
+        runs_seen.append(measure(cmd, timeout_s=60, stderr=work / "offline.err"))
+    wall = statistics.median(m.wall_s for m in runs_seen)
+    cpu = statistics.median(m.cpu_s for m in runs_seen)
+    return [
+        f"| offline check of `examples/{EXAMPLE.name}` (new store, JSON report; median of "
+        f"{runs}) | wall ms | CPU ms |",
+        "| --- | --- | --- |",
+        _row("linkaudit", f"{wall * 1000:.0f}", f"{cpu * 1000:.0f}"),
+        "",
+    ]
 
 
 def _count_links(path: Path) -> int:

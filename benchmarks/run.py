@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import Corpus, kind_counts, write_corpus
-from extras import cached_rerun, extraction, startup, sub_benchmarks
+from extras import cached_rerun, extraction, offline_check, startup, sub_benchmarks
 from figures import Floor, ToolRun, flatness, floor, ratio_lines, rss_profile, tool_table
 from measure import measure
 from sections import dated, merge
@@ -326,6 +326,7 @@ def _extras(tools: list[Tool], args: argparse.Namespace, work: Path) -> list[str
     names = {t.name for t in tools}
     lines = ["## Start-up, extraction and cached re-run", ""]
     lines += startup(names)
+    lines += offline_check(names, work / "offline")
     lines += extraction(names, work, links=100_000 if args.full else 20_000)
     cached_urls, cached_hosts = (10_000, 50) if args.full else (args.urls, args.hosts)
     plan = build_plan(cached_urls, cached_hosts, seed=args.seed, latency=args.latency)

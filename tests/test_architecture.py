@@ -79,6 +79,7 @@ LAZY = {
     ("extract/inputs.py", "pathspec"),
     ("extract/inputs.py", "httpx"),
     ("extract/sandbox.py", "resource"),
+    ("run/pipeline.py", "linkaudit.run.remote"),
     ("report/progress.py", "rich.console"),
     ("report/progress.py", "rich.progress"),
 }

@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from linkaudit.check.guard import refusal
     from linkaudit.check.network import network_available
-    from linkaudit.check.runner import CheckRequest, check_urls
+    from linkaudit.check.request import CheckRequest
+    from linkaudit.check.runner import check_urls
 
 __all__ = ["CheckRequest", "check_urls", "network_available", "refusal"]
 
 # Imported on first use, so that importing linkaudit (and `linkaudit --version`) does not pay
 # for httpx.
 _HOMES = {
-    "CheckRequest": "linkaudit.check.runner",
+    "CheckRequest": "linkaudit.check.request",
     "check_urls": "linkaudit.check.runner",
     "network_available": "linkaudit.check.network",
     "refusal": "linkaudit.check.guard",

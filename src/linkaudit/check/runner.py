@@ -53,6 +53,7 @@ from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.check.hosts import HostLimiter, host_key, politeness
 from linkaudit.check.local import check_file
 from linkaudit.check.redirects import Chain, follow
+from linkaudit.check.request import CheckRequest
 from linkaudit.check.retry import backoff_seconds, build_retrying, should_retry, wait_seconds
 from linkaudit.check.soft404 import (
     SHELL_TEXT,
@@ -81,16 +82,6 @@ _ON_LOOP_BYTES = 256 * 1024
 """Bodies up to this size are read on the event loop (a thread's hand-off costs more)."""
 _PROBE_RETRY_WAIT = 2.0
 """The longest a soft-404 probe waits before its one retry (a longer Retry-After: none)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRequest:
-    """One distinct URL to check."""
-
-    url: str
-    """Absolute: http, https or file:."""
-    root: str | None = None
-    """The directory file: URLs may not escape unless ``Settings.allow_file_escape``."""
 
 
 Requests = Iterable[CheckRequest] | AsyncIterable[CheckRequest]
