@@ -185,6 +185,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._settings = settings
         self._proxies = dict(proxies)
         self._session: aiohttp.ClientSession | None = None
+        self._tls: ssl.SSLContext | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -201,6 +202,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 proxy=proxy,
                 timeout=self._timeout(timeouts.get("connect"), timeouts.get("read")),
+                ssl=self._tls_for(url, proxy),
             )
         except (aiohttp.ClientError, OSError) as exc:
             raise _as_httpx(exc) from exc
@@ -223,11 +225,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._timeouts[(connect, read)] = found
         return found
 
+    def _tls_for(self, url: str, proxy: str | None) -> ssl.SSLContext | bool:
+        """The run's TLS context for an https URL (or any through a proxy); read on the first
+        one, so a run over plain http never loads the CA bundle (``True``: no TLS here)."""
+        if proxy is None and url[:6].lower() != "https:":
+            return True
+        if self._tls is None:
+            self._tls = _tls_context()
+        return self._tls
+
     def _open(self) -> aiohttp.ClientSession:
         settings = self._settings
         connector = BoundedIdleConnector(
             idle_cap=idle_cap(settings, lookahead(settings.max_concurrency)),
-            ssl=_tls_context(),
             resolver=GuardedResolver(settings, trusted=_proxy_hosts(self._proxies)),
             limit=pool_limits(settings).total,
             limit_per_host=0,  # the checker's per-host slots bound each host already
