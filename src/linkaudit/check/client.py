@@ -394,19 +394,39 @@ def _get(
     parsed = httpx.URL(url)
     if parsed.is_relative_url or client.cookies:
         return client.build_request("GET", url, headers=headers)
-    fields = client.headers
     if headers:
-        fields = httpx.Headers(fields)
+        fields = httpx.Headers(client.headers)
         fields.update(headers)
-    raw = fields.raw
-    if "host" not in fields and parsed.host:
-        raw = [(b"Host", parsed.netloc), *raw]
+        if "host" not in fields and parsed.host:
+            fields = httpx.Headers([(b"Host", parsed.netloc), *fields.raw])
+    else:
+        fields = _fields_for(client, parsed.netloc)
     timeouts = client.timeout.as_dict()
     if timeouts["read"] is not None and timeouts["read"] >= deadline:
         timeouts["read"] = None
     return httpx.Request(
-        "GET", parsed, headers=raw, stream=_NO_BODY, extensions={"timeout": timeouts}
+        "GET", parsed, headers=fields, stream=_NO_BODY, extensions={"timeout": timeouts}
     )
+
+
+_FIELDS: weakref.WeakKeyDictionary[httpx.AsyncClient, dict[bytes, httpx.Headers]] = (
+    weakref.WeakKeyDictionary()
+)
+_FIELDS_KEPT = 1024
+"""Origins whose request fields are kept made; past that the lot is made again as needed."""
+
+
+def _fields_for(client: httpx.AsyncClient, netloc: bytes) -> httpx.Headers:
+    """The client's fields with ``Host`` first, made once per origin: ``httpx.Request``
+    copies a ``Headers`` as it is, where a list of pairs is normalised field by field."""
+    made = _FIELDS.setdefault(client, {})
+    fields = made.get(netloc)
+    if fields is None:
+        if len(made) >= _FIELDS_KEPT:
+            made.clear()
+        host = [(b"Host", netloc)] if netloc and "host" not in client.headers else []
+        fields = made[netloc] = httpx.Headers([*host, *client.headers.raw])
+    return fields
 
 
 def _kept_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
