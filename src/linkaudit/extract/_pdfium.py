@@ -169,7 +169,7 @@ def uri_links(document: pdfium.PdfDocument, page: Page | pdfium.PdfPage) -> Iter
     link = pdfium_c.FPDF_LINK()
     rect = pdfium_c.FS_RECTF()
     at, found, into = ctypes.byref(position), ctypes.byref(link), ctypes.byref(rect)
-    buffer = ctypes.create_string_buffer(_URI_ROOM)  # reused: most /URIs fit
+    buffer = _UriBuffer()  # reused: most /URIs fit
     quad = pdfium_c.FS_QUADPOINTSF()
     quad_into = ctypes.byref(quad)
     # Looked up once: a page of links makes six pdfium calls a link.
@@ -304,6 +304,8 @@ class PageChars:
 
 
 _URI_ROOM = 4096
+#: The array type made once (``create_string_buffer`` makes the type again on every call).
+_UriBuffer = ctypes.c_char * _URI_ROOM
 
 
 def _uri_path(document: object, action: object, buffer: ctypes.Array[ctypes.c_char]) -> str:

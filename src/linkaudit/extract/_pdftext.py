@@ -69,6 +69,7 @@ _ROW = 12
 _SLACK = 1.0
 #: pdfium's lines; a hyphenation mark ends one too (pdfium joins the next line to it).
 _LINE_ENDS = ("\r", "\n", "\x02", "\ufffe")
+_HYPHEN_MARK = re.compile(r"[\x02\ufffe]")
 _LINE_END = re.compile(r"[\r\n\x02\ufffe]")
 _SPACE = re.compile(r"\s")  # what str.isspace() accepts
 _LINE = re.compile(r"[^\r\n\x02\ufffe]*[\x02\ufffe]|[^\r\n\x02\ufffe]+")
@@ -418,9 +419,7 @@ def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
     current: list[str] = []
     previous: int | None = None
     at, count = 0, len(indices)
-    marks = bool(indices) and any(
-        mark in text[indices[0] : indices[-1] + 1] for mark in _HYPHEN_MARKS
-    )
+    marks = bool(indices) and _HYPHEN_MARK.search(text, indices[0], indices[-1] + 1) is not None
     # Where runs end when no hyphenation mark splits one: at the gaps between indices.
     ends = iter([j for j in range(1, count) if indices[j] != indices[j - 1] + 1] + [count])
     while at < count:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from linkaudit.anchors import has_anchor
 from linkaudit.dois import resolve_doi
-from linkaudit.models import Occurrence
+from linkaudit.models import Element, Occurrence, Part, RobustLink, new_occurrence
 from linkaudit.urls import (
     OTHER_SCHEMES,
     SCRIPT_SCHEMES,
@@ -146,7 +145,15 @@ def make_occurrence(
     defined_fragments: frozenset[str] | None = None,
     target: str | None = None,
     resolved: str | None = None,
-    **fields: Any,
+    *,
+    text: str = "",
+    page: int | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    part: Part = Part.BODY,
+    element: Element = Element.LINK,
+    context: str | None = None,
+    robust: RobustLink | None = None,
 ) -> Occurrence:
     """
     An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in;
@@ -158,8 +165,9 @@ def make_occurrence(
         # its problem is its host's and port's (``_scheme_problem``'s plain path).
         plain = _PLAIN_NETWORK.match(raw)
         assert plain is not None  # every normal http(s) URL is a plain network URL
-        return Occurrence(
-            document=document, raw=raw, url=raw, problem=_host_port_problem(plain), **fields
+        problem_ = _host_port_problem(plain)
+        return new_occurrence(
+            document, raw, raw, text, page, line, column, part, element, context, problem_, robust
         )
     if resolved is None:
         resolved = resolve(raw if target is None else target, base)
@@ -169,4 +177,6 @@ def make_occurrence(
         # A placeholder cites nothing: resolving `#` would name the document itself, which
         # reads as a real link in reports. Keep it as written so the editor sees what to fix.
         url = raw.strip() or "#"
-    return Occurrence(document=document, raw=raw, url=url, problem=found, **fields)
+    return new_occurrence(
+        document, raw, url, text, page, line, column, part, element, context, found, robust
+    )
