@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
 from helpers.builders import pdf as pdf_builder
-from linkaudit.extract import _pdfium, _pdftext, context, html, markdown, text, urls
+from linkaudit.extract import _pdfium, _pdftext, context, html, markdown, pdf, text, urls
 from linkaudit.extract._pdfium import uri_links
 from linkaudit.extract.context import fold_whitespace
 from linkaudit.urls import identity, is_normal_http
@@ -216,6 +216,18 @@ def test_page_text_read_through_pdfiums_handles_is_pypdfium2s() -> None:
                     _pdfium.close_page(page.raw)
         finally:
             document.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["http", "HTTPS", "s", "://", "/", " ", "x.org", "\u212a"]), max_size=8
+    )
+)
+def test_the_same_url_key_is_the_former_regex_key(pieces: list[str]) -> None:
+    url = "".join(pieces)
+    former = re.sub(r"^https?://", "", url.strip().rstrip("/").lower())
+    assert pdf._same_key(url) == former
 
 
 _OLD_PRETEST = re.compile(r"://|www\.|@", re.IGNORECASE)

@@ -244,7 +244,7 @@ class CharBoxes:
                 left, right = right, left
             if bottom > top:
                 bottom, top = top, bottom
-            box = Rect(left, bottom, right, top)
+            box = _new_tuple(Rect, (left, bottom, right, top))
         self._cache[index] = box
         return box
 
@@ -328,6 +328,8 @@ def _uri_path(document: object, action: object, buffer: ctypes.Array[ctypes.c_ch
 
 
 _loose_box = pdfium_c.FPDFText_GetLooseCharBox
+#: ``Rect(l, b, r, t)`` without the named tuple's generated ``__new__`` (a Python frame a box).
+_new_tuple = tuple.__new__
 #: An ``FS_RECTF``'s four floats (left, top, right, bottom) in one call, not four field reads.
 _read_rect = struct.Struct("=4f").unpack_from
 
@@ -338,7 +340,7 @@ def _normal_rect(rect: pdfium_c.FS_RECTF) -> Rect:
         left, right = right, left
     if bottom > top:
         bottom, top = top, bottom
-    return Rect(left, bottom, right, top)
+    return _new_tuple(Rect, (left, bottom, right, top))
 
 
 _BASE = re.compile(rb"/URI\s*<<[^>]{0,200}?/Base\s*\(((?:[^()\\]|\\.){1,2000})\)", re.DOTALL)

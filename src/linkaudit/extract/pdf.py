@@ -510,7 +510,11 @@ def _next_line(upper: Rect, lower: Rect) -> bool:
 
 def _same_key(url: str) -> str:
     """Equal for an annotated and a printed form of one URL (scheme, case, trailing slash)."""
-    return _HTTP.sub("", url.strip().rstrip("/").lower())
+    key = url.strip().rstrip("/").lower()
+    # What _HTTP.sub("", key) gives, without a regular expression.
+    if key.startswith("http://"):
+        return key[7:]
+    return key[8:] if key.startswith("https://") else key
 
 
 def _pdf_date(value: str) -> dt.date | None:
