@@ -20,15 +20,13 @@ import functools
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from linkaudit.config import Settings
 
-__all__ = ["HostLimiter", "HostState", "host_key"]
+__all__ = ["HostLimiter", "HostState", "Slot", "host_key"]
 
 _MAX_INTERVAL = 30.0
 
@@ -36,6 +34,8 @@ _MAX_INTERVAL = 30.0
 def politeness(host: str, settings: Settings) -> tuple[int, float]:
     """(requests in flight, seconds between starts) for ``host``: the first matching glob of
     ``host_limits`` and ``host_intervals``, else ``max_per_host`` and ``min_interval``."""
+    if not settings.host_limits and not settings.host_intervals:  # the default: no globs
+        return max(1, settings.max_per_host), max(0.0, settings.min_interval)
     limit = next(
         (n for glob, n in settings.host_limits.items() if fnmatchcase(host, glob.lower())),
         settings.max_per_host,
@@ -66,7 +66,8 @@ class HostState:
 
     semaphore: asyncio.Semaphore
     interval: float
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    lock: asyncio.Lock | None = None
+    """Orders the starts of a host with an interval; made when one first has to wait."""
     next_start: float = 0.0
     in_flight: int = 0
     peak: int = 0
@@ -118,31 +119,28 @@ class HostLimiter:
             else:
                 self._hosts.move_to_end(key)
 
-    @asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[HostState]:
-        """Wait for a free slot on ``url``'s host and its interval, then hold the slot."""
+    def slot(self, url: str) -> Slot:
+        """Wait for a free slot on ``url``'s host and its interval, then hold the slot:
+        ``async with limiter.slot(url) as state``."""
+        return Slot(self, url)
+
+    def _enter(self, url: str) -> tuple[str, HostState]:
         key = host_key(url)
         state = self.state(url)
         self._hosts.move_to_end(key)
         state.users += 1
-        try:
-            async with state.semaphore:
-                await self._wait_turn(state)
-                state.in_flight += 1
-                state.requests += 1
-                state.peak = max(state.peak, state.in_flight)
-                try:
-                    yield state
-                finally:
-                    state.in_flight -= 1
-        finally:
-            state.users -= 1
-            if state.idle(time.monotonic()) and self._hosts.get(key) is state:
-                del self._hosts[key]
+        return key, state
+
+    def _leave(self, key: str, state: HostState) -> None:
+        state.users -= 1
+        if state.idle(time.monotonic()) and self._hosts.get(key) is state:
+            del self._hosts[key]
 
     async def _wait_turn(self, state: HostState) -> None:
         if state.interval <= 0 and state.next_start <= time.monotonic():
             return  # no interval to keep (the default): no lock, no wait
+        if state.lock is None:
+            state.lock = asyncio.Lock()
         async with state.lock:
             now = time.monotonic()
             start = max(now, state.next_start)
@@ -164,3 +162,44 @@ class HostLimiter:
             state.interval = max(state.floor, state.interval / 2)
             if state.interval < 0.05:
                 state.interval = state.floor
+
+
+class Slot:
+    """One attempt's hold on its host's budget (``HostLimiter.slot``). A class rather than
+    an ``asynccontextmanager``: every request takes one (docs/benchmarks.md says what the
+    generator cost)."""
+
+    __slots__ = ("_key", "_limiter", "_state", "_url")
+
+    def __init__(self, limiter: HostLimiter, url: str) -> None:
+        self._limiter = limiter
+        self._url = url
+        self._key = ""
+        self._state: HostState | None = None
+
+    async def __aenter__(self) -> HostState:
+        limiter = self._limiter
+        self._key, state = limiter._enter(self._url)
+        self._state = state
+        try:
+            await state.semaphore.acquire()
+        except BaseException:
+            limiter._leave(self._key, state)
+            raise
+        try:
+            await limiter._wait_turn(state)
+        except BaseException:
+            state.semaphore.release()
+            limiter._leave(self._key, state)
+            raise
+        state.in_flight += 1
+        state.requests += 1
+        state.peak = max(state.peak, state.in_flight)
+        return state
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        state = self._state
+        assert state is not None
+        state.in_flight -= 1
+        state.semaphore.release()
+        self._limiter._leave(self._key, state)
