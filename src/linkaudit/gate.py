@@ -33,7 +33,7 @@ from typing import Any
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Result
-from linkaudit.report.base import Report
+from linkaudit.report.base import Report, narrowed
 from linkaudit.report.findings import baseline_key
 from linkaudit.verdicts import GateTerm, Reason, Verdict
 
@@ -182,9 +182,10 @@ def apply_baseline(
     that every format shows which findings the baseline covered."""
     if baseline is None:
         return report
+    wanted = {*_verdicts(fail_on), *(v for v in Verdict if v.is_problem)}
     keys = frozenset(
         baseline_key(result, occurrence)
-        for result in report.results
+        for result in narrowed(report.results, wanted)
         if result.fails(fail_on) or result.verdict.is_problem
         for occurrence in (result.occurrences or (None,))
         if baseline.covers(
@@ -205,9 +206,14 @@ def failing(
     """Results at or above ``fail_on`` cited in at least one place no live entry accepts."""
     return [
         r
-        for r in report.results
+        for r in narrowed(report.results, _verdicts(fail_on))
         if r.fails(fail_on) and not (baseline is not None and baseline.covers_result(r, today))
     ]
+
+
+def _verdicts(fail_on: Collection[GateTerm]) -> list[Verdict]:
+    """The verdicts among ``fail_on``'s terms (a concern is found by ``narrowed`` anyway)."""
+    return [term for term in fail_on if isinstance(term, Verdict)]
 
 
 def exit_code(
@@ -309,7 +315,7 @@ def write_baseline(
     places = sorted(
         {
             baseline_key(result, occurrence)
-            for result in report.results
+            for result in narrowed(report.results, _verdicts(fail_on))
             if result.fails(fail_on)
             for occurrence in (result.occurrences or (None,))
         }

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from linkaudit.gate import Baseline, BaselineEntry, apply_baseline, exit_code, failing
 from linkaudit.models import Occurrence, Result
 from linkaudit.report import REPORTERS, build_report, get_reporter
 from linkaudit.report.base import ReportOptions
 from linkaudit.report.json import JsonReporter
 from linkaudit.store.ledger import CHUNK, Ledger, LedgerResults
-from linkaudit.verdicts import Reason, Verdict
+from linkaudit.verdicts import Concern, GateTerm, Reason, Verdict
 from report.conftest import make_report, sample_results
 
 
@@ -147,4 +149,41 @@ def test_build_report_keeps_a_disk_backed_sequence_and_given_counts() -> None:
     assert report.summary == build_report([], sample_results()).summary
     text = JsonReporter().render(report)
     assert text == JsonReporter().render(dataclasses.replace(report, results=list(results)))
+    ledger.close()
+
+
+@pytest.mark.parametrize(
+    "fail_on",
+    [
+        (Verdict.DEAD,),
+        (Verdict.DEAD, Verdict.INVALID, Verdict.UNREACHABLE),
+        (Verdict.REDIRECTED, Concern.RETRACTED, Concern.DRIFTED),
+        (),
+    ],
+)
+def test_the_gate_decides_the_same_from_the_file(fail_on: tuple[GateTerm, ...]) -> None:
+    """The gate reads only the results it may fail (``narrowed``), and decides as from a list."""
+    today = dt.date(2025, 3, 14)
+    listed = make_report()
+    ledger = _filled(list(listed.results))
+    on_disk = dataclasses.replace(listed, results=LedgerResults(ledger))
+    assert failing(on_disk, fail_on, None, today) == failing(listed, fail_on, None, today)
+    assert exit_code(on_disk, fail_on, None, today) == exit_code(listed, fail_on, None, today)
+    baseline = Baseline((BaselineEntry(".*", "known", None, None, None, exact=False),), "b")
+    assert apply_baseline(on_disk, baseline, today, fail_on).baselined == (
+        apply_baseline(listed, baseline, today, fail_on).baselined
+    )
+    ledger.close()
+
+
+def test_narrowed_reads_only_what_may_be_wanted() -> None:
+    results = sample_results()
+    ledger = _filled(results)
+    wanted = [r.url for r in LedgerResults(ledger).narrowed([Verdict.DEAD])]
+    expected = [
+        r.url
+        for r in results
+        if r.verdict is Verdict.DEAD or r.notices or r.drift is not None or r.quotes
+    ]
+    assert wanted == expected and 0 < len(wanted) < len(results)
     ledger.close()

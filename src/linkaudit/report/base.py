@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO, runtime_checkable
 
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.models import Document, Occurrence, Result
-from linkaudit.verdicts import GateTerm
+from linkaudit.verdicts import GateTerm, Verdict
 
 __all__ = [
     "GROUP_BY",
     "HealthPoint",
     "LinksReport",
+    "Narrowable",
     "Report",
     "ReportOptions",
     "Reporter",
     "StreamingReporter",
     "Summary",
+    "narrowed",
 ]
 
 #: How the table can be ordered (``--group-by``); the first is the default.
@@ -56,6 +58,26 @@ class Report:
     """Earlier runs' counts, oldest first, for the health report's chart (empty: no chart)."""
     baselined: frozenset[tuple[str, str, str]] = frozenset()
     """(document, URL, anchor text) of each cited place a baseline accepts (``gate.apply``)."""
+
+
+@runtime_checkable
+class Narrowable(Protocol):
+    """**Protocol:** results that can give a subset without reading the rest (a run's
+    results on disk: reading a result back costs more than deciding it is not wanted)."""
+
+    def narrowed(self, verdicts: Collection[Verdict]) -> Iterator[Result]:
+        """In order: the results whose verdict is in ``verdicts``, and those carrying an
+        editorial notice, a drift verdict or a quotation (at least; maybe more)."""
+        ...  # pragma: no cover
+
+
+def narrowed(results: Iterable[Result], verdicts: Collection[Verdict]) -> Iterable[Result]:
+    """``results``, or fewer of them when they can narrow themselves: never fewer than those
+    whose verdict is in ``verdicts`` or that carry a notice, a drift verdict or a quotation,
+    so that a caller filtering on those gets the same answer."""
+    if isinstance(results, Narrowable):
+        return results.narrowed(verdicts)
+    return results
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from linkaudit.models import NoticeKind, Occurrence, Result
+from linkaudit.report.base import narrowed
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
@@ -101,7 +102,7 @@ def findings(
     # holds is a finding whatever its page answers.
     chosen = [
         Finding(result, occurrence, baseline_key(result, occurrence) in baselined)
-        for result in results
+        for result in narrowed(results, verdicts)
         if result.verdict in rank or result.notices or citation_problem(result)
         for occurrence in (result.occurrences or (None,))
     ]

@@ -26,7 +26,7 @@ import shutil
 import sqlite3
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, overload
@@ -50,7 +50,8 @@ CREATE TABLE citations (
     PRIMARY KEY (seq, n)
 ) WITHOUT ROWID;
 CREATE TABLE results (
-    seq INTEGER PRIMARY KEY, verdict TEXT NOT NULL, reason TEXT, data BLOB NOT NULL
+    seq INTEGER PRIMARY KEY, verdict TEXT NOT NULL, reason TEXT, flagged INTEGER NOT NULL,
+    data BLOB NOT NULL
 );
 """
 
@@ -134,10 +135,11 @@ class Ledger:
 
     def put(self, result: Result) -> None:
         """Keep ``result`` (replacing the URL's earlier one); its places come from ``cite``."""
+        flagged = bool(result.notices or result.drift is not None or result.quotes)
         self._db.execute(
-            "INSERT OR REPLACE INTO results (seq, verdict, reason, data) "
-            "SELECT seq, ?, ?, ? FROM urls WHERE url = ?",
-            (result.verdict.value, result.reason, _encode_result(result), result.url),
+            "INSERT OR REPLACE INTO results (seq, verdict, reason, flagged, data) "
+            "SELECT seq, ?, ?, ?, ? FROM urls WHERE url = ?",
+            (result.verdict.value, result.reason, flagged, _encode_result(result), result.url),
         )
         self._wrote(1)
 
@@ -245,6 +247,14 @@ class Ledger:
                 place = next(places, None)
             yield _build(data, tuple(cited))
 
+    def narrowed(self, verdicts: Collection[str]) -> Iterator[Result]:
+        """The results whose verdict is one of ``verdicts`` or that carry an editorial
+        notice, a drift verdict or a quotation, in first-cited order: only those are read."""
+        marks = ",".join("?" * len(verdicts))
+        sql = f"SELECT seq, data FROM results WHERE verdict IN ({marks}) OR flagged ORDER BY seq"
+        for seq, data in self._db.execute(sql, list(verdicts)).fetchall():
+            yield self._result(seq, data)
+
     def result_at(self, index: int) -> Result:
         row = self._db.execute(
             "SELECT seq, data FROM results ORDER BY seq LIMIT 1 OFFSET ?", (index,)
@@ -275,6 +285,10 @@ class LedgerResults(Sequence[Result]):
 
     def __iter__(self) -> Iterator[Result]:
         return self.ledger.iter_results()
+
+    def narrowed(self, verdicts: Collection[Verdict]) -> Iterator[Result]:
+        """See ``report.base.Narrowable``: what a gate or a findings list can look at."""
+        return self.ledger.narrowed([v.value for v in verdicts])
 
     def __len__(self) -> int:
         version = self.ledger.version
