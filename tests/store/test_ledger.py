@@ -187,3 +187,22 @@ def test_narrowed_reads_only_what_may_be_wanted() -> None:
     ]
     assert wanted == expected and 0 < len(wanted) < len(results)
     ledger.close()
+
+
+def test_results_of_urls_cited_long_before_find_their_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond ``UNSETTLED`` URLs awaiting a result, ``put`` looks the row up instead."""
+    from linkaudit.store import ledger as module
+
+    monkeypatch.setattr(module, "UNSETTLED", 2)
+    ledger = Ledger()
+    urls = [f"https://h.test/{n}" for n in range(5)]
+    ledger.cite([_occ(u) for u in urls[:3]])
+    ledger.cite([_occ(u, "b.md") for u in urls[3:]])
+    for url in reversed(urls):
+        ledger.put(_ok(url))
+    ledger.put(dataclasses.replace(_ok(urls[0]), status=203))
+    assert [(r.url, r.status) for r in LedgerResults(ledger)] == [
+        (urls[0], 203),
+        *((u, 200) for u in urls[1:]),
+    ]
+    ledger.close()

@@ -40,6 +40,9 @@ __all__ = ["CACHE_KIB", "Ledger", "LedgerResults", "Tally", "remove_open_ledgers
 CACHE_KIB = 8 * 1024
 #: Writes between commits (one transaction per write would cost a write call each).
 COMMIT_EVERY = 2000
+#: URLs cited and awaiting a result whose row number is kept in memory at most (about
+#: 100 bytes each): the checker's queues hold far fewer.
+UNSETTLED = 16_384
 #: Rows per chunked read (a read never holds more than this many results at once).
 CHUNK = 500
 
@@ -98,6 +101,9 @@ class Ledger:
         self._db.executescript(_SCHEMA)
         self._numbers = itertools.count()
         self._urls = 0
+        self._unsettled: dict[str, int] = {}
+        """The row of each URL cited and not given a result yet (at most ``UNSETTLED``):
+        ``put`` writes by row number, without looking the URL up."""
         self._writes = 0
         self.version = 0
         """Bumped by every change, so that a reader's cached length knows when it is stale."""
@@ -117,6 +123,10 @@ class Ledger:
                 seqs[url] = insert("INSERT INTO urls (url) VALUES (?)", (url,)).lastrowid or 0
                 new.append(url)
         self._urls += len(new)
+        if len(self._unsettled) + len(new) > UNSETTLED:
+            self._unsettled.clear()  # a run that cites far more than it checks: look up
+        for url in new:
+            self._unsettled[url] = seqs[url]
         numbers = self._numbers
         self._db.executemany(
             "INSERT INTO citations (seq, n, problem, data) VALUES (?, ?, ?, ?)",
@@ -136,11 +146,17 @@ class Ledger:
     def put(self, result: Result) -> None:
         """Keep ``result`` (replacing the URL's earlier one); its places come from ``cite``."""
         flagged = bool(result.notices or result.drift is not None or result.quotes)
-        self._db.execute(
-            "INSERT OR REPLACE INTO results (seq, verdict, reason, flagged, data) "
-            "SELECT seq, ?, ?, ?, ? FROM urls WHERE url = ?",
-            (result.verdict.value, result.reason, flagged, _encode_result(result), result.url),
-        )
+        row = (result.verdict.value, result.reason, flagged, _encode_result(result))
+        seq = self._unsettled.pop(result.url, None)
+        if seq is not None:
+            sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)"
+            self._db.execute(sql, (seq, *row))
+        else:
+            sql = (
+                "INSERT OR REPLACE INTO results (seq, verdict, reason, flagged, data) "
+                "SELECT seq, ?, ?, ?, ? FROM urls WHERE url = ?"
+            )
+            self._db.execute(sql, (*row, result.url))
         self._wrote(1)
 
     def _wrote(self, count: int) -> None:
