@@ -68,6 +68,10 @@ _PART_AT = _OCCURRENCE_FIELDS.index("part")
 _ELEMENT_AT = _OCCURRENCE_FIELDS.index("element")
 _occurrence_state = operator.attrgetter(*_OCCURRENCE_FIELDS)
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+# Enum members by value: a dict look-up, where calling the enum runs Python code.
+_VERDICTS = {v.value: v for v in Verdict}
+_PARTS = {p.value: p for p in Part}
+_ELEMENTS = {e.value: e for e in Element}
 _OPEN: set[Path] = set()
 """The folders of the ledgers not closed yet, for ``remove_open_ledgers``."""
 
@@ -361,7 +365,7 @@ def _build(data: bytes, cited: tuple[Occurrence, ...]) -> Result:
     if state.pop():
         state[_CHECKED_AT] = state[_CHECKED_AT].replace(tzinfo=dt.UTC)
     state[_OCCURRENCES_AT] = cited
-    state[_VERDICT_AT] = Verdict(state[_VERDICT_AT])
+    state[_VERDICT_AT] = _VERDICTS[state[_VERDICT_AT]]
     return Result(*state)
 
 
@@ -374,8 +378,8 @@ def _encode_occurrence(occurrence: Occurrence) -> bytes:
 
 def _occurrence(data: bytes) -> Occurrence:
     state = pickle.loads(data)
-    state[_PART_AT] = Part(state[_PART_AT])
-    state[_ELEMENT_AT] = Element(state[_ELEMENT_AT])
+    state[_PART_AT] = _PARTS[state[_PART_AT]]
+    state[_ELEMENT_AT] = _ELEMENTS[state[_ELEMENT_AT]]
     return Occurrence(*state)
 
 
