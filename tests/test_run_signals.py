@@ -98,7 +98,33 @@ def test_sigterm_and_sighup_end_the_run_like_ctrl_c(
 
 
 @pytest.mark.timeout(120)
-def test_a_second_signal_exits_at_once(project: Path, slow_server: SlowServer) -> None:
+def test_an_interrupted_run_leaves_no_ledger(
+    project: Path, slow_server: SlowServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's per-URL file lives in the temporary folder while it runs; the partial
+    report is read from it; it is gone when the process is."""
+    scratch = project / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    process = _start(project, "--output", "report.json")
+    _wait_for_checks(project, 6, process)
+    assert [p.name.startswith("linkaudit-run-") for p in scratch.iterdir()] == [True]
+    process.send_signal(signal.SIGINT)
+    returned, _, err = _finish(process)
+    assert returned == 130, err
+    report = json.loads((project / "report.json").read_text())
+    assert report["summary"]["interrupted"] is True
+    assert 6 <= len(report["results"]) == report["summary"]["urls"] < LINKS
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.timeout(120)
+def test_a_second_signal_exits_at_once(
+    project: Path, slow_server: SlowServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = project / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
     _finish(_start(project, "--max-time", "0.01"))  # the store exists, in WAL mode
     _configure(project, "store-timeout = 90")
     store = project / "store.sqlite"
@@ -125,6 +151,7 @@ def test_a_second_signal_exits_at_once(project: Path, slow_server: SlowServer) -
     report = json.loads((project / "report.json").read_text())
     assert report["summary"]["interrupted"] is True
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
+    assert list(scratch.iterdir()) == []  # nor the run's ledger
 
 
 @pytest.mark.timeout(120)
