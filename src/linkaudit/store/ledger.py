@@ -120,12 +120,12 @@ class Ledger:
             return []
         distinct = list(dict.fromkeys(o.url for o in occurrences))
         seqs = self._seqs(distinct)
-        new: list[str] = []
-        insert = self._db.execute
-        for url in distinct:
-            if url not in seqs:
-                seqs[url] = insert("INSERT INTO urls (url) VALUES (?)", (url,)).lastrowid or 0
-                new.append(url)
+        new = [url for url in distinct if url not in seqs]
+        first = self._urls + 1  # row numbers given here: one statement for the document
+        self._db.executemany(
+            "INSERT INTO urls (seq, url) VALUES (?, ?)", enumerate(new, start=first)
+        )
+        seqs.update(zip(new, range(first, first + len(new)), strict=True))
         self._urls += len(new)
         if len(self._unsettled) + len(new) > UNSETTLED:
             self._unsettled.clear()  # a run that cites far more than it checks: look up
