@@ -69,3 +69,24 @@ async def test_dead_links_get_the_snapshot_closest_to_the_citation_date(
     assert overall["archive_coverage"] == pytest.approx(1 / 3)
     html = render_health(outcome.report, None, fmt="html", today=dt.date(2025, 1, 1))
     assert "<svg" in html and "http" not in html.split("<body>")[0].replace("http-equiv", "")
+
+
+@pytest.mark.parametrize("backlog", [1, 256])
+async def test_archive_look_ups_wait_in_a_bounded_backlog(
+    tmp_path: Path, web: SimWeb, fake: FakeArchive, monkeypatch: pytest.MonkeyPatch, backlog: int
+) -> None:
+    """At most ``ARCHIVE_BACKLOG`` results wait for the archive (the checking waits beyond
+    it); with a backlog of one, every dead link still gets its look-up and its result."""
+    from linkaudit.run import remote
+
+    monkeypatch.setattr(remote, "ARCHIVE_BACKLOG", backlog)
+    dead = [web.url(f"/status/404?p=backlog{n}") for n in range(6)]
+    for url in dead[::2]:
+        fake.state.add(url, "20210215000000")
+    doc = tmp_path / "many.md"
+    doc.write_text("".join(f"[{n}]({url})\n" for n, url in enumerate(dead)))
+    settings = fake.settings(network_canaries=(web.url("/"),), soft404=False, retries=0)
+    outcome = await run_check([str(doc)], settings, db=None)
+    results = {r.url: r for r in outcome.report.results}
+    assert list(results) == dead
+    assert [results[u].archive is not None for u in dead] == [True, False] * 3

@@ -31,6 +31,9 @@ from linkaudit.verdicts import Reason, Verdict
 
 __all__ = ["check_originals", "check_remote"]
 
+#: Results waiting for an archive look-up or a drift comparison at most (each may hold a
+#: page's body): beyond it the checking waits, so a slow archive cannot fill memory.
+ARCHIVE_BACKLOG = 256
 #: Failures that say nothing about the link when the whole machine is offline.
 NETWORK_FAILURES = frozenset({Reason.DNS, Reason.CONNECTION, Reason.TIMEOUT})
 #: Verdicts worth an archive look-up under ``archive = "dead"``.
@@ -41,6 +44,7 @@ async def check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     settings, store = run.settings, run.store
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
+    backlog = asyncio.Semaphore(ARCHIVE_BACKLOG)
     # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
     storage = run.storage
     post = storage.post if storage is not None else None
@@ -58,10 +62,12 @@ async def check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
             drift = _wants_drift(result, observation, run)
             if drift or _wants_snapshot(result, run):
                 body = observation.body if drift else None
+                await backlog.acquire()  # a slow archive holds the checking back, not memory
                 lookup = _enrich_then_save(result, body, run, limit, lookup_cache, archives)
                 task = asyncio.create_task(lookup)
                 archive_tasks.add(task)
                 task.add_done_callback(archive_tasks.discard)
+                task.add_done_callback(lambda _: backlog.release())
                 task.add_done_callback(lambda _, url=url: feed.landed(url))  # type: ignore[misc]
             else:
                 await run.save(result)
