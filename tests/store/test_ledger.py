@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import os
 import tempfile
 from pathlib import Path
 
@@ -105,26 +107,46 @@ def test_late_problems_are_found_and_select_filters_by_verdict() -> None:
     ledger.close()
 
 
-def test_the_file_is_a_real_sqlite_file_removed_at_close(tmp_path: Path) -> None:
+def _open_ledgers() -> list[int]:
+    """This process's file descriptors on a ledger file (unlinked: Linux names it deleted)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if "ledger.sqlite" in os.readlink(f"/proc/self/fd/{fd}"):
+                found.append(int(fd))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd")
+def test_the_file_is_unlinked_from_the_start_and_freed_at_close(tmp_path: Path) -> None:
+    """Nothing on disk to leave behind, whatever ends the process; the open file is a real
+    SQLite database, and closing frees it."""
+    before = _open_ledgers()
     ledger = Ledger(tmp_path)
     ledger.cite([_occ("https://a.test/")])
-    folder = ledger.path.parent
-    assert ledger.path.read_bytes()[:16] == b"SQLite format 3\x00"
+    ledger.put(_ok("https://a.test/"))
+    assert list(tmp_path.iterdir()) == []
+    (fd,) = set(_open_ledgers()) - set(before)
+    assert os.readlink(f"/proc/self/fd/{fd}").endswith("(deleted)")
+    assert os.pread(fd, 16, 0) == b"SQLite format 3\x00"
+    assert [r.url for r in LedgerResults(ledger)] == ["https://a.test/"]
     ledger.close()
     ledger.close()  # twice: nothing
-    assert ledger.closed and not folder.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert ledger.closed and _open_ledgers() == before
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd")
 def test_the_file_goes_with_the_last_reference(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    before = _open_ledgers()
     results = LedgerResults(_filled([_ok("https://a.test/")]))
-    assert len(list(tmp_path.iterdir())) == 1
+    assert list(tmp_path.iterdir()) == []
+    assert len(_open_ledgers()) == len(before) + 1
     del results
     gc.collect()
-    assert list(tmp_path.iterdir()) == []
+    assert _open_ledgers() == before
 
 
 @pytest.mark.parametrize("fmt", list(REPORTERS))

@@ -3,7 +3,8 @@ Signals that stop a check run: SIGINT (Ctrl-C), SIGTERM (what a CI runner sends 
 is cancelled or times out) and SIGHUP (the terminal went away) are handled alike. The first
 cancels the checking; the run writes its partial reports, is marked ``interrupted`` in the
 store, and the process exits 128 + the signal's number (130, 143, 129). A second signal
-exits at once, leaving no temporary report (nor the run's ledger file) behind.
+exits at once, leaving no temporary report behind (the run's ledger file is unlinked from
+the start: ``store/ledger.py``).
 
 One handler for the whole command, installed by the CLI: the pipeline only tells it which
 task to cancel (``watching``). A library caller that installs nothing is not affected.
@@ -21,7 +22,6 @@ from typing import Any
 
 from linkaudit.gate import ExitCode
 from linkaudit.run import files
-from linkaudit.store.ledger import remove_open_ledgers
 
 __all__ = ["INTERRUPTS", "SIGNALS", "Interrupts"]
 
@@ -66,7 +66,6 @@ class Interrupts:
     def _handle(self, number: int, frame: FrameType | None) -> None:
         if self.received is not None:
             files.remove_temporaries()
-            remove_open_ledgers()
             os._exit(ExitCode.of(128 + number))
         self.received = number
         task, loop = self._task, self._loop

@@ -4,8 +4,11 @@ One run's per-URL state on disk, so that a run's memory does not grow with its U
 A run learns three things per distinct URL: that it was seen (the dedup, in first-cited
 order), every place it is cited, and its result. Held in dicts they cost about 1.1 KB a URL
 (1,160 MB at 1,000,000 URLs: docs/scale.md#memory). The ledger keeps them in a private
-SQLite file in a temporary folder, removed when the ledger is closed or garbage-collected
-(and at interpreter exit): only the pages SQLite caches (``CACHE_KIB``) stay in memory.
+SQLite file made in a temporary folder and unlinked at once, as ``tmpfile`` does: the open
+connection keeps using it (no journal, no second connection, so SQLite never opens it by
+name again), and the system frees it when the connection closes, when the ledger is
+garbage-collected, or when the process ends in any way, SIGKILL included. Only the pages
+SQLite caches (``CACHE_KIB``) stay in memory.
 
 ``LedgerResults`` reads the results back in first-cited order, each with every place it is
 cited, as a re-iterable sequence: what ``Report.results`` holds after a run, so that every
@@ -34,7 +37,7 @@ from typing import Any, overload
 from linkaudit.models import Element, Occurrence, Part, Result
 from linkaudit.verdicts import Verdict
 
-__all__ = ["CACHE_KIB", "Ledger", "LedgerResults", "Tally", "remove_open_ledgers"]
+__all__ = ["CACHE_KIB", "Ledger", "LedgerResults", "Tally"]
 
 #: SQLite's page cache for the ledger: the memory it may hold whatever the run's size.
 CACHE_KIB = 8 * 1024
@@ -72,8 +75,6 @@ _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _VERDICTS = {v.value: v for v in Verdict}
 _PARTS = {p.value: p for p in Part}
 _ELEMENTS = {e.value: e for e in Element}
-_OPEN: set[Path] = set()
-"""The folders of the ledgers not closed yet, for ``remove_open_ledgers``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +93,7 @@ class Ledger:
         self._folder = Path(tempfile.mkdtemp(prefix="linkaudit-run-", dir=folder))
         self.path = self._folder / "ledger.sqlite"
         self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._closer = weakref.finalize(self, _remove, self._db, self._folder)
-        _OPEN.add(self._folder)
+        self._closer = weakref.finalize(self, _close, self._db, self._folder)
         for pragma in (
             "journal_mode = OFF",
             "synchronous = OFF",
@@ -103,6 +103,8 @@ class Ledger:
         ):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.executescript(_SCHEMA)
+        # Where a file cannot be removed while open, ``close`` removes it.
+        shutil.rmtree(self._folder, ignore_errors=True)
         self._numbers = itertools.count()
         self._urls = 0
         self._unsettled: dict[str, int] = {}
@@ -290,14 +292,14 @@ class Ledger:
         return not self._closer.alive
 
     def close(self) -> None:
-        """Close the file and remove its folder (again: nothing)."""
+        """Close the file, which frees it (again: nothing)."""
         self._closer()
 
 
 class LedgerResults(Sequence[Result]):
     """A run's results read back from its ledger in first-cited order: re-iterable, with a
     length, and an index (a scan: for tests and the odd look-up, not for loops). It owns the
-    ledger: the file goes when this goes (or at ``close``)."""
+    ledger: the file is freed when this goes (or at ``close``)."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
@@ -338,7 +340,7 @@ class LedgerResults(Sequence[Result]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"LedgerResults({len(self)} results in {self.ledger.path})"
+        return f"LedgerResults({len(self)} results)"
 
     def close(self) -> None:
         self.ledger.close()
@@ -383,15 +385,7 @@ def _occurrence(data: bytes) -> Occurrence:
     return Occurrence(*state)
 
 
-def _remove(db: sqlite3.Connection, folder: Path) -> None:
+def _close(db: sqlite3.Connection, folder: Path) -> None:
     with contextlib.suppress(sqlite3.Error):
         db.close()
     shutil.rmtree(folder, ignore_errors=True)
-    _OPEN.discard(folder)
-
-
-def remove_open_ledgers() -> None:
-    """Remove every open ledger's folder, open or not (a second signal exits at once, with no
-    time to close them: POSIX lets an open file be removed)."""
-    for folder in list(_OPEN):
-        shutil.rmtree(folder, ignore_errors=True)
