@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,6 +51,14 @@ class Score:
         return self.texts_right / self.texts if self.texts else 1.0
 
 
+UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|5[fF]|7[eE]|[46][1-9a-fA-F]|[57][0-9aA]|3[0-9])")
+
+
+def _unreserved(text: str) -> str:
+    """RFC 3986 6.2.2.2: an escaped unreserved character is the character (``%2E`` is ``.``)."""
+    return UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def url_key(url: str) -> str:
     """Equal for the same target written two ways."""
     try:
@@ -58,7 +67,8 @@ def url_key(url: str) -> str:
         return url.strip()
     path = unquote(parts.path).rstrip("/")
     scheme, host = parts.scheme.lower(), parts.netloc.lower()
-    return urlunsplit((scheme, host, path, parts.query, parts.fragment))
+    query, fragment = _unreserved(parts.query), _unreserved(parts.fragment)
+    return urlunsplit((scheme, host, path, query, fragment))
 
 
 def fold(text: str) -> str:
