@@ -108,3 +108,36 @@ def test_bibtex_entries_as_bibtex_reads_them() -> None:
     ]
     assert found[0].text == "A Nested Title – with dashes"
     assert (found[0].line, found[1].line) == (6, 8)
+
+
+def test_a_macro_with_arguments_that_wraps_a_link_links_where_it_is_used() -> None:
+    """Class: a user macro built on ``\\url``/``\\href`` (``\\urlcite{url}{text}``). Its
+    definition's ``\\url{#1}`` is no link; each use is, with its arguments put in."""
+    found = latex(
+        "\\newcommand{\\urlcite}[2]{#2\\footnote{\\url{#1}}}\n"
+        "\\newcommand{\\site}[2][https://x.org]{\\href{#1/#2}{the #2 page}}\n"
+        "\\def\\link#1#2{\\href{#1}{#2}}\n"
+        "See \\urlcite{https://a.example/x}{A} and\n"
+        "\\site{docs}, \\site[https://y.org]{faq} and \\link{https://b.example/}{B--C}.\n"
+    )
+    assert [(o.url, o.text, o.line) for o in found] == [
+        ("https://a.example/x", "https://a.example/x", 4),
+        ("https://x.org/docs", "the docs page", 5),
+        ("https://y.org/faq", "the faq page", 5),
+        ("https://b.example/", "B–C", 5),
+    ]
+
+
+def test_an_undefined_command_whose_argument_is_a_whole_url_typesets_that_url() -> None:
+    """Class: the wrapper is defined in another file of the document (the preamble), so
+    only its use is seen; an absolute URL as a whole argument is printed, so it is a link.
+    Not links: a URL inside prose of an argument, a file or setting argument, a relative
+    argument, and an argument-less macro's definition."""
+    found = latex(
+        "\\curlcite{https://codeocean.com}{CodeOcean} and \\footnote{see https://x.org/a here}\n"
+        "\\includegraphics{https://img.example/p.png} \\purlcite{example.github.io}{site}\n"
+        "\\def\\home{https://home.example/}\n"
+    )
+    assert [(o.url, o.text) for o in found] == [
+        ("https://codeocean.com/", "https://codeocean.com"),
+    ]

@@ -10,6 +10,11 @@ A scan, not a TeX engine, with what a reader needs from one:
 * a target written with a macro is expanded when the document defines the macro without
   arguments (``\\newcommand{\\repo}{https://…}``, ``\\def\\repo{…}``); one that cannot be
   expanded is reported as written and ``malformed``, never resolved as a file name;
+* a macro with arguments that wraps a link (``\\newcommand{\\urlcite}[2]{#2\\footnote{\\url{#1}}}``)
+  links where it is used, its arguments put in (the ``\\url{#1}`` of the definition is no
+  link); a command the file does not define whose argument is a whole absolute URL
+  (``\\urlcite{https://…}{…}``, defined in another file of the document) typesets that URL,
+  so it is a link whose text is the URL;
 * ``%`` comments, Sweave/knitr code chunks (``<<…>>=`` to ``@``), ``verbatim``,
   ``lstlisting``, ``minted``, ``Verbatim`` and ``comment`` environments and ``\\verb``
   are not read (a URL inside code is not a link).
@@ -33,14 +38,27 @@ __all__ = ["LatexExtractor", "blank_code", "plain_text", "strip_comments", "unes
 
 _COMMAND = re.compile(r"\\(href|url)\s*(?:\[[^\]{}]*\]\s*)?\{")
 _LABEL = re.compile(r"\s*\{")
+_OPTIONAL = re.compile(r"\s*\[([^\]]*)\]")
 _TITLE = re.compile(r"\\title\s*(?:\[[^\]]*\])?\s*\{")
 _DATE = re.compile(r"\\date\s*\{")
 _URL_ESCAPES = re.compile(r"\\([%#&_~$\\{}])")
 _MACRO = re.compile(r"\\[A-Za-z@]+")
 _DEFINITION = re.compile(
-    r"\\(?:(?:re)?newcommand\*?|providecommand\*?)\s*\{?\s*(\\[A-Za-z@]+)\s*\}?\s*\{"
-    r"|\\def\s*(\\[A-Za-z@]+)\s*\{"
+    r"\\(?:(?:re)?newcommand\*?|providecommand\*?)\s*\{?\s*(\\[A-Za-z@]+)\s*\}?"
+    r"\s*(?:\[\s*(\d)\s*\](?:\s*\[([^\]]*)\])?)?\s*\{"
+    r"|\\def\s*(\\[A-Za-z@]+)\s*((?:#\d)*)\s*\{"
 )
+# ``\\name{https://…}``: a command's first argument that is a whole absolute URL.
+_URL_ARGUMENT = re.compile(
+    r"\\([A-Za-z@]+)\*?\s*(?:\[[^\]{}]*\]\s*)?\{\s*((?:https?|ftp)://[^\s{}]+)\s*\}"
+)
+# Commands whose argument is not typeset text (a file, a key, a setting).
+_NOT_TYPESET = frozenset(
+    {"url", "href", "input", "include", "includegraphics", "includepdf", "bibliography",
+     "addbibresource", "label", "ref", "pageref", "cite", "nocite", "hypersetup",
+     "usepackage", "documentclass", "newcommand", "renewcommand", "providecommand", "def",
+     "externaldocument", "graphicspath", "verb", "lstinputlisting", "inputminted"}
+)  # fmt: skip
 _CODE = re.compile(
     r"^[ \t]*<<[^>\n]*>>=[ \t]*$.*?^[ \t]*@[ \t]*$"  # Sweave / knitr chunks
     r"|\\begin\{(verbatim\*?|Verbatim|lstlisting|minted|comment|alltt)\}.*?\\end\{\1\}"
@@ -210,6 +228,8 @@ class LatexExtractor:
                 found.append(
                     (start, self._occurrence(source, text, lines, start, after, raw, anchor))
                 )
+        found.extend(self._template_links(text, source, lines, macros))
+        found.extend(self._url_arguments(text, source, lines, macros))
         # A macro whose body holds a link (``\newcommand{\commiturl}{\url{…}}``) links
         # where it is used.
         for name, body in macros.values.items():
@@ -226,6 +246,44 @@ class LatexExtractor:
                     found.append((use.start(), occurrence))
         found.sort(key=lambda item: item[0])
         yield from (occurrence for _, occurrence in found)
+
+    def _template_links(
+        self, text: str, source: Source, lines: LineCounter, macros: _Macros
+    ) -> Iterator[tuple[int, Occurrence]]:
+        """Uses of a macro with arguments whose definition holds a ``\\url`` or ``\\href``."""
+        closing = _closing_braces(text)
+        for name, (count, default, body) in macros.templates.items():
+            if not _COMMAND.search(body):
+                continue
+            for use in re.finditer(re.escape(name) + r"(?![A-Za-z@])", text):
+                if _inside_definition(use.start(), macros):
+                    continue
+                arguments, end = _arguments(text, use.end(), count, default, closing)
+                if arguments is None:
+                    continue
+                expanded = _substitute(body, arguments)
+                for _, raw, anchor, _ in _commands(expanded, _closing_braces(expanded), macros):
+                    yield use.start(), self._occurrence(
+                        source, text, lines, use.start(), end, raw, anchor
+                    )
+
+    def _url_arguments(
+        self, text: str, source: Source, lines: LineCounter, macros: _Macros
+    ) -> Iterator[tuple[int, Occurrence]]:
+        """``\\cmd{https://…}`` for a command this file does not define: the URL is typeset."""
+        for match in _URL_ARGUMENT.finditer(text):
+            name = match.group(1)
+            if (
+                name in _NOT_TYPESET
+                or "\\" + name in macros.templates
+                or "\\" + name in macros.values
+                or _inside_definition(match.start(), macros)
+            ):
+                continue
+            raw = unescape_url(match.group(2))
+            yield match.start(), self._occurrence(
+                source, text, lines, match.start(), match.end(), raw, raw
+            )
 
     @staticmethod
     def _occurrence(
@@ -276,10 +334,12 @@ def _commands(
 
 
 class _Macros:
-    """The argument-less macros a document defines, and where their definitions are."""
+    """The macros a document defines, and where their definitions are: argument-less ones
+    (``values``) and those with arguments (``templates``: count, the optional first one's default, body)."""
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
+        self.templates: dict[str, tuple[int, str | None, str]] = {}
         self.spans: list[tuple[int, int]] = []
 
 
@@ -289,10 +349,43 @@ def _definitions(text: str, closing: dict[int, int]) -> _Macros:
         body = _group(text, match.end(), closing)
         if body is None:
             continue
-        name = match.group(1) or match.group(2)
-        macros.values[name] = body[0].strip()
+        name = match.group(1) or match.group(4)
+        count = int(match.group(2) or 0) or (match.group(5) or "").count("#")
+        if count:
+            macros.templates[name] = (count, match.group(3), body[0])
+        else:
+            macros.values[name] = body[0].strip()
         macros.spans.append((match.start(), body[1]))
     return macros
+
+
+def _arguments(
+    text: str, position: int, count: int, default: str | None, closing: dict[int, int]
+) -> tuple[list[str] | None, int]:
+    """The ``count`` arguments of a macro used at ``position`` (the first in ``[…]`` when
+    the definition gives it a default, then brace groups), and where the use ends."""
+    arguments: list[str] = []
+    if default is not None:
+        bracket = _OPTIONAL.match(text, position)
+        arguments.append(bracket.group(1) if bracket else default)
+        position = bracket.end() if bracket else position
+    while len(arguments) < count:
+        opening = _LABEL.match(text, position)
+        group = _group(text, opening.end(), closing) if opening else None
+        if group is None:
+            return None, position
+        arguments.append(group[0])
+        position = group[1]
+    return arguments, position
+
+
+def _substitute(body: str, arguments: list[str]) -> str:
+    """A macro's body with ``#1``…``#9`` replaced by its arguments."""
+    return re.sub(
+        r"#(\d)",
+        lambda m: arguments[int(m.group(1)) - 1] if int(m.group(1)) <= len(arguments) else "",
+        body,
+    )
 
 
 def _inside_definition(position: int, macros: _Macros) -> bool:
