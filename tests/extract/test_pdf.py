@@ -372,3 +372,37 @@ def test_list_items_linked_to_one_url_stay_links_of_their_own() -> None:
         [(url, (72, 697, _x(full), 711)), (url, (72, 683, _x(rest), 697))],
     )
     assert [text for _, text, *_ in rows(extract(data))] == [f"{full} {rest}"]
+
+
+def test_a_rectangle_set_off_its_one_word_reads_the_whole_word() -> None:
+    """Class: a rectangle shifted along the line (Quartz from Word: over ``i.gov.`` of
+    ``www.fai.gov.``) clips the link's only word; a reader sees the word. Not grown: a
+    rectangle over a whole word (``fai`` of ``fai.gov`` stays ``fai.gov``, not wider), a
+    footnote marker in smaller type after the word, and a link of several words."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    first = "Apply on www.fai.gov. Then"
+    second = "Also TopCoder"
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 700, first)
+    pdf.drawString(72, 686, second)
+    pdf.setFont("Helvetica", 6)
+    pdf.drawString(_x(second), 690, "31")
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 672, "Read the whole report here.")
+    clipped = (_x("Apply on www.fa"), 697, _x("Apply on www.fai.gov.") + 1, 711)
+    pdf.linkURL("https://fai.example/", clipped, relative=0, thickness=0)
+    whole = (_x("Also "), 683, _x(second) + 0.5, 697)
+    pdf.linkURL("https://topcoder.example/", whole, relative=0, thickness=0)
+    pdf.linkURL("https://report.example/", (_x("Read the who"), 669, _x("Read the whole report"),
+                683), relative=0, thickness=0)  # fmt: skip
+    pdf.save()
+    assert [o.text for o in extract(buffer.getvalue()).occurrences] == [
+        "www.fai.gov",
+        "TopCoder",
+        "report",
+    ]

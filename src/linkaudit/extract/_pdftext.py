@@ -292,7 +292,40 @@ class PageIndex:
                 stop -= 1
             start, stop = self._whole_words(indices, start, stop)
             if (start, stop) == before:
-                return indices[start:stop]
+                return self._unclipped(indices[start:stop])
+
+    def _unclipped(self, indices: list[int]) -> list[int]:
+        """
+        A link whose one word the areas clip reads the whole word: its rectangle is set off
+        the text (Quartz from Word sets one 16 pt right of ``www.fai.gov``, over ``i.gov.``)
+        and a reader sees the word underlined, not a piece of it. Only a single run of
+        characters with a letter or digit cut on either side grows, along its line.
+        """
+        text = self.chars.text
+        if not indices or indices[-1] - indices[0] + 1 != len(indices):
+            return indices
+        if any(text[i].isspace() for i in indices):
+            return indices  # several words: ``_whole_words`` has settled the ends
+        boxes = self.chars.boxes
+        size = 0.8 * max(boxes[i].height for i in indices)
+
+        def part_of_word(index: int, beside: int) -> bool:
+            # Not a footnote marker in smaller type, nor the next line.
+            return (
+                not text[index].isspace()
+                and boxes[index].height >= size
+                and self.same_line(index, beside)
+            )
+
+        first = start = indices[0]
+        last = end = indices[-1]
+        if first > 0 and text[first - 1].isalnum() and text[first].isalnum():
+            while start > 0 and part_of_word(start - 1, first):
+                start -= 1
+        if last + 1 < len(text) and text[last + 1].isalnum() and text[last].isalnum():
+            while end + 1 < len(text) and part_of_word(end + 1, last):
+                end += 1
+        return list(range(start, end + 1)) if (start, end) != (first, last) else indices
 
     def _whole_words(self, indices: list[int], start: int, stop: int) -> tuple[int, int]:
         """Drop a clipped word at either end, when the link has other words."""

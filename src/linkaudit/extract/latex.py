@@ -263,8 +263,9 @@ class LatexExtractor:
                     continue
                 expanded = _substitute(body, arguments)
                 for _, raw, anchor, _ in _commands(expanded, _closing_braces(expanded), macros):
-                    yield use.start(), self._occurrence(
-                        source, text, lines, use.start(), end, raw, anchor
+                    yield (
+                        use.start(),
+                        self._occurrence(source, text, lines, use.start(), end, raw, anchor),
                     )
 
     def _url_arguments(
@@ -281,8 +282,9 @@ class LatexExtractor:
             ):
                 continue
             raw = unescape_url(match.group(2))
-            yield match.start(), self._occurrence(
-                source, text, lines, match.start(), match.end(), raw, raw
+            yield (
+                match.start(),
+                self._occurrence(source, text, lines, match.start(), match.end(), raw, raw),
             )
 
     @staticmethod
@@ -335,7 +337,8 @@ def _commands(
 
 class _Macros:
     """The macros a document defines, and where their definitions are: argument-less ones
-    (``values``) and those with arguments (``templates``: count, the optional first one's default, body)."""
+    (``values``) and those with arguments (``templates``: their count, the default of an
+    optional first one, the body)."""
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
