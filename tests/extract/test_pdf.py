@@ -406,3 +406,47 @@ def test_a_rectangle_set_off_its_one_word_reads_the_whole_word() -> None:
         "TopCoder",
         "report",
     ]
+
+
+def test_a_link_annotation_with_no_area_beside_its_link_is_no_link_of_its_own() -> None:
+    """Class: Google Slides ends each linked run with a copy of the annotation 0 pt wide;
+    it is nothing a reader sees (beside a link that reads as its whole URL it was a second
+    link with no text). A zero-width annotation whose URI has no other one on the page is
+    kept (it is all the page says of that link)."""
+    url = "https://video.example/talk"
+    line = f"Watch {url} today"
+    start, end = _x("Watch "), _x(f"Watch {url}")
+    data = _drawn(
+        [(700, line), (686, "Other")],
+        [
+            (url, (start, 697, end, 711)),
+            (url, (end, 697, end, 711)),
+            ("https://lone.example/", (_x("Other"), 683, _x("Other"), 697)),
+        ],
+    )
+    assert [(o.url, o.text) for o in extract(data).occurrences] == [
+        (url, url),
+        ("https://lone.example/", ""),
+    ]
+
+
+def test_a_wrapped_url_printed_with_another_scheme_than_its_link_has_no_space() -> None:
+    """Class: the slide prints ``https://18f.github.`` + ``io/consulting/`` over a link to
+    ``http://…``: the two pieces are one URL, joined without a space. Two words of prose
+    over a link still read with their space."""
+    first, second = "16. 18F Consulting: https://18f.github.", "io/consulting/"
+    prose_first, prose_second = "the consulting", "guide"
+    start = _x("16. 18F Consulting: ")
+    data = _drawn(
+        [(700, first), (686, second), (640, prose_first), (626, prose_second)],
+        [
+            ("http://18f.github.io/consulting/", (start, 697, _x(first), 711)),
+            ("http://18f.github.io/consulting/", (72, 683, _x(second), 697)),
+            ("https://guide.example/", (_x("the "), 637, _x(prose_first), 651)),
+            ("https://guide.example/", (72, 623, _x(prose_second), 637)),
+        ],
+    )
+    assert [o.text for o in extract(data).occurrences] == [
+        "https://18f.github.io/consulting/",
+        "consulting guide",
+    ]

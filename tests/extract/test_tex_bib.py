@@ -141,3 +141,23 @@ def test_an_undefined_command_whose_argument_is_a_whole_url_typesets_that_url() 
     assert [(o.url, o.text) for o in found] == [
         ("https://codeocean.com/", "https://codeocean.com"),
     ]
+
+
+def test_a_doi_written_as_a_url_in_another_form_is_the_entry_s_doi() -> None:
+    """Class: ADS and publisher exports put the entry's DOI in ``url`` as
+    ``http://dx.doi.org/…`` or with escaped slashes (``10.1088%2F1742-…``): one link with
+    the ``doi`` field's. Another URL of the entry, or another DOI, stays a link."""
+    found = bibtex(
+        "@article{a, doi = {10.21105/joss.01370}, url = {http://dx.doi.org/10.21105/JOSS.01370}}\n"
+        "@article{b, doi = {10.1088/1742-6596/1225/1/012005},\n"
+        "  url = {https://doi.org/10.1088%2F1742-6596%2F1225%2F1%2F012005}}\n"
+        "@article{c, doi = {10.1/x}, url = {https://doi.org/10.1/y},\n"
+        "  note = {\\url{https://example.org/c}}}\n"
+    )
+    assert [o.url for o in found] == [
+        "https://doi.org/10.21105/joss.01370",
+        "https://doi.org/10.1088/1742-6596/1225/1/012005",
+        "https://doi.org/10.1/x",
+        "https://doi.org/10.1/y",
+        "https://example.org/c",
+    ]

@@ -74,6 +74,7 @@ _LINE_END = re.compile(r"[\r\n\x02\ufffe]")
 _SPACE = re.compile(r"\s")  # what str.isspace() accepts
 _LINE = re.compile(r"[^\r\n\x02\ufffe]*[\x02\ufffe]|[^\r\n\x02\ufffe]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_SCHEME_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*://")
 
 
 # --- anchor text ------------------------------------------------------------------
@@ -526,7 +527,9 @@ def _url_continues(current: Sequence[str], rest: str, target: str) -> bool:
         return False
     if not (_URL_MARKS & set(before) or rest[0] in _URL_MARKS):
         return False
-    return comparable(before + rest) in target
+    joined = comparable(before + rest)
+    # The text may print another scheme than the link's (``https://`` over ``http://``).
+    return joined in target or _SCHEME_PREFIX.sub("", joined, count=1) in target
 
 
 def _next_word(text: str, indices: list[int], at: int) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from linkaudit.config import Settings
 from linkaudit.extract.context import LineCounter
@@ -263,9 +264,9 @@ class BibtexExtractor:
             seen: set[str] = set()
             for field in entry.fields:
                 for raw in _targets(entry, field):
-                    if raw in seen:
+                    if _same_target(raw) in seen:
                         continue  # ``url`` and ``howpublished`` citing one URL: one link
-                    seen.add(raw)
+                    seen.add(_same_target(raw))
                     line, column = lines.at(field.offset)
                     yield make_occurrence(
                         source.name,
@@ -279,6 +280,18 @@ class BibtexExtractor:
                         element=Element.CITATION,
                         context=f"{entry.key}, {field.name}",
                     )
+
+
+def _same_target(url: str) -> str:
+    """
+    One key for a DOI however the entry writes it: the ``doi`` field's
+    ``https://doi.org/10.1088/1742-…`` and a ``url`` of ``http://dx.doi.org/…`` or
+    ``https://doi.org/10.1088%2F1742-…`` (ADS and publisher exports) are one link.
+    """
+    resolver = _DOI_PREFIX.match(url)
+    if resolver is None or not resolver.group().lower().startswith("http"):
+        return url
+    return "doi:" + unquote(url[resolver.end() :]).lower()
 
 
 def _targets(entry: BibEntry, field: BibField) -> list[str]:

@@ -65,6 +65,7 @@ _HTTP = re.compile(r"^https?://")
 _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_MARK = frozenset("/:.@?=&#%_~-")
+_SLIVER = 0.1  # pt: narrower or flatter than this, a rectangle has no area
 
 
 class PdfExtractor:
@@ -236,6 +237,7 @@ class _PageReader:
         taken in reading order, not the page's /Annots order: writers list a wrapped link's
         lower line first, or a line's right-hand run first.
         """
+        links = _without_slivers(links)
         found = [(link, index.inside(link.areas)) for link in links]
         if not self.settings.join_wrapped_pdf_links:
             groups = [
@@ -446,6 +448,23 @@ def _bridged(upper: list[int], lower: list[int], text: str) -> list[int]:
         if all(text[i] in "\r\n" or not text[i].isspace() for i in between):
             joined.update(i for i in between if not text[i].isspace())
     return sorted(joined)
+
+
+def _without_slivers(links: list[UriLink]) -> list[UriLink]:
+    """
+    The page's links less annotations with no area whose URI also has one with area: a
+    0 pt wide rectangle (Google Slides ends each linked run with one) is nothing a reader
+    sees or can click, only a stray copy of the link beside it.
+    """
+
+    def flat(link: UriLink) -> bool:
+        return all(
+            area.right - area.left < _SLIVER or area.top - area.bottom < _SLIVER
+            for area in link.areas
+        )
+
+    solid = {link.uri for link in links if not flat(link)}
+    return [link for link in links if link.uri not in solid or not flat(link)]
 
 
 def _touching(left: Rect, right: Rect) -> bool:
