@@ -274,7 +274,7 @@ class Ledger:
         notice, a drift verdict or a quotation, in first-cited order: only those are read."""
         marks = ",".join("?" * len(verdicts))
         sql = f"SELECT seq, data FROM results WHERE verdict IN ({marks}) OR flagged ORDER BY seq"
-        for seq, data in self._db.execute(sql, list(verdicts)).fetchall():
+        for seq, data in self._db.execute(sql, list(verdicts)):  # a row at a time
             yield self._result(seq, data)
 
     def result_at(self, index: int) -> Result:
