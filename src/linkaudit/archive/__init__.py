@@ -9,9 +9,9 @@ Only ``recognize`` is pure; the look-ups talk to the services named by
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from linkaudit._lazy import lazy_names
 from linkaudit.archive.recognize import recognize
 
 if TYPE_CHECKING:
@@ -50,7 +50,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name]), name)
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -14,8 +14,9 @@ addresses), ``soft404``, ``fragments``, ``local`` (file: URLs), ``failures`` (ex
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from linkaudit._lazy import lazy_names
 
 if TYPE_CHECKING:
     from linkaudit.check.guard import refusal
@@ -35,7 +36,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name]), name)
+__getattr__ = lazy_names(__name__, _HOMES)
