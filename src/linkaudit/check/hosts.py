@@ -197,7 +197,7 @@ class Slot:
         state.peak = max(state.peak, state.in_flight)
         return state
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc: object) -> None:
         state = self._state
         assert state is not None
         state.in_flight -= 1
