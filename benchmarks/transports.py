@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from simweb import SimWeb, build_plan, sim_web
 
-from linkaudit.check.client import make_client
+from linkaudit.check.client import fetch_once, make_client
 from linkaudit.config import Settings
 
 PER_HOST = 2
@@ -48,15 +48,53 @@ def _linkaudit(concurrency: int) -> httpx.AsyncClient:
     return make_client(settings)
 
 
-TRANSPORTS: dict[str, Callable[[int], httpx.AsyncClient]] = {
+TRANSPORTS: dict[str, Callable[[int], httpx.AsyncClient] | None] = {
     "httpx default (httpcore + h11)": _httpx_default,
     "httpx-aiohttp 0.2 (aiohttp + llhttp)": _httpx_aiohttp,
     "linkaudit's adapter (aiohttp + llhttp, guarded resolver)": _linkaudit,
+    "linkaudit's fetch_once (the checker's one send path)": _linkaudit,
+    "aiohttp alone (no httpx)": None,
 }
+"""``None``: the same loop written against aiohttp's own client, the floor under any httpx
+transport built on it."""
 
 
-async def _run(make: Callable[[int], httpx.AsyncClient], urls: list[str], hosts: int) -> int:
+async def _run_aiohttp(urls: list[str], hosts: int) -> int:
+    import aiohttp
+
     concurrency = hosts * PER_HOST
+    per_host: dict[str, asyncio.Semaphore] = {}
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url in urls:
+        queue.put_nowait(url)
+    answered = 0
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
+
+        async def worker() -> None:
+            nonlocal answered
+            while not queue.empty():
+                url = queue.get_nowait()
+                slot = per_host.setdefault(url.split("/")[2], asyncio.Semaphore(PER_HOST))
+                async with slot:
+                    try:
+                        async with session.get(url, allow_redirects=False) as response:
+                            async for _ in response.content.iter_chunked(16 * 1024):
+                                pass
+                        answered += 1
+                    except aiohttp.ClientError:
+                        pass
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return answered
+
+
+async def _run(
+    make: Callable[[int], httpx.AsyncClient], urls: list[str], hosts: int, send_path: bool
+) -> int:
+    concurrency = hosts * PER_HOST
+    settings = Settings(allow_private=True, max_concurrency=concurrency, max_per_host=PER_HOST)
+    fetch = fetch_once if send_path else None
     per_host: dict[str, asyncio.Semaphore] = {}
     queue: asyncio.Queue[str] = asyncio.Queue()
     for url in urls:
@@ -72,6 +110,10 @@ async def _run(make: Callable[[int], httpx.AsyncClient], urls: list[str], hosts:
                 host = httpx.URL(url).host
                 slot = per_host.setdefault(host, asyncio.Semaphore(PER_HOST))
                 async with slot:
+                    if fetch is not None:
+                        if (await fetch(client, url, settings)).failure is None:
+                            answered += 1
+                        continue
                     try:
                         request = client.build_request("GET", url)
                         response = await client.send(request, stream=True)
@@ -94,7 +136,15 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="a comma-separated list of words; transports named with one")
+    parser.add_argument("--uvloop", action="store_true", help="also run each on uvloop's loop")
     args = parser.parse_args()
+    chosen = {
+        name: make
+        for name, make in TRANSPORTS.items()
+        if not args.only or any(word in name for word in args.only.split(","))
+    }
+    loops = ["asyncio", "uvloop"] if args.uvloop else ["asyncio"]
     plan = build_plan(args.urls, args.hosts, latency=args.latency)
     floor = args.urls / (args.hosts * PER_HOST) * args.latency
     latency_ms = args.latency * 1000
@@ -104,22 +154,33 @@ def main() -> None:
     with sim_web(plan) as web:
         urls = [web.url(i) for i in range(args.urls)]
         for round_ in range(1, args.rounds + 1):
-            for name, make in TRANSPORTS.items():
-                _measure(web, name, make, urls, args.hosts, round_, floor)
+            for name, make in chosen.items():
+                for loop in loops:
+                    _measure(web, name, make, urls, args.hosts, round_, floor, loop)
 
 
 def _measure(
     web: SimWeb,
     name: str,
-    make: Callable[[int], httpx.AsyncClient],
+    make: Callable[[int], httpx.AsyncClient] | None,
     urls: list[str],
     hosts: int,
     round_: int,
     floor: float,
+    loop: str = "asyncio",
 ) -> None:
     web.reset()
+    factory = None
+    if loop == "uvloop":
+        import uvloop
+
+        factory = uvloop.new_event_loop
+        name = f"{name}, uvloop"
+    send_path = "fetch_once" in name
+    work = _run(make, urls, hosts, send_path) if make is not None else _run_aiohttp(urls, hosts)
     wall, cpu = time.perf_counter(), time.process_time()
-    answered = asyncio.run(_run(make, urls, hosts))
+    with asyncio.Runner(loop_factory=factory) as runner:
+        answered = runner.run(work)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = web.stats()
     share = floor / wall
