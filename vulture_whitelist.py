@@ -46,6 +46,6 @@ throttled  # check/hosts.py: a per-host counter nothing reads
 _.throttled
 _.sent  # check/soft404.py: a counter nothing reads
 _.restore  # run/interrupts.py: the counterpart of install()
-_.cached_result  # store/__init__.py: the single-URL form of cached_results
+_.cached_result  # store/database.py: the single-URL form of cached_results
 _.call  # run/storethread.py
 _Annotation  # report/github.py

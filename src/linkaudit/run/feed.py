@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
 from linkaudit.check import CheckRequest
@@ -28,7 +28,9 @@ from linkaudit.classify import precheck
 from linkaudit.config import Settings
 from linkaudit.models import Document, Extraction, Occurrence, Result
 from linkaudit.run.state import Run
-from linkaudit.store import Store
+
+if TYPE_CHECKING:  # sqlite-utils only for a run with a store
+    from linkaudit.store import Store
 
 __all__ = ["Feed", "complete", "group_occurrences", "settle"]
 

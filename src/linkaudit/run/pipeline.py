@@ -13,7 +13,9 @@ import concurrent.futures
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from linkaudit import store as stores
 from linkaudit._version import __version__
 from linkaudit.config import Settings
 from linkaudit.exceptions import StoreError
@@ -25,9 +27,12 @@ from linkaudit.run.feed import Feed, complete, group_occurrences
 from linkaudit.run.interrupts import INTERRUPTS
 from linkaudit.run.state import Listener, Run, RunOutcome, SilentListener
 from linkaudit.run.storethread import StoreThread
-from linkaudit.store import ABANDON_AFTER, Store
+from linkaudit.store import ABANDON_AFTER
 from linkaudit.store.ledger import LedgerResults
 from linkaudit.verdicts import Reason, Verdict
+
+if TYPE_CHECKING:
+    from linkaudit.store import Store
 
 __all__ = [
     "Listener",
@@ -217,7 +222,9 @@ def _iter_inputs(
 def _open_store(db: str | Path | None, busy_timeout: float) -> Store | None:
     if db is None:
         return None
-    return Store.open(db, busy_timeout=busy_timeout)
+    # sqlite-utils is imported here, on the package's first use of ``Store``: a run
+    # without a store never pays for it.
+    return stores.Store.open(db, busy_timeout=busy_timeout)
 
 
 async def _check_all(feed: Feed, run: Run) -> None:

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from linkaudit.config import Settings
 from linkaudit.models import Result, RunId
 from linkaudit.report.base import Report
 from linkaudit.run.storethread import StoreThread
-from linkaudit.store import Store
 from linkaudit.store.ledger import Ledger
 from linkaudit.verdicts import Reason
+
+if TYPE_CHECKING:  # sqlite-utils only for a run with a store
+    from linkaudit.store import Store
 
 __all__ = ["Listener", "Run", "RunOutcome", "SilentListener"]
 

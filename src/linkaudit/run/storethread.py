@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from linkaudit.exceptions import StoreError
-from linkaudit.store import Store
+
+if TYPE_CHECKING:  # sqlite-utils only for a run with a store
+    from linkaudit.store import Store
 
 __all__ = ["QUEUE_LIMIT", "StoreThread"]
 

@@ -1,0 +1,98 @@
+"""
+A run's fixed cost (issue 17: "start-up plus report writing under 0.3 s"), old against new:
+several linkaudit source trees run in turn, round after round, so that every tree sees the
+same load; CPU (user + system) of each run's own process from ``os.wait4``.
+
+    git archive OLD src | tar -x -C /tmp/old && git archive NEW src | tar -x -C /tmp/new
+    python benchmarks/startup.py old=/tmp/old/src new=/tmp/new/src --rounds 9
+
+The cases (``--cases``, default all three):
+
+- ``version``: ``linkaudit --version``;
+- ``offline``: ``check examples/*.md --offline --no-store --format json --output FILE``;
+- ``stored``: the same into a new store each run (``--db``, the README example's default).
+
+The trees take turns in the opposite order every other round. Each runs as ``python -m
+linkaudit`` with ``PYTHONPATH`` set to its tree, after that tree is byte-compiled
+(``compileall``), as an installed copy is: with ``PYTHONDONTWRITEBYTECODE`` set, an
+uncompiled tree would compile every module again at each start. Prints every run, each
+tree's median per case and the median of the per-round CPU ratios to the first tree,
+which is what a claim rests on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ("version", "offline", "stored")
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("variants", nargs="+", help="NAME=SRC_DIR")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--cases", default=",".join(CASES), help="of: " + ", ".join(CASES))
+    return parser.parse_args()
+
+
+def _command(case: str, work: Path, name: str, number: int) -> list[str]:
+    base = [sys.executable, "-m", "linkaudit"]
+    if case == "version":
+        return [*base, "--version"]
+    examples = sorted(str(p) for p in (ROOT / "examples").glob("*.md"))
+    out = str(work / f"{name}.json")
+    command = [*base, "check", *examples, "--offline", "--format", "json", "--output", out]
+    if case == "offline":
+        return [*command, "--no-store"]
+    return [*command, "--db", str(work / f"{name}-{number}.sqlite")]
+
+
+def _cpu(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    """CPU seconds (user + system) of one command's process and its children."""
+    with subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL) as child:
+        _, _, usage = os.wait4(child.pid, 0)
+        child.returncode = 0  # reaped above
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> int:
+    """Run the rounds and print the figures."""
+    args = _args()
+    variants = dict(v.split("=", 1) for v in args.variants)
+    cases = [c for c in args.cases.split(",") if c]
+    for src in variants.values():
+        compileall.compile_dir(src, quiet=1)
+    cpu: dict[tuple[str, str], list[float]] = {(n, c): [] for n in variants for c in cases}
+    with tempfile.TemporaryDirectory(prefix="linkaudit-startup-") as tmp:
+        work = Path(tmp)
+        for number in range(args.rounds):
+            for case in cases:
+                order = list(variants.items())
+                for name, src in order if number % 2 == 0 else order[::-1]:
+                    env = {**os.environ, "PYTHONPATH": src}
+                    seconds = _cpu(_command(case, work, name, number), env, ROOT)
+                    cpu[name, case].append(seconds)
+                    print(f"round {number} {case} {name}: {seconds * 1000:.0f} CPU ms", flush=True)
+    first = next(iter(variants))
+    for case in cases:
+        for name in variants:
+            values = cpu[name, case]
+            ratios = [v / f for v, f in zip(values, cpu[first, case], strict=True)]
+            print(
+                f"{case:8} {name}: median {statistics.median(values) * 1000:.0f} CPU ms "
+                f"(min {min(values) * 1000:.0f}), median ratio to {first} "
+                f"{statistics.median(ratios):.3f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""What a command imports: a run pays at start only for what it uses (docs/development.md).
+
+Each command runs in a fresh interpreter, as the console script does, and reports the
+modules it ended with; a module that should be left out is, and the same module comes in
+when the command does use it (so the check cannot pass by never looking).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "rok-us-policy-brief-2025-03.md"
+
+#: Runs ``linkaudit ARGS`` as the console script does, then prints the modules it imported.
+SCRIPT = """
+import json, sys
+sys.argv = ["linkaudit", *json.loads(sys.argv[1])]
+from linkaudit.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(name for name, module in sys.modules.items() if module is not None)))
+"""
+
+
+def imported(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _offline_check(tmp_path: Path, *store: str) -> set[str]:
+    out = tmp_path / "report.json"
+    return imported(
+        "check", str(EXAMPLE), "--offline", "--quiet", "--format", "json", "--output", str(out),
+        *store,
+    )  # fmt: skip
+
+
+def test_a_run_without_a_store_never_imports_sqlite_utils(tmp_path: Path) -> None:
+    """The per-run ledger is stdlib ``sqlite3``; sqlite-utils is the store's alone."""
+    modules = _offline_check(tmp_path, "--no-store")
+    assert "linkaudit.store.ledger" in modules and "sqlite3" in modules
+    assert not {"sqlite_utils", "dateutil", "linkaudit.store.database"} & modules
+
+
+def test_a_run_with_a_store_imports_it(tmp_path: Path) -> None:
+    modules = _offline_check(tmp_path, "--db", str(tmp_path / "store.sqlite"))
+    assert {"sqlite_utils", "linkaudit.store.database"} <= modules
+
+
+def test_an_offline_run_never_imports_the_http_stack(tmp_path: Path) -> None:
+    modules = _offline_check(tmp_path, "--no-store")
+    assert not {"httpx", "aiohttp", "linkaudit.check.client", "linkaudit.run.remote"} & modules
+
+
+def test_a_run_with_a_link_to_fetch_imports_the_http_stack(tmp_path: Path) -> None:
+    brief = tmp_path / "brief.md"
+    brief.write_text("[closed](http://127.0.0.1:9/page)\n")  # a closed loopback port
+    out = tmp_path / "report.json"
+    modules = imported(
+        "check", str(brief), "--no-store", "--quiet", "--allow-private", "--retries", "0",
+        "--archive", "none", "--format", "json", "--output", str(out),
+    )  # fmt: skip
+    assert {"httpx", "aiohttp", "linkaudit.run.remote"} <= modules
+    assert json.loads(out.read_text())["results"][0]["verdict"] != "ok"
