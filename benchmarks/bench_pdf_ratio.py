@@ -1,7 +1,8 @@
 """
 linkaudit's PDF extractor against pypdfium2's bare text extraction, as a ratio measured in
-pairs (baseline, then linkaudit, alternating) on the generated PDF, in CPU time: on a shared
-machine the ratio of one pair holds where absolute times do not.
+pairs on the generated PDF, in CPU time, as ``bench_extract_docs.py``'s table measures it
+(``paired.py``: the two go first in turn, warm-up excluded, garbage collected before each
+run): on a shared machine the ratio of one pair holds where absolute times do not.
 
     python benchmarks/bench_pdf_ratio.py [--pages 100] [--pairs 9]
     python benchmarks/bench_pdf_ratio.py --compare OTHER/src [--rounds 5]
@@ -17,31 +18,23 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def ratio(pages: int, pairs: int) -> tuple[float, float, float]:
-    """Median baseline seconds, median linkaudit seconds, median ratio of the pairs."""
+    """Median baseline seconds, median linkaudit seconds, median ratio of the pairs (measured
+    as ``bench_extract_docs.py``'s table is: ``paired.py``)."""
     sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_extract_docs import linkaudit_pdf, pypdfium2_text_only
+    from paired import paired
 
     from helpers.builders import pdf as pdf_builder
 
-    data = pdf_builder.long_pdf(pages)
-    linkaudit_pdf(data)
-    pypdfium2_text_only(data)
-    base, ours = [], []
-    for _ in range(pairs):
-        for reader, into in ((pypdfium2_text_only, base), (linkaudit_pdf, ours)):
-            start = time.process_time()
-            reader(data)
-            into.append(time.process_time() - start)
-    ratios = [b / a for a, b in zip(base, ours, strict=True)]
-    return statistics.median(base), statistics.median(ours), statistics.median(ratios)
+    found = paired(pypdfium2_text_only, linkaudit_pdf, pdf_builder.long_pdf(pages), pairs)
+    return found.base_median, found.reader_median, found.ratio
 
 
 def main() -> None:
