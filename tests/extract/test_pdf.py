@@ -450,3 +450,99 @@ def test_a_wrapped_url_printed_with_another_scheme_than_its_link_has_no_space() 
         "https://18f.github.io/consulting/",
         "consulting guide",
     ]
+
+
+def test_links_are_reported_in_reading_order_not_annots_order() -> None:
+    """LibreOffice lists a page's annotations grouped by URI: two links to one page, the
+    lower one listed first, keep their own texts in the order a reader meets them."""
+    url, other = "https://example.org/a", "https://example.org/b"
+    lines: list[tuple[float, str]] = [
+        (700, "First see this page and that one."),
+        (686, "Then this page again."),
+    ]
+    data = _drawn(
+        lines,
+        [
+            (url, (72, 683, _x("Then this page"), 697)),
+            (other, (_x("First see this page and "), 697, _x(lines[0][1][:-1]), 711)),
+            (url, (_x("First see "), 697, _x("First see this page"), 711)),
+        ],
+    )  # fmt: skip
+    assert [(o.url, o.text) for o in extract(data).occurrences] == [
+        (url, "this page"),
+        (other, "that one"),
+        (url, "Then this page"),
+    ]
+
+
+def test_a_second_link_two_lines_under_a_whole_line_link_is_its_own() -> None:
+    """Chromium and WeasyPrint: a link that fills its line, a line of prose, then a line
+    starting with another link to the same page: two links, not one wrapped over the
+    prose; the same link going on at the very next line is one."""
+    url = "https://example.org/collaboration/"
+    whole = "open source collaboration by the Department of Homeland Security and GSA"
+    data = _drawn(
+        [(700, whole), (686, "that focuses solely on measuring it. We are very grateful"),
+         (672, "DHS open sourced this tool, as it improves our scans.")],
+        [(url, (72, 697, _x(whole), 711)), (url, (72, 669, _x("DHS open sourced this tool"), 683))],
+    )  # fmt: skip
+    assert [o.text for o in extract(data).occurrences] == [whole, "DHS open sourced this tool"]
+    wrapped = _drawn(
+        [(700, whole), (686, "that focuses solely on measuring it.")],
+        [(url, (72, 697, _x(whole), 711)), (url, (72, 683, _x("that focuses"), 697))],
+    )
+    assert [o.text for o in extract(wrapped).occurrences] == [f"{whole} that focuses"]
+
+
+def _one_box_link(link_colour: tuple[float, float, float]) -> bytes:
+    """wkhtmltopdf: a link wrapped over two lines under one rectangle round both lines."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    before, link_top = "Agencies should read the ", "annual report of"
+    link_bottom, after = "the chief officers", " before they plan anything new."
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 700, before)
+    pdf.setFillColorRGB(*link_colour)
+    pdf.drawString(_x(before), 700, link_top)
+    pdf.drawString(72, 686, link_bottom)
+    pdf.setFillColorRGB(0, 0, 0)
+    pdf.drawString(_x(link_bottom), 686, after)
+    pdf.linkURL("https://example.org/report", (72, 683, _x(before + link_top), 711), relative=0)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_one_rectangle_round_a_wrapped_link_reads_the_link_s_colour() -> None:
+    """The rectangle holds the whole of both lines; the link's own colour tells a reader
+    where it starts and ends. Text of one colour throughout keeps what the box holds."""
+    blue = [o.text for o in extract(_one_box_link((0.1, 0.27, 0.5))).occurrences]
+    assert blue == ["annual report of the chief officers"]
+    black = [o.text for o in extract(_one_box_link((0, 0, 0))).occurrences]
+    assert black == [
+        "Agencies should read the annual report of the chief officers before they plan anything"
+    ]
+
+
+def test_one_link_written_twice_over_one_place_is_one_link() -> None:
+    """WeasyPrint writes a link holding a code span twice, over the same rectangle: one
+    link; the same words linked on two rows stay two (``test_two_links_…``)."""
+    url = "https://github.com/dhs-ncats/pshtt"
+    rect = (_x("a new tool called "), 697, _x("a new tool called pshtt"), 711)
+    data = _drawn(
+        [(700, "a new tool called pshtt, an open source tool")], [(url, rect), (url, rect)]
+    )
+    assert [o.text for o in extract(data).occurrences] == ["pshtt"]
+    assert len(extract(data, join_wrapped_pdf_links=False).occurrences) == 2
+
+
+def test_a_note_number_linked_with_its_brackets_keeps_them() -> None:
+    """``[1]`` under a rectangle its opening bracket pokes out of by a hair (wkhtmltopdf):
+    a reader sees the brackets underlined; a URL in brackets still loses them."""
+    url = "https://example.org/notes#fn1"
+    line = "the humane design guide[1] is an activity"
+    rect = (_x("the humane design guide") + 0.6, 697, _x("the humane design guide[1]"), 711)
+    assert [o.text for o in extract(_drawn([(700, line)], [(url, rect)])).occurrences] == ["[1]"]

@@ -51,12 +51,15 @@ class Score:
         return self.texts_right / self.texts if self.texts else 1.0
 
 
+ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|5[fF]|7[eE]|[46][1-9a-fA-F]|[57][0-9aA]|3[0-9])")
 
 
 def _unreserved(text: str) -> str:
-    """RFC 3986 6.2.2.2: an escaped unreserved character is the character (``%2E`` is ``.``)."""
-    return UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    """RFC 3986 6.2.2.2: an escaped unreserved character is the character (``%2E`` is ``.``);
+    6.2.2.1: the hexadecimal digits of other escapes are one case (``%3f`` is ``%3F``)."""
+    text = UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return ESCAPE.sub(lambda m: m.group(0).upper(), text)
 
 
 def url_key(url: str) -> str:

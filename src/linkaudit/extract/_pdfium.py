@@ -266,6 +266,8 @@ class PageChars:
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self._raw, i)) for i in range(count))
         self.text = text
         self.boxes = CharBoxes(self._raw, text)
+        self._channels = tuple(ctypes.c_uint() for _ in range(4))
+        self._refs = tuple(ctypes.byref(channel) for channel in self._channels)
 
     def indices_at(self, rows: list[list[tuple[float, float]]]) -> set[int]:
         """Per row of points, the first character pdfium finds at (or within a few points
@@ -297,6 +299,14 @@ class PageChars:
         """Characters ``first`` to ``last`` belong to one text object (pdfium counts one
         rectangle for them)."""
         return int(pdfium_c.FPDFText_CountRects(self._raw, first, last - first + 1)) == 1
+
+    def fill(self, index: int) -> tuple[int, int, int, int] | None:
+        """The character's fill colour (red, green, blue, alpha), ``None`` when pdfium has
+        none for it (a space it made up between words)."""
+        channels = self._channels
+        if not pdfium_c.FPDFText_GetFillColor(self._raw, index, *self._refs):
+            return None
+        return channels[0].value, channels[1].value, channels[2].value, channels[3].value
 
     def font_size(self, index: int) -> float:
         """The character's font size in points (0 when pdfium does not know it)."""

@@ -280,6 +280,8 @@ class PageIndex:
         rectangles a little wider than the text: ``Repository t`` where ``to`` follows).
         """
         text, boxes = self.chars.text, self.chars.boxes
+        if _BRACKETED_NUMBER.match("".join(text[i] for i in indices)):
+            return indices  # a note's number linked with its brackets: ``[1]``, ``(12)``
         start, stop = 0, len(indices)
         while True:
             before = (start, stop)
@@ -294,6 +296,35 @@ class PageIndex:
             start, stop = self._whole_words(indices, start, stop)
             if (start, stop) == before:
                 return self._unclipped(indices[start:stop])
+
+    def in_link_colour(self, indices: list[int], areas: Sequence[Rect]) -> list[int]:
+        """
+        A link wrapped over lines under one rectangle (wkhtmltopdf, Qt: the box round all
+        the link's lines, no quad points) holds the whole of its first and last lines. When
+        the link is set in a colour of its own, a reader sees it from where that colour
+        starts on the first line to where it ends on the last: the run in the colour that
+        ends the first line and starts the last, with the lines between. Text of one colour
+        throughout is left as it is (nothing tells the link apart).
+        """
+        if len(areas) != 1 or len(indices) < 2 or self.same_line(indices[0], indices[-1]):
+            return indices
+        text, fill = self.chars.text, self.chars.fill
+        seen = [i for i in indices if not text[i].isspace()]
+        top = [i for i in seen if self.same_line(seen[0], i)]
+        bottom = [i for i in seen if self.same_line(seen[-1], i)]
+        colour = fill(top[-1])
+        if colour is None or fill(bottom[0]) != colour:
+            return indices
+        head = len(top)
+        while head > 0 and fill(top[head - 1]) == colour:
+            head -= 1
+        tail = 0
+        while tail < len(bottom) and fill(bottom[tail]) == colour:
+            tail += 1
+        if head == 0 and tail == len(bottom):
+            return indices
+        start, end = top[head], bottom[tail - 1]
+        return [i for i in indices if start <= i <= end]
 
     def _unclipped(self, indices: list[int]) -> list[int]:
         """
@@ -579,6 +610,7 @@ def words_of(text: str) -> set[str]:
 _OPEN_END = "/?&=#_%~:+-."
 _CONTINUATION_START = "/?&=#._%"
 _URL_WORD = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+_BRACKETED_NUMBER = re.compile(r"^(?:\[\d{1,3}\]|\(\d{1,3}\))$")
 _REFERENCE_NUMBER = re.compile(r"^\[?\d{1,3}[.):\]]?$")
 _EXTENSIONS = frozenset(
     [

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -157,8 +157,6 @@ class _Group:
     link: UriLink
     links: list[UriLink]
     indices: list[int]
-    positions: list[int]
-    """Where the annotations stand in the page's /Annots (the group is reported at its first)."""
 
     @property
     def areas(self) -> list[Rect]:
@@ -238,11 +236,11 @@ class _PageReader:
         lower line first, or a line's right-hand run first.
         """
         links = _without_slivers(links)
-        found = [(link, index.inside(link.areas)) for link in links]
+        found = [
+            (link, index.in_link_colour(index.inside(link.areas), link.areas)) for link in links
+        ]
         if not self.settings.join_wrapped_pdf_links:
-            groups = [
-                _Group(link, [link], indices, [at]) for at, (link, indices) in enumerate(found)
-            ]
+            groups = [_Group(link, [link], indices) for link, indices in found]
         else:
             groups = []
             last_of: dict[str, _Group] = {}
@@ -252,11 +250,12 @@ class _PageReader:
                 if last is not None and _continues(last, link, indices, index):
                     last.links.append(link)
                     last.indices = _bridged(last.indices, indices, index.chars.text)
-                    last.positions.append(at)
                 else:
-                    last_of[link.uri] = _Group(link, [link], indices, [at])
+                    last_of[link.uri] = _Group(link, [link], indices)
                     groups.append(last_of[link.uri])
-            groups.sort(key=lambda group: min(group.positions))
+        # Reported in reading order too: LibreOffice lists a page's annotations by URI, so
+        # two links to one page would otherwise swap their texts.
+        groups.sort(key=lambda group: _reading_key(group.link, group.indices))
         for group in groups:
             group.indices = index.trimmed(group.indices, group.areas)
         return groups
@@ -329,6 +328,8 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
     not (``https://`` + ``www.x.org/a`` is one link): two links to one URL on consecutive
     lines (a reference list citing one page twice) stay two.
     """
+    if any(_same_areas(link.areas, other.areas) for other in group.links):
+        return True  # drawn twice (WeasyPrint: a link and the code span inside it)
     text = index.chars.text
     forms = _whole_forms(link.uri)
     if _reads_whole(text, group.indices, forms):
@@ -370,12 +371,40 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
     # where the first piece's line of text starts, or under the piece itself (a list
     # item's hanging indent). Right-aligned cells of one table column, each a link of its
     # own, start wherever their words put them.
+    if _line_between(index, last, first):
+        return False  # two lines down: a second link to the page further on
     if _spells_on(text, group.indices, indices, link.uri):
         return True
     start = boxes[index.run_start(group.indices[0])].left
     # Lines of a paragraph start at one x (0.5 pt for rounding); right-aligned cells
     # start where their words' widths put them.
     return start - 0.5 <= lower.left <= boxes[group.indices[0]].left + 0.5
+
+
+def _line_between(index: PageIndex, last: int, first: int) -> bool:
+    """
+    A line of text of the pieces' type size lies between character ``last``'s line and
+    ``first``'s, across the columns they span: the lower piece is not on the next line
+    (Chromium and WeasyPrint set a paragraph's second link to one page two lines under a
+    first link that fills a line).
+    """
+    text, boxes = index.chars.text, index.chars.boxes
+    upper, lower = boxes[last], boxes[first]
+    height = max(upper.height, lower.height, 1.0)
+    high = (upper.bottom + upper.top) / 2 - 0.5 * height
+    low = (lower.bottom + lower.top) / 2 + 0.5 * height
+    if high <= low:
+        return False  # no room for a line between
+    left, right = min(upper.left, lower.left), max(upper.right, lower.right)
+    for at in range(last + 1, first):
+        if text[at].isspace():
+            continue
+        box = boxes[at]
+        if box.height < 0.8 * height or box.right <= left or box.left >= right:
+            continue  # a footnote marker, or another column
+        if low < (box.bottom + box.top) / 2 < high:
+            return True
+    return False
 
 
 def _had_room(index: PageIndex, last: int, first: int) -> bool:
@@ -465,6 +494,15 @@ def _without_slivers(links: list[UriLink]) -> list[UriLink]:
 
     solid = {link.uri for link in links if not flat(link)}
     return [link for link in links if link.uri not in solid or not flat(link)]
+
+
+def _same_areas(first: Sequence[Rect], second: Sequence[Rect]) -> bool:
+    """Two annotations over the same place (to 0.5 pt): one link written twice."""
+    return len(first) == len(second) and all(
+        abs(a - b) <= 0.5
+        for one, other in zip(first, second, strict=True)
+        for a, b in zip(one, other, strict=True)
+    )
 
 
 def _touching(left: Rect, right: Rect) -> bool:
