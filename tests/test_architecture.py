@@ -75,7 +75,6 @@ def test_only_the_cli_imports_click_and_only_cli_and_terminal_import_rich() -> N
 LAZY = {
     ("__init__.py", "linkaudit.run.pipeline"),
     ("check/charset.py", "charset_normalizer"),
-    ("extract/inputs.py", "linkaudit.extract"),
     ("extract/inputs.py", "pathspec"),
     ("extract/inputs.py", "httpx"),
     ("extract/sandbox.py", "resource"),

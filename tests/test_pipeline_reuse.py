@@ -39,7 +39,7 @@ FINDING_SETTINGS = {
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the documents an extractor was asked to parse."""
-    module = importlib.import_module("linkaudit.extract")
+    module = importlib.import_module("linkaudit.extract.document")
     real: Callable[..., Any] = module.get_extractor
     names: list[str] = []
 

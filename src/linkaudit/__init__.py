@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 # Importing a submodule binds its name on this package, so the packages are imported first
 # and the functions bound after: `linkaudit.check(...)` is always the function.
 importlib.import_module("linkaudit.check")
-importlib.import_module("linkaudit.extract")
+_extract = importlib.import_module("linkaudit.extract")
 
+from linkaudit._lazy import lazy_names
 from linkaudit._version import __version__
 from linkaudit.config import Settings, load_settings
 from linkaudit.exceptions import (
@@ -28,22 +29,22 @@ from linkaudit.exceptions import (
     LinkauditError,
     StoreError,
 )
-from linkaudit.extract import iter_inputs
-from linkaudit.models import (
-    Document,
-    DocumentFormat,
-    Extraction,
-    History,
-    Occurrence,
-    Redirect,
-    Result,
-    Snapshot,
-)
-from linkaudit.report.base import Report, Summary
 from linkaudit.verdicts import Reason, Verdict
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from linkaudit.models import (
+        Document,
+        DocumentFormat,
+        Extraction,
+        History,
+        Occurrence,
+        Redirect,
+        Result,
+        Snapshot,
+    )
+    from linkaudit.report.base import Report, Summary
 
 __all__ = [
     "ArchiveError",
@@ -71,6 +72,28 @@ __all__ = [
 ]
 
 
+# The models and the report on first use: `linkaudit --version` and `Settings` need neither.
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "Document",
+            "DocumentFormat",
+            "Extraction",
+            "History",
+            "Occurrence",
+            "Redirect",
+            "Result",
+            "Snapshot",
+        ),
+        "linkaudit.models",
+    ),
+    "Report": "linkaudit.report.base",
+    "Summary": "linkaudit.report.base",
+}
+
+__getattr__ = lazy_names(__name__, _HOMES)
+
+
 def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
     """Check every link of ``inputs`` and return the report (``linkaudit check`` as a function).
 
@@ -96,4 +119,4 @@ async def check_async(
 
 def extract(inputs: Sequence[str], settings: Settings | None = None) -> list[Extraction]:
     """Every document's links, offline (``linkaudit extract`` as a function)."""
-    return list(iter_inputs(inputs, settings or Settings()))
+    return list(_extract.iter_inputs(inputs, settings or Settings()))

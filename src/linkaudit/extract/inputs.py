@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import DocumentError, DocumentTooLarge
+from linkaudit.extract.document import content_hash_of, extract_source
 from linkaudit.extract.formats import SUFFIXES, format_of_name
 from linkaudit.extract.key import extraction_key
 from linkaudit.models import Document, DocumentFormat, Extraction, Source
@@ -44,8 +45,6 @@ def iter_inputs(
 ) -> Iterator[Extraction]:
     """One ``Extraction`` per document, in the order given (directories sorted); with
     ``stored``, an unchanged document's kept extraction instead of parsing it again."""
-    from linkaudit.extract import content_hash_of, extract_source  # the package imports us
-
     skipped: list[str] = []
     for name in _expand_stdin(inputs):
         for document in discover(name, settings, skipped):
