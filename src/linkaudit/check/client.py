@@ -26,7 +26,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fnmatch
+import functools
 import http.cookiejar
+import ipaddress
+import re
 import ssl
 import urllib.request
 import weakref
@@ -39,6 +42,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import httpx
 import yarl
+from httpx._urlparse import ParseResult
 
 from linkaudit.check.dispatch import lookahead
 from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
@@ -278,6 +282,10 @@ class _Body(httpx.AsyncByteStream):
             raise _as_httpx(exc) from exc
 
     async def aclose(self) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Give the connection back (or close it, if the body was not read to its end)."""
         self._response.release()
 
 
@@ -367,7 +375,7 @@ async def fetch_once(
         kept = kept or _kept_headers(response.headers.raw)
     finally:
         if response is not None:
-            await response.aclose()  # the transport's close never waits (``_Body.aclose``)
+            await _close(response)
     return Fetched(
         url=url,
         status=response.status_code,
@@ -378,6 +386,17 @@ async def fetch_once(
         retry_after_header=kept.get("retry-after"),
         raw_bytes=body.raw_bytes,
     )
+
+
+async def _close(response: httpx.Response) -> None:
+    """``response.aclose()``; our transport's body is given back to its pool directly
+    (``_Body.aclose`` never waits), without httpx's request context around it."""
+    stream = response.stream
+    if isinstance(stream, _Body):
+        response.is_closed = True
+        stream.release()
+    else:
+        await response.aclose()
 
 
 _NO_BODY = httpx.ByteStream(b"")
@@ -391,7 +410,7 @@ def _get(
     parameters, a body, the client's cookies (its jar keeps none). A read timeout no
     shorter than the caller's total ``deadline`` is left out: that deadline, started
     earlier, always ends the read first, and the connector then arms no timer per packet."""
-    parsed = httpx.URL(url)
+    parsed = httpx_url(url)
     if parsed.is_relative_url or client.cookies:
         return client.build_request("GET", url, headers=headers)
     if headers:
@@ -407,6 +426,55 @@ def _get(
     return httpx.Request(
         "GET", parsed, headers=fields, stream=_NO_BODY, extensions={"timeout": timeouts}
     )
+
+
+_PLAIN = re.compile(
+    r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([0-9]{1,5}))?"
+    r"(/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*)?(?:\?([A-Za-z0-9._~!$&'()*+,;=:@/?%-]*))?"
+)
+"""An http(s) URL that httpx's parser would give back unchanged: a lower-case scheme and
+host name, digits for a port, and only characters that need no percent-encoding (RFC 3986's
+unreserved and sub-delims, ``:@/``, ``?`` in the query) in the path and query; no fragment."""
+_NEEDS_WORK = re.compile(r"%(?![0-9A-Fa-f]{2})|/\.\.?(?:[/?]|$)")
+"""A ``%`` httpx would encode, or a dot segment it would remove."""
+_IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_LONGEST = 65_536
+"""httpx refuses a longer URL."""
+
+
+def httpx_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``; a URL in the normal form nearly every checked URL has (``_PLAIN``)
+    is made from its parts without httpx's general parser, which re-checks and re-quotes
+    every component (a fifth of a request's own work). Equal to what the parser gives, by
+    construction and by ``tests/check/test_fast_url.py``; anything else goes through it."""
+    plain = _PLAIN.fullmatch(url) if len(url) <= _LONGEST else None
+    if plain is None or _NEEDS_WORK.search(url) is not None:
+        return httpx.URL(url)
+    scheme, host, port, path, query = plain.groups()
+    if _IPV4_STYLE.fullmatch(host) and not _is_ipv4(host):
+        return httpx.URL(url)  # httpx's error for an invalid address
+    number = None if port is None else int(port)
+    made = httpx.URL.__new__(httpx.URL)
+    made._uri_reference = ParseResult(
+        scheme,
+        "",
+        host,
+        None if number == _DEFAULT_PORTS[scheme] else number,
+        path or "",
+        query,
+        None,
+    )
+    return made
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_ipv4(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
 
 
 _FIELDS: weakref.WeakKeyDictionary[httpx.AsyncClient, dict[bytes, httpx.Headers]] = (
@@ -480,6 +548,9 @@ async def read_capped(
     return body
 
 
+_NO_INFLATION = zlib.decompressobj()
+
+
 class _Inflater:
     """gzip/deflate inflation bounded per call (``max_length``), multi-member gzip included."""
 
@@ -488,7 +559,8 @@ class _Inflater:
         self._active = coding in ("gzip", "x-gzip", "deflate")
         self._wbits = zlib.MAX_WBITS | 32  # gzip or zlib header, detected
         self._raw_deflate = False
-        self._d = zlib.decompressobj(self._wbits)
+        # Made only for a body to inflate: most bodies are sent as they are.
+        self._d = zlib.decompressobj(self._wbits) if self._active else _NO_INFLATION
 
     def feed(self, data: bytes, room: int) -> tuple[bytes, bool]:
         """Inflate ``data``; at most ``room`` bytes out; ``True`` when the room ran out."""
