@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from linkaudit.check import client
 from linkaudit.check.client import httpx_url
 
 # Every character class the shortcut treats specially, and some it must leave to httpx.
@@ -80,7 +79,7 @@ def test_the_shortcut_gives_what_httpx_gives(url: str) -> None:
 def test_a_normal_url_takes_the_shortcut(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Alive: the common URL never reaches httpx's parser, and comes out the same."""
     expected = _parts(url)
-    monkeypatch.setattr(client.httpx, "URL", _Refusing)
+    monkeypatch.setattr(httpx, "URL", _Refusing)
     assert _fast_parts(url) == expected
 
 
@@ -99,7 +98,7 @@ def test_a_normal_url_takes_the_shortcut(url: str, monkeypatch: pytest.MonkeyPat
 )
 def test_any_other_url_goes_through_httpx(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Dead: a URL httpx would change, refuse or read differently is left to httpx."""
-    monkeypatch.setattr(client.httpx, "URL", _Refusing)
+    monkeypatch.setattr(httpx, "URL", _Refusing)
     with pytest.raises(_Parsed):
         httpx_url(url)
 
