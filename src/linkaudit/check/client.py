@@ -281,6 +281,14 @@ class _Body(httpx.AsyncByteStream):
         except (aiohttp.ClientError, OSError) as exc:
             raise _as_httpx(exc) from exc
 
+    async def piece(self) -> bytes:
+        """The next piece of the body, ``b""`` at its end: ``__aiter__`` without the
+        iterators (``read_capped`` reads every body of a run through this)."""
+        try:
+            return await self._response.content.read(_PIECE)
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _as_httpx(exc) from exc
+
     async def aclose(self) -> None:
         self.release()
 
@@ -527,25 +535,36 @@ async def read_capped(
     if encoding is None:
         encoding = response.headers.get("content-encoding", "")
     inflater = _Inflater(encoding)
-    # Our transport's stream as it is (fetch_once closes the response); any other through
-    # httpx's iterator.
+    # Our transport's stream piece by piece (fetch_once closes the response); any other
+    # through httpx's iterator.
     stream = response.stream
-    chunks = stream if isinstance(stream, _Body) else response.aiter_raw()
-    async for chunk in chunks:
-        room_raw = settings.max_body_bytes - body.raw_bytes
-        if room_raw <= 0:
-            body.truncated = True
-            break
-        chunk = chunk[:room_raw]
-        body.raw_bytes += len(chunk)
-        room = settings.max_inflated_bytes - body.inflated_bytes
-        data, full = inflater.feed(chunk, room)
-        body.data += data
-        body.inflated_bytes += len(data)
-        if full or body.raw_bytes >= settings.max_body_bytes:
-            body.truncated = True
-            break
+    if isinstance(stream, _Body):
+        while chunk := await stream.piece():
+            if _took(chunk, settings, body, inflater):
+                break
+    else:
+        async for chunk in response.aiter_raw():
+            if _took(chunk, settings, body, inflater):
+                break
     return body
+
+
+def _took(chunk: bytes, settings: Settings, body: Body, inflater: _Inflater) -> bool:
+    """Add ``chunk`` to ``body``, inflated; ``True`` when a bound is reached (read no more)."""
+    room_raw = settings.max_body_bytes - body.raw_bytes
+    if room_raw <= 0:
+        body.truncated = True
+        return True
+    chunk = chunk[:room_raw]
+    body.raw_bytes += len(chunk)
+    room = settings.max_inflated_bytes - body.inflated_bytes
+    data, full = inflater.feed(chunk, room)
+    body.data += data
+    body.inflated_bytes += len(data)
+    if full or body.raw_bytes >= settings.max_body_bytes:
+        body.truncated = True
+        return True
+    return False
 
 
 _NO_INFLATION = zlib.decompressobj()
