@@ -546,3 +546,122 @@ def test_a_note_number_linked_with_its_brackets_keeps_them() -> None:
     line = "the humane design guide[1] is an activity"
     rect = (_x("the humane design guide") + 0.6, 697, _x("the humane design guide[1]"), 711)
     assert [o.text for o in extract(_drawn([(700, line)], [(url, rect)])).occurrences] == ["[1]"]
+
+
+def _pages(
+    pages: list[list[tuple[float, str]]], links: list[tuple[int, str, tuple[float, ...]]]
+) -> bytes:
+    """Pages of text at (y, text) from x=72 in Helvetica 11; links as (page, uri, rect)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    for number, lines in enumerate(pages):
+        pdf.setFont("Helvetica", 11)
+        for y, line in lines:
+            pdf.drawString(72, y, line)
+        for page, uri, rect in links:
+            if page == number:
+                pdf.linkURL(uri, rect, relative=0, thickness=0)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_link_wrapped_over_a_page_break_is_one_link() -> None:
+    """Chromium writes one annotation a page: the piece ending page 1 and the one starting
+    page 2 are one link, on page 1. A URL printed whole at a page's foot and again at the
+    next page's head is two links; so is a page-2 link after text of its own."""
+    url = "https://sourcecode.cio.gov/"
+    top, rest = "issued the Federal Source Code Policy: Achieving Efficiency,", "and Innovation"
+    data = _pages(
+        [[(700, "In 2016 the White House"), (60, top)], [(720, rest + " through Reuse.")]],
+        [(0, url, (_x("issued the "), 57, _x(top), 71)), (1, url, (72, 717, _x(rest), 731))],
+    )  # fmt: skip
+    assert [(o.text, o.page) for o in extract(data).occurrences] == [
+        ("Federal Source Code Policy: Achieving Efficiency, and Innovation", 1)
+    ]
+    whole = "https://example.org/report.pdf"
+    twice = _pages(
+        [[(60, whole)], [(720, whole)]],
+        [(0, whole, (72, 57, _x(whole), 71)), (1, whole, (72, 717, _x(whole), 731))],
+    )
+    assert [o.page for o in extract(twice).occurrences] == [1, 2]
+    later = _pages(
+        [[(60, top)], [(720, "Prose first, then " + rest)]],
+        [(0, url, (_x("issued the "), 57, _x(top), 71)),
+         (1, url, (_x("Prose first, then "), 717, _x("Prose first, then " + rest), 731))],
+    )  # fmt: skip
+    assert [o.page for o in extract(later).occurrences] == [1, 2]
+
+
+def test_a_reference_label_alone_on_its_line_does_not_continue_a_url() -> None:
+    """``2:`` left alone on its line (its URL too long to fit beside it) is the next
+    reference's label, not the rest of the URL above; a path piece still is."""
+    text = "1: https://digital.gov/authors/joseph-castle/\n2:\nhttps://www.wsj.com/articles/SB1\n"
+    assert [p.url for p in printed_urls(text)] == [
+        "https://digital.gov/authors/joseph-castle/",
+        "https://www.wsj.com/articles/SB1",
+    ]
+    assert [p.url for p in printed_urls("[4] https://example.org/a/\n[5]\n")] == [
+        "https://example.org/a/"
+    ]
+    assert [p.url for p in printed_urls("see https://example.org/a/\n2024/report.pdf\n")] == [
+        "https://example.org/a/2024/report.pdf"
+    ]
+
+
+def test_a_url_cut_at_the_margin_reads_whole() -> None:
+    """LibreOffice breaks a URL with no break opportunity where it meets the margin
+    (``…2946`` + ``0``): the line is full and the rest starts the next line below it. A
+    short URL line under a wider paragraph, or a centred page number, is no such cut."""
+    url = "https://www.wsj.com/articles/SB10001424053111903480904576512250915629460"
+    head, cut = url[:-1], url[-1]
+    prose = (
+        "This paragraph line is set as wide as the column allows, to show where its right edge is."
+    )
+    wide = _x(prose)
+    assert _x(head) < wide
+    full = _drawn([(700, prose[: len(prose) // 2]), (686, head), (672, cut)], [])
+    assert [o.url for o in extract(full).occurrences] == [url]
+    short = _drawn([(700, prose), (686, head), (672, cut)], [])
+    assert [o.url for o in extract(short).occurrences] == [head]
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 686, head)
+    pdf.drawCentredString(306, 672, "12")
+    pdf.save()
+    assert [o.url for o in extract(buffer.getvalue()).occurrences] == [head]
+
+
+def test_one_rectangle_over_a_line_pdfium_splits_at_a_raised_mark() -> None:
+    """pdfium ends a line at a raised footnote mark; the words after it on the same line
+    lie in a two-line rectangle too (wkhtmltopdf) and are read."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    first, mark = "The government spends six billion dollars on software each year", "3"
+    after = ", about 7% of the information technology"
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 700, first)
+    pdf.setFont("Helvetica", 7)
+    pdf.drawString(_x(first) + 1, 705, mark)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(_x(first) + 6, 700, after)
+    pdf.drawString(72, 686, "(IT) budget of the agencies.")
+    pdf.linkURL(
+        "https://itdashboard.gov/", (72, 683, _x(first) + 6 + _x(after) - 72, 711), relative=0
+    )
+    pdf.save()
+    text = extract(buffer.getvalue()).occurrences[0].text
+    assert "information technology (IT) budget" in text, text

@@ -43,6 +43,7 @@ __all__ = [
     "Hyphen",
     "PageIndex",
     "PrintedUrl",
+    "across_pages",
     "anchor_text",
     "comparable",
     "printed_urls",
@@ -175,12 +176,34 @@ class PageIndex:
                     continue
             hits = self.chars.indices_at(_probes(area))
             for hit in hits:
-                line = self._line_of(hit)
-                if line is not None:
-                    found.update(self._walk(area, hit, *line))
+                self._walk_on(area, hit, found)
             if not hits:  # text far smaller than its rectangle: look through the lines
                 found.update(self._scan(area))
         return sorted(found)
+
+    def _walk_on(self, area: Rect, hit: int, found: set[int]) -> None:
+        """``_walk`` from ``hit`` along its pdfium line and on along the visual line: pdfium
+        ends a line at a raised footnote mark (``each year³, representing…``), and the
+        words after it lie in the area too."""
+        text, boxes = self.chars.text, self.chars.boxes
+        line = self._line_of(hit)
+        while line is not None:
+            walked = self._walk(area, hit, *line)
+            found.update(walked)
+            first, end = line
+            last = end - 1
+            while last > first and text[last].isspace():
+                last -= 1
+            if not walked or max(walked) < last:
+                return  # the walk left the area before the line's end
+            following = end
+            while following < len(text) and text[following] in "\r\n":
+                following += 1
+            if following >= len(text) or following in found:
+                return
+            if not (_centre_in(boxes[following], area) and self.same_line(last, following)):
+                return
+            hit, line = following, self._line_of(following)
 
     def _whole_run(self, area: Rect) -> list[int] | None:
         """
@@ -216,6 +239,28 @@ class PageIndex:
         if _SPACE.search(text, start, end + 1) is None:
             return list(range(start, end + 1))
         return [index for index in range(start, end + 1) if not text[index].isspace()]
+
+    def cut_at_margin(self, last: int, first: int) -> bool:
+        """
+        Character ``last`` ends a line that fills its column and ``first`` starts the line
+        right below, in type of the same size, where ``last``'s line starts: the line
+        broke because nothing more fitted (a centred page number or an indented line is
+        something else).
+        """
+        text, boxes = self.chars.text, self.chars.boxes
+        line = self._line_of(last)
+        if line is None:
+            return False
+        upper, lower, start = boxes[last], boxes[first], boxes[line[0]]
+        height = max(upper.height, lower.height, 1.0)
+        if abs(upper.height - lower.height) > 0.15 * height or not text[first].strip():
+            return False
+        drop = (upper.bottom + upper.top - lower.bottom - lower.top) / 2
+        if not (0.8 * height < drop <= 2.0 * height and abs(lower.left - start.left) <= 1.0):
+            return False
+        middle = (upper.bottom + upper.top) / 2
+        column = self.column_right(start.left, upper.right, middle, 20 * height)
+        return upper.right >= column - 0.5 * height
 
     def column_right(self, left: float, right: float, middle: float, reach: float) -> float:
         """The furthest right end of the lines within ``reach`` of height ``middle`` that
@@ -518,6 +563,24 @@ def anchor_text(index: PageIndex, indices: list[int], uri: str) -> AnchorText:
     return result
 
 
+def across_pages(first: AnchorText, second: AnchorText) -> AnchorText:
+    """The text of a link that ends one page and goes on at the top of the next (Chromium
+    writes one annotation a page): joined as a line break inside the link is."""
+    parts = list(first.parts)
+    last = parts[-1] if parts and isinstance(parts[-1], str) else ""
+    head = "".join(part for part in second.parts if isinstance(part, str)).lstrip()
+    rest = head.split(" ", 1)[0]
+    waits = first.waits or second.waits
+    joint: list[str | Hyphen] = [" "]
+    if last.endswith("-") and _letters(last[:-1], tail=True) and _letters(rest):
+        parts[-1] = last[:-1]
+        joint = [Hyphen(_letters(last[:-1], tail=True), _letters(rest))]
+        waits = True
+    elif _url_continues([last], rest, _uri_target(first.url)):
+        joint = []
+    return AnchorText(parts + joint + list(second.parts), first.url, waits)
+
+
 def _join_lines(result: AnchorText, current: list[str], rest: str, target: str) -> None:
     """Close the line in ``current`` and decide what joins it to the word ``rest``."""
     line = "".join(current)
@@ -611,6 +674,7 @@ _OPEN_END = "/?&=#_%~:+-."
 _CONTINUATION_START = "/?&=#._%"
 _URL_WORD = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _BRACKETED_NUMBER = re.compile(r"^(?:\[\d{1,3}\]|\(\d{1,3}\))$")
+_REFERENCE_LABEL = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}:)$")
 _REFERENCE_NUMBER = re.compile(r"^\[?\d{1,3}[.):\]]?$")
 _EXTENSIONS = frozenset(
     [
@@ -735,18 +799,23 @@ class PrintedUrl(NamedTuple):
 
 
 def printed_urls(
-    page_text: str, font_size: Callable[[int], float] | None = None
+    page_text: str,
+    font_size: Callable[[int], float] | None = None,
+    cut_at_margin: Callable[[int, int], bool] | None = None,
 ) -> list[PrintedUrl]:
     """
     Every bare URL in ``page_text`` (pdfium's text, lines ending ``\\r\\n`` or ``\\n``),
     broken URLs rejoined; offsets are indices into ``page_text``. ``font_size`` (of the
-    character at an index) lets footnote markers in smaller type be cut off a URL.
+    character at an index) lets footnote markers in smaller type be cut off a URL;
+    ``cut_at_margin(last, first)``, that character ``last`` ends a full line and ``first``
+    starts the line below it in the same column, lets a URL cut where it met the margin
+    (no break opportunity in it) be read whole.
     """
     text = page_text.replace("\ufffe", "-").replace("\x02", "-")
     lower = text.lower()
     if "//" not in text and "www." not in lower and "doi" not in lower:
         return []  # no URL, none broken after its scheme, and no printed DOI
-    joined, origin = _join_lines_of(text)
+    joined, origin = _join_lines_of(text, cut_at_margin)
     found: list[PrintedUrl] = []
     for start, end, url in find_printed(joined):
         first, last = origin(start), origin(end - 1) + 1
@@ -777,7 +846,9 @@ def _all(text: str, part: str) -> list[int]:
     return found
 
 
-def _join_lines_of(text: str) -> tuple[str, Callable[[int], int]]:
+def _join_lines_of(
+    text: str, cut_at_margin: Callable[[int, int], bool] | None = None
+) -> tuple[str, Callable[[int], int]]:
     """The text with URL-continuing line breaks removed and the others made ``\\n``, and
     the offset in ``text`` of an offset in it. Only lines holding a URL are looked at; the
     page is not split into lines (a ``\\r\\n`` keeps its ``\\r``, as ``\\n``, and loses its
@@ -793,7 +864,12 @@ def _join_lines_of(text: str) -> tuple[str, Callable[[int], int]]:
         while stop < len(text):
             after = stop + (2 if text.startswith("\r\n", stop) else 1)
             next_stop = _line_end(text, after)
-            if not _continues(current, text[after:next_stop]):
+            following = text[after:next_stop]
+            if not _continues(current, following) and not (
+                cut_at_margin is not None
+                and _cut_word(current, following)
+                and cut_at_margin(stop - 1, after)
+            ):
                 break
             glued.append((stop, after))
             current += text[after:next_stop]
@@ -867,6 +943,8 @@ def _continues(line: str, nxt: str) -> bool:
         return False  # the next line starts a URL of its own
     if _REFERENCE_NUMBER.match(head) and after[:1].isalpha():
         return False  # a footnote or reference number, then its text
+    if not after and _REFERENCE_LABEL.match(head):
+        return False  # a reference's label alone, its URL too long to fit beside it
     word = head.rstrip(".,;:)")
     if not word or not _URL_WORD.match(word):
         return False
@@ -876,6 +954,24 @@ def _continues(line: str, nxt: str) -> bool:
         return False
     marks = any(c in "/.-_=&?%#" or c.isdigit() for c in word)
     return marks or (url[-1] in _OPEN_END and (word[0].islower() or word[0].isdigit()))
+
+
+def _cut_word(line: str, nxt: str) -> bool:
+    """``line`` ends with a URL and ``nxt`` is one word of URL material alone on its line,
+    not a word of prose nor a label: what is left of a URL cut at the margin
+    (LibreOffice breaks a word too long for the line where it meets the margin:
+    ``…/SB1000…2946`` + ``0``). The geometry decides the rest."""
+    word = nxt.strip()
+    if not word or word != nxt or " " in word or not line or line[-1].isspace():
+        return False
+    last = line.rsplit(None, 1)[-1]
+    if "://" not in last and "www." not in last.lower():
+        return False
+    if not _URL_WORD.match(word) or _REFERENCE_LABEL.match(word):
+        return False
+    if find_urls(word) and find_urls(word)[0][0] == 0:
+        return False  # a URL of its own
+    return word[0].islower() or any(c.isdigit() or c in "/.-_=&?%#~" for c in word)
 
 
 def _inner_dot(url: str, word: str) -> bool:

@@ -43,6 +43,7 @@ from linkaudit.extract._pdfium import (
 from linkaudit.extract._pdftext import (
     AnchorText,
     PageIndex,
+    across_pages,
     anchor_text,
     comparable,
     printed_urls,
@@ -66,6 +67,10 @@ _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_MARK = frozenset("/:.@?=&#%_~-")
 _SLIVER = 0.1  # pt: narrower or flatter than this, a rectangle has no area
+# What may follow a page's last line or precede its first: nothing, or a page number.
+_PAGE_FURNITURE = re.compile(
+    r"\s*(?:(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)?\s*", re.IGNORECASE
+)
 
 
 class PdfExtractor:
@@ -99,6 +104,7 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
     found: list[_Found] = []
     texts: list[str] = []
     in_notes = False
+    tail: _Tail | None = None
     for index in range(min(pages, settings.max_pages)):
         try:
             page = load_page(pdf, index)
@@ -110,7 +116,8 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
             break
         try:
             reader = _PageReader(pdf, page, index + 1, source, base, settings)
-            in_notes = reader.read(found, texts, in_notes)
+            in_notes = reader.read(found, texts, in_notes, tail)
+            tail = reader.tail
         finally:
             close_page(page)
     occurrences = _render(found, texts)
@@ -124,6 +131,17 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
         links=len(occurrences),
     )
     return Extraction(document, occurrences, warnings)
+
+
+class _Tail(NamedTuple):
+    """A link that ends its page's text, which the next page's first link may go on."""
+
+    at: int
+    """Its place in the document's occurrences."""
+    uri: str
+    anchor: AnchorText
+    spelled: str
+    """Its characters as printed."""
 
 
 class _Found(NamedTuple):
@@ -178,9 +196,14 @@ class _PageReader:
         self.pdf, self.page, self.number = pdf, page, number
         self.source, self.base, self.settings = source, base, settings
         self._uris: dict[str, tuple[str, str, str]] = {}
+        self.tail: _Tail | None = None
+        """The page's last link when it ends the page's text (``_Tail``)."""
 
-    def read(self, found: list[_Found], texts: list[str], in_notes: bool) -> bool:
-        """Append the page's occurrences to ``found``; whether the notes have begun."""
+    def read(
+        self, found: list[_Found], texts: list[str], in_notes: bool, tail: _Tail | None = None
+    ) -> bool:
+        """Append the page's occurrences to ``found`` (the first going on ``tail``, the
+        previous page's last link, when it continues it); whether the notes have begun."""
         textpage = load_text(self.pdf, self.page, self.number - 1)
         try:
             chars = PageChars(textpage)
@@ -196,13 +219,32 @@ class _PageReader:
 
             covered: set[int] = set()
             annotated: set[str] = set()
+            index = PageIndex(chars)
             if links:
-                index = PageIndex(chars)
-                for group in self._groups(links, index):
-                    found.append(self._annotation(group, index, text, part_at))
+                groups = self._groups(links, index)
+                final = len(groups) - 1
+                for number, group in enumerate(groups):
+                    item, anchor = self._annotation(group, index, text, part_at)
+                    spelled = ""
+                    if number == final or (number == 0 and tail is not None):
+                        spelled = "".join(text[i] for i in group.indices)
+                    if number == 0 and tail is not None and _goes_on(tail, group, spelled, text):
+                        anchor = across_pages(tail.anchor, anchor)
+                        found[tail.at] = _Found(found[tail.at].occurrence, anchor)
+                        at, spelled = tail.at, tail.spelled + spelled
+                    else:
+                        found.append(item)
+                        at = len(found) - 1
                     covered.update(group.indices)
                     annotated.add(_same_key(self._resolved(group.link.uri)[2]))
-            for printed in printed_urls(chars.text, chars.font_size):
+                    if (
+                        number == final
+                        and group.indices
+                        and self.settings.join_wrapped_pdf_links
+                        and _PAGE_FURNITURE.fullmatch(text, group.indices[-1] + 1)
+                    ):
+                        self.tail = _Tail(at, group.link.uri, anchor, spelled)
+            for printed in printed_urls(chars.text, chars.font_size, index.cut_at_margin):
                 if not covered.isdisjoint(range(printed.offset, printed.end)):
                     continue  # the annotation over it wins
                 target = None
@@ -262,7 +304,7 @@ class _PageReader:
 
     def _annotation(
         self, group: _Group, index: PageIndex, text: str, part_at: Callable[[int], Part]
-    ) -> _Found:
+    ) -> tuple[_Found, AnchorText]:
         raw, resolve_against, url = self._resolved(group.link.uri)
         anchor = anchor_text(index, group.indices, url)
         context = None
@@ -283,7 +325,7 @@ class _PageReader:
             context,
             url,
         )
-        return _Found(occurrence, anchor if pending else None)
+        return _Found(occurrence, anchor if pending else None), anchor
 
     def _printed_target(self, url: str) -> str:
         """A printed URL resolved against the document (an http(s) URL of printable
@@ -308,6 +350,28 @@ class _PageReader:
         if is_normal_http(raw):
             return raw, resolve_against, raw  # what resolve() gives such a URL
         return raw, resolve_against, resolve(raw, resolve_against)
+
+
+def _goes_on(tail: _Tail, group: _Group, spelled: str, text: str) -> bool:
+    """
+    The page's first link continues the previous page's last one (a link wrapped over a
+    page break): the same URI, nothing but a page number before it on its page, and
+    neither piece the whole link by itself unless the two together are (the rules of
+    ``_continues``: a reference list citing one page at a page's foot and head keeps two).
+    """
+    if tail.uri != group.link.uri or not group.indices:
+        return False
+    if not _PAGE_FURNITURE.fullmatch(text, 0, group.indices[0]):
+        return False
+    forms = _whole_forms(group.link.uri)
+    first, second = comparable(tail.spelled), comparable(spelled)
+    if not first or not second or first == second:
+        return False
+    whole = {first, first.rstrip(".,;:)")}
+    if whole & forms:
+        return False
+    together = {first + second, (first + second).rstrip(".,;:)")}
+    return not ({second, second.rstrip(".,;:)")} & forms and not together & forms)
 
 
 def _reading_key(link: UriLink, indices: list[int]) -> tuple[int, float, float]:
