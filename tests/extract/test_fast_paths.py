@@ -284,3 +284,84 @@ def test_element_text_is_bs4s_get_text(pieces: list[str], name: str) -> None:
             assert fold_whitespace(html._text_of(element, hidden=hidden)) == fold_whitespace(
                 tag.get_text()
             )
+
+
+# Issue 20's PDF speed-ups, each held to the code it replaced.
+_LINE_PIECES = [
+    "https:", "http:", "ftp:", "https://x.org/a", "www.X.", "mail@x", "a/b", "-", ".", " ",
+    "\t", "word", "Word", "12", "//", "/c", "?q=1", "é", "\u00a0", "x", "ſ", "WWW.",
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_LINE_PIECES), max_size=12),
+    st.lists(st.sampled_from(_LINE_PIECES), max_size=6),
+)
+def test_a_line_whose_end_is_closed_never_continues(line: list[str], nxt: list[str]) -> None:
+    first, second = "".join(line), "".join(nxt)
+    if _pdftext._continues(first, second):
+        assert _pdftext._open_end(first)
+
+
+def test_the_end_of_a_line_is_read_as_continues_reads_it() -> None:
+    assert _pdftext._open_end("see https://x.org/reports/2024/")
+    assert _pdftext._continues("see https://x.org/reports/2024/", "trade.pdf, accessed")
+    assert _pdftext._open_end("the address is https:")
+    assert not _pdftext._open_end("Printed: https://example.net/p4/printed0 in the text.")
+    assert not _pdftext._open_end("https://x.org/a ")
+    assert not _pdftext._open_end("")
+
+
+def _former_line_end(text: str, start: int) -> int:
+    ends = [at for at in (text.find("\r", start), text.find("\n", start)) if at >= 0]
+    return min(ends) if ends else len(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", " ", "\r", "\n", "\r\n", "\n\r", "b c"]), max_size=15),
+    st.integers(0, 40),
+)
+def test_a_line_ends_where_the_former_search_ended_it(pieces: list[str], start: int) -> None:
+    s = "".join(pieces)
+    start = min(start, len(s))
+    assert _pdftext._line_end(s, start) == _former_line_end(s, start)
+
+
+def _former_without_slivers(links: list[_pdfium.UriLink]) -> list[_pdfium.UriLink]:
+    def flat(link: _pdfium.UriLink) -> bool:
+        return all(
+            area.right - area.left < pdf._SLIVER or area.top - area.bottom < pdf._SLIVER
+            for area in link.areas
+        )
+
+    solid = {link.uri for link in links if not flat(link)}
+    return [link for link in links if link.uri not in solid or not flat(link)]
+
+
+_EDGES = st.sampled_from([0.0, 0.05, 0.1, 0.2, 10.0, float("nan"), -1.0])
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.lists(st.tuples(_EDGES, _EDGES), min_size=0, max_size=3),
+        ),
+        max_size=6,
+    )
+)
+def test_slivers_are_dropped_as_before(
+    links: list[tuple[str, list[tuple[float, float]]]],
+) -> None:
+    made = [
+        _pdfium.UriLink(
+            uri,
+            _pdfium.Rect(0.0, 0.0, 1.0, 1.0),
+            tuple(_pdfium.Rect(0.0, 0.0, width, height) for width, height in areas),
+        )
+        for uri, areas in links
+    ]
+    assert pdf._without_slivers(made) == _former_without_slivers(made)

@@ -184,10 +184,16 @@ def uri_links(document: pdfium.PdfDocument, page: Page | pdfium.PdfPage) -> Iter
             continue
         uri = _uri_path(raw_document, action, buffer)
         if uri and get_rect(link, into):
-            box = _normal_rect(rect)
+            # The rect with its corners in order (a writer may swap them).
+            left, top, right, bottom = _read_rect(rect)
+            if left > right:
+                left, right = right, left
+            if bottom > top:
+                bottom, top = top, bottom
+            box = _new_tuple(Rect, (left, bottom, right, top))
             count = count_quads(link)
             quads = _quads(link, box, count, quad, quad_into) if count > 0 else ()
-            yield UriLink(uri, box, quads or (box,))
+            yield _new_tuple(UriLink, (uri, box, quads or (box,)))
 
 
 def _quads(
@@ -310,7 +316,7 @@ class PageChars:
 
     def font_size(self, index: int) -> float:
         """The character's font size in points (0 when pdfium does not know it)."""
-        return float(pdfium_c.FPDFText_GetFontSize(self._raw, index))
+        return float(_font_size(self._raw, index))
 
 
 _URI_ROOM = 4096
@@ -338,19 +344,11 @@ def _uri_path(document: object, action: object, buffer: ctypes.Array[ctypes.c_ch
 
 
 _loose_box = pdfium_c.FPDFText_GetLooseCharBox
+_font_size = pdfium_c.FPDFText_GetFontSize
 #: ``Rect(l, b, r, t)`` without the named tuple's generated ``__new__`` (a Python frame a box).
 _new_tuple = tuple.__new__
 #: An ``FS_RECTF``'s four floats (left, top, right, bottom) in one call, not four field reads.
 _read_rect = struct.Struct("=4f").unpack_from
-
-
-def _normal_rect(rect: pdfium_c.FS_RECTF) -> Rect:
-    left, top, right, bottom = _read_rect(rect)
-    if left > right:
-        left, right = right, left
-    if bottom > top:
-        bottom, top = top, bottom
-    return _new_tuple(Rect, (left, bottom, right, top))
 
 
 _BASE = re.compile(rb"/URI\s*<<[^>]{0,200}?/Base\s*\(((?:[^()\\]|\\.){1,2000})\)", re.DOTALL)

@@ -76,6 +76,8 @@ _SPACE = re.compile(r"\s")  # what str.isspace() accepts
 _LINE = re.compile(r"[^\r\n\x02\ufffe]*[\x02\ufffe]|[^\r\n\x02\ufffe]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 _SCHEME_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*://")
+#: A named tuple made without its generated ``__new__`` (a Python frame each).
+_new_tuple = tuple.__new__
 
 
 # --- anchor text ------------------------------------------------------------------
@@ -167,7 +169,7 @@ class PageIndex:
         """
         found: set[int] = set()
         for area in areas:
-            if area.height < 1.5 * _ROW:  # one line: read from its two ends if it can be
+            if area.top - area.bottom < 1.5 * _ROW:  # one line: read from its two ends
                 run = self._whole_run(area)
                 if run is not None:
                     if len(areas) == 1:
@@ -214,26 +216,38 @@ class PageIndex:
         inside too, and only the end glyphs' boxes are read instead of one per glyph.
         ``None`` when any of that does not hold (the walk decides).
         """
-        ends = self.chars.ends_at(area)
+        chars = self.chars
+        ends = chars.ends_at(area)
         if ends is None:
             return None
         start, end = ends
-        text, boxes = self.chars.text, self.chars.boxes
+        text, boxes = chars.text, chars.boxes
         while start <= end and text[start].isspace():
             start += 1
         while end >= start and text[end].isspace():
             end -= 1
         if start > end or _LINE_END.search(text, start, end + 1) is not None:
             return None
-        if not (_centre_in(boxes[start], area) and _centre_in(boxes[end], area)):
-            return None
-        for index, step in ((start - 1, -1), (end + 1, 1)):
-            while 0 <= index < len(text) and text[index] in " \t":
-                index += step
-            inside = 0 <= index < len(text) and text[index] not in "\r\n"
-            if inside and _centre_in(boxes[index], area):
+        # ``_centre_in`` written out (four glyphs a link).
+        left, bottom, right, top = area
+        for index in (start, end):
+            box = boxes[index]
+            if box.top - box.bottom < _LEGIBLE or box.right <= box.left:
                 return None
-        if end > start and not self.chars.one_run(start, end):
+            x, y = (box.left + box.right) / 2, (box.bottom + box.top) / 2
+            if not (left <= x <= right and bottom <= y <= top):
+                return None
+        size = len(text)
+        for index, step in ((start - 1, -1), (end + 1, 1)):
+            while 0 <= index < size and text[index] in " \t":
+                index += step
+            if 0 <= index < size and text[index] not in "\r\n":
+                box = boxes[index]
+                if box.top - box.bottom >= _LEGIBLE and box.right > box.left:
+                    x, y = (box.left + box.right) / 2, (box.bottom + box.top) / 2
+                    if left <= x <= right and bottom <= y <= top:
+                        return None
+        if end > start and not chars.one_run(start, end):
             return None
         self._runs.append((start, end))
         if _SPACE.search(text, start, end + 1) is None:
@@ -821,7 +835,7 @@ def printed_urls(
         first, last = origin(start), origin(end - 1) + 1
         if font_size is not None:
             url, last = _cut_marker(url, first, last, text, font_size)
-        found.append(PrintedUrl(url, first, last, joined, (start, start + len(url))))
+        found.append(_new_tuple(PrintedUrl, (url, first, last, joined, (start, start + len(url)))))
     return found
 
 
@@ -861,7 +875,7 @@ def _join_lines_of(
         first = 1 + max(text.rfind("\r", 0, hint), text.rfind("\n", 0, hint))
         stop = _line_end(text, first)
         current = text[first:stop]
-        while stop < len(text):
+        while stop < len(text) and _open_end(current):
             after = stop + (2 if text.startswith("\r\n", stop) else 1)
             next_stop = _line_end(text, after)
             following = text[after:next_stop]
@@ -907,12 +921,27 @@ def _same_offset(offset: int) -> int:
 
 
 def _line_end(text: str, start: int) -> int:
-    """Where the line starting at ``start`` ends (its break, or the text's end)."""
-    ends = [at for at in (text.find("\r", start), text.find("\n", start)) if at >= 0]
-    return min(ends) if ends else len(text)
+    """Where the line starting at ``start`` ends (its break, or the text's end): the
+    first ``\r``, or a ``\n`` before it (looked for only up to it)."""
+    carriage = text.find("\r", start)
+    if carriage < 0:
+        carriage = len(text)
+    newline = text.find("\n", start, carriage)
+    return carriage if newline < 0 else newline
 
 
 _CRLF = re.compile("\r\n")
+
+
+def _open_end(line: str) -> bool:
+    """``_continues(line, nxt)`` may hold for some next line: the checks of ``_continues``
+    that read ``line`` alone, so that most lines are closed without reading the next."""
+    if _SCHEME_ONLY.search(line[-6:]) is not None:
+        return True
+    if not line or line[-1].isspace():
+        return False
+    last = line.rsplit(None, 1)[-1]
+    return "://" in last or "www." in last.lower() or "@" in last
 
 
 def _continues(line: str, nxt: str) -> bool:

@@ -71,6 +71,9 @@ _SLIVER = 0.1  # pt: narrower or flatter than this, a rectangle has no area
 _PAGE_FURNITURE = re.compile(
     r"\s*(?:(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)?\s*", re.IGNORECASE
 )
+#: A named tuple made without its generated ``__new__`` (a Python frame each).
+_new_tuple = tuple.__new__
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 class PdfExtractor:
@@ -252,21 +255,17 @@ class _PageReader:
                     target = self._printed_target(printed.url)
                     if _same_key(target) in annotated:
                         continue
-                found.append(
-                    _Found(
-                        _occurrence(
-                            self.source,
-                            printed.url,
-                            self.source.base_url,
-                            "",
-                            self.number,
-                            part_at(printed.offset),
-                            Element.BARE,
-                            printed.context(),
-                            target,
-                        )
-                    )
+                occurrence = make_occurrence(
+                    self.source.name,
+                    printed.url,
+                    self.source.base_url,
+                    resolved=target,
+                    page=self.number,
+                    part=part_at(printed.offset),
+                    element=Element.BARE,
+                    context=printed.context(),
                 )
+                found.append(_new_tuple(_Found, (occurrence, None)))
         finally:
             close_text(textpage)
         return in_notes or notes_from is not None
@@ -281,13 +280,18 @@ class _PageReader:
         found = [
             (link, index.in_link_colour(index.inside(link.areas), link.areas)) for link in links
         ]
-        if not self.settings.join_wrapped_pdf_links:
-            groups = [_Group(link, [link], indices) for link, indices in found]
+        # Reported in reading order too: LibreOffice lists a page's annotations by URI, so
+        # two links to one page would otherwise swap their texts.
+        ordered = sorted(found, key=_pair_key)
+        if not self.settings.join_wrapped_pdf_links or len({link.uri for link in links}) == len(
+            links
+        ):
+            # Nothing to join (no two annotations share a URI): a group a link, in order.
+            groups = [_Group(link, [link], indices) for link, indices in ordered]
         else:
             groups = []
             last_of: dict[str, _Group] = {}
-            for at in sorted(range(len(found)), key=lambda at: _reading_key(*found[at])):
-                link, indices = found[at]
+            for link, indices in ordered:
                 last = last_of.get(link.uri)
                 if last is not None and _continues(last, link, indices, index):
                     last.links.append(link)
@@ -295,9 +299,7 @@ class _PageReader:
                 else:
                     last_of[link.uri] = _Group(link, [link], indices)
                     groups.append(last_of[link.uri])
-        # Reported in reading order too: LibreOffice lists a page's annotations by URI, so
-        # two links to one page would otherwise swap their texts.
-        groups.sort(key=lambda group: _reading_key(group.link, group.indices))
+            groups.sort(key=lambda group: _reading_key(group.link, group.indices))
         for group in groups:
             group.indices = index.trimmed(group.indices, group.areas)
         return groups
@@ -314,18 +316,18 @@ class _PageReader:
             context = sentence_around(text, offset, group.indices[-1] + 1)
         # The text is known now unless a hyphen waits for the document's words.
         pending = anchor.waits
-        occurrence = _occurrence(
-            self.source,
+        occurrence = make_occurrence(
+            self.source.name,
             raw,
             resolve_against,
-            "" if pending else anchor.render(frozenset()),
-            self.number,
-            part_at(offset),
-            Element.ANNOTATION,
-            context,
-            url,
+            resolved=url,  # each /URI is resolved once a page
+            text="" if pending else anchor.render(_NO_WORDS),
+            page=self.number,
+            part=part_at(offset),
+            element=Element.ANNOTATION,
+            context=context,
         )
-        return _Found(occurrence, anchor if pending else None), anchor
+        return _new_tuple(_Found, (occurrence, anchor if pending else None)), anchor
 
     def _printed_target(self, url: str) -> str:
         """A printed URL resolved against the document (an http(s) URL of printable
@@ -372,6 +374,10 @@ def _goes_on(tail: _Tail, group: _Group, spelled: str, text: str) -> bool:
         return False
     together = {first + second, (first + second).rstrip(".,;:)")}
     return not ({second, second.rstrip(".,;:)")} & forms and not together & forms)
+
+
+def _pair_key(pair: tuple[UriLink, list[int]]) -> tuple[int, float, float]:
+    return _reading_key(*pair)
 
 
 def _reading_key(link: UriLink, indices: list[int]) -> tuple[int, float, float]:
@@ -549,15 +555,21 @@ def _without_slivers(links: list[UriLink]) -> list[UriLink]:
     0 pt wide rectangle (Google Slides ends each linked run with one) is nothing a reader
     sees or can click, only a stray copy of the link beside it.
     """
+    flats = [_flat(link) for link in links]
+    if True not in flats:
+        return links  # most pages: every annotation has an area
+    solid = {link.uri for link, flat in zip(links, flats, strict=True) if not flat}
+    return [
+        link for link, flat in zip(links, flats, strict=True) if link.uri not in solid or not flat
+    ]
 
-    def flat(link: UriLink) -> bool:
-        return all(
-            area.right - area.left < _SLIVER or area.top - area.bottom < _SLIVER
-            for area in link.areas
-        )
 
-    solid = {link.uri for link in links if not flat(link)}
-    return [link for link in links if link.uri not in solid or not flat(link)]
+def _flat(link: UriLink) -> bool:
+    """Every area of ``link`` is narrower or flatter than ``_SLIVER``."""
+    for area in link.areas:
+        if not (area.right - area.left < _SLIVER or area.top - area.bottom < _SLIVER):
+            return False
+    return True
 
 
 def _same_areas(first: Sequence[Rect], second: Sequence[Rect]) -> bool:
@@ -589,31 +601,6 @@ def _notes_start(text: str) -> int | None:
     if heading is None:
         return None
     return max(heading.start() - 1, 0)
-
-
-def _occurrence(
-    source: Source,
-    raw: str,
-    base: str,
-    text: str,
-    page: int,
-    part: Part,
-    element: Element,
-    context: str | None,
-    resolved: str | None = None,
-) -> Occurrence:
-    """``resolved``: ``resolve(raw, base)`` when known (each /URI is resolved once a page)."""
-    return make_occurrence(
-        source.name,
-        raw,
-        base,
-        resolved=resolved,
-        text=text,
-        page=page,
-        part=part,
-        element=element,
-        context=context,
-    )
 
 
 def _next_line(upper: Rect, lower: Rect) -> bool:
