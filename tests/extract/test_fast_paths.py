@@ -300,7 +300,7 @@ _LINE_PIECES = [
 )
 def test_a_line_whose_end_is_closed_never_continues(line: list[str], nxt: list[str]) -> None:
     first, second = "".join(line), "".join(nxt)
-    if _pdftext._continues(first, second):
+    if _pdftext._continues(first, second) or _pdftext._cut_word(first, second):
         assert _pdftext._open_end(first)
 
 

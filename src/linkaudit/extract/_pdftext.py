@@ -934,8 +934,9 @@ _CRLF = re.compile("\r\n")
 
 
 def _open_end(line: str) -> bool:
-    """``_continues(line, nxt)`` may hold for some next line: the checks of ``_continues``
-    that read ``line`` alone, so that most lines are closed without reading the next."""
+    """``_continues(line, nxt)`` or ``_cut_word(line, nxt)`` may hold for some next line:
+    their checks that read ``line`` alone, so that most lines are closed without reading
+    the next."""
     if _SCHEME_ONLY.search(line[-6:]) is not None:
         return True
     if not line or line[-1].isspace():
