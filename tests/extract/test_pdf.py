@@ -589,6 +589,23 @@ def test_a_link_wrapped_over_a_page_break_is_one_link() -> None:
         [(0, whole, (72, 57, _x(whole), 71)), (1, whole, (72, 717, _x(whole), 731))],
     )
     assert [o.page for o in extract(twice).occurrences] == [1, 2]
+    # WeasyPrint draws a page's list bullets after its text: still nothing after the link.
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 60, top)
+    pdf.linkURL(url, (_x("issued the "), 57, _x(top), 71), relative=0, thickness=0)
+    pdf.drawString(60, 700, "\u2022")
+    pdf.showPage()
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 720, rest + " through Reuse.")
+    pdf.linkURL(url, (72, 717, _x(rest), 731), relative=0, thickness=0)
+    pdf.save()
+    assert len(extract(buffer.getvalue()).occurrences) == 1
     later = _pages(
         [[(60, top)], [(720, "Prose first, then " + rest)]],
         [(0, url, (_x("issued the "), 57, _x(top), 71)),
@@ -665,3 +682,96 @@ def test_one_rectangle_over_a_line_pdfium_splits_at_a_raised_mark() -> None:
     pdf.save()
     text = extract(buffer.getvalue()).occurrences[0].text
     assert "information technology (IT) budget" in text, text
+
+
+def test_a_url_printed_in_brackets_in_a_link_s_text_reads_as_one_link() -> None:
+    """A print style sheet writes each link's address after its text, inside the link:
+    ``… intelligence (https://`` + ``www.dhs.gov/data)`` is one link, no space after the
+    scheme; ``StudentAid.gov`` + ``(http://studentaid.gov/)`` too, though the first piece
+    reads as the whole URL; two lines each printing the URL stay two links."""
+    url = "https://www.dhs.gov/data/AI_inventory"
+    top, below = (
+        "Homeland Security uses artificial intelligence (https://",
+        "www.dhs.gov/data/AI_inventory)",
+    )
+    data = _drawn(
+        [(700, "the Department of " + top), (686, below + " to verify addresses.")],
+        [(url, (_x("the Department of "), 697, _x("the Department of " + top), 711)),
+         (url, (72, 683, _x(below), 697))],
+    )  # fmt: skip
+    assert [o.text for o in extract(data).occurrences] == [f"{top}{below}"]
+    aid = "http://studentaid.gov/"
+    first, second = "answers questions on StudentAid.gov", "(http://studentaid.gov/)"
+    named = _drawn(
+        [(700, first), (686, second + " and helps students.")],
+        [(aid, (_x("answers questions on "), 697, _x(first), 711)),
+         (aid, (72, 683, _x(second), 697))],
+    )  # fmt: skip
+    assert [o.text for o in extract(named).occurrences] == [f"StudentAid.gov {second}"]
+    twice = _drawn(
+        [(700, "studentaid.gov"), (686, "studentaid.gov")],
+        [(aid, (72, 697, _x("studentaid.gov"), 711)), (aid, (72, 683, _x("studentaid.gov"), 697))],
+    )
+    assert len(extract(twice).occurrences) == 2
+
+
+def test_a_box_round_two_lines_does_not_take_in_the_next_link_on_its_last_line() -> None:
+    """wkhtmltopdf: a link wrapped over two lines (one box round both) and a second link
+    to the same page on its last line are two links: the box overlaps the second link's
+    rectangle but is no run of its line."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    url = "https://18f.gsa.gov/AI-services/"
+    before, one = "consider how you might ", "leverage the power"
+    two, other = "of AI", "Reach out to 18F"
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 700, before)
+    pdf.setFillColorRGB(0.1, 0.27, 0.5)
+    pdf.drawString(_x(before), 700, one)
+    pdf.drawString(72, 686, two)
+    pdf.setFillColorRGB(0, 0, 0)
+    pdf.drawString(_x(two), 686, ". ")
+    pdf.setFillColorRGB(0.1, 0.27, 0.5)
+    pdf.drawString(_x(two + ". "), 686, other)
+    pdf.linkURL(url, (72, 683, _x(before + one), 711), relative=0)
+    pdf.linkURL(url, (_x(two + ". "), 683, _x(two + ". " + other), 697), relative=0)
+    pdf.save()
+    assert [o.text for o in extract(buffer.getvalue()).occurrences] == [
+        "leverage the power of AI",
+        other,
+    ]
+
+
+def test_a_box_round_a_wrapped_link_stops_at_the_footnote_mark_after_it() -> None:
+    """wkhtmltopdf: the last line of a wrapped link ends ``Guide.pdf)`` and a raised
+    ``[1]`` in the link colour (a link of its own) follows; pdfium starts a new line at
+    the mark. The link reads to ``.pdf)``, the words before the mark included."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    url = "https://example.org/uploads/Humane_Tech_Design_Guide.pdf"
+    before, top, bottom = (
+        "The humane ",
+        "design guide (https://example.org/uploads/",
+        "Humane_Tech_Design_Guide.pdf)",
+    )
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 700, before)
+    pdf.setFillColorRGB(0.1, 0.27, 0.5)
+    pdf.drawString(_x(before), 700, top)
+    pdf.drawString(72, 686, bottom)
+    pdf.setFont("Helvetica", 7)
+    pdf.drawString(_x(bottom) + 0.5, 691, "[1]")
+    pdf.setFont("Helvetica", 11)
+    pdf.setFillColorRGB(0, 0, 0)
+    pdf.drawString(_x(bottom) + 12, 686, "is an activity to assess a product.")
+    pdf.linkURL(url, (72, 683, _x(before + top), 711), relative=0)
+    pdf.save()
+    assert [o.text for o in extract(buffer.getvalue()).occurrences] == [f"{top}{bottom}"]

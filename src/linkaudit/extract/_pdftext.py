@@ -184,28 +184,61 @@ class PageIndex:
         return sorted(found)
 
     def _walk_on(self, area: Rect, hit: int, found: set[int]) -> None:
-        """``_walk`` from ``hit`` along its pdfium line and on along the visual line: pdfium
-        ends a line at a raised footnote mark (``each year³, representing…``), and the
-        words after it lie in the area too."""
-        text, boxes = self.chars.text, self.chars.boxes
+        """``_walk`` from ``hit`` along its pdfium line and on along the visual line both
+        ways: pdfium ends a line at a raised footnote mark (``each year³, representing…``,
+        ``…Guide.pdf)`` + ``[1] is…``), and the words on the other side lie in the area too."""
         line = self._line_of(hit)
-        while line is not None:
-            walked = self._walk(area, hit, *line)
-            found.update(walked)
-            first, end = line
-            last = end - 1
-            while last > first and text[last].isspace():
-                last -= 1
-            if not walked or max(walked) < last:
-                return  # the walk left the area before the line's end
-            following = end
-            while following < len(text) and text[following] in "\r\n":
-                following += 1
-            if following >= len(text) or following in found:
-                return
-            if not (_centre_in(boxes[following], area) and self.same_line(last, following)):
-                return
-            hit, line = following, self._line_of(following)
+        if line is None:
+            return
+        walked = self._walk(area, hit, *line)
+        found.update(walked)
+        for step in (1, -1):
+            here: tuple[int, int] | None = line
+            part = walked
+            while here is not None and part:
+                beside = self._beside(area, here, part, step, found)
+                if beside is None:
+                    break
+                here = self._line_of(beside)
+                if here is None:
+                    break
+                part = self._walk(area, beside, *here)
+                found.update(part)
+
+    def _beside(
+        self, area: Rect, line: tuple[int, int], walked: list[int], step: int, found: set[int]
+    ) -> int | None:
+        """The character of the next (``step`` 1) or previous (-1) pdfium line that goes on
+        ``line`` along its visual line inside ``area``, when the walk reached that end."""
+        text, boxes = self.chars.text, self.chars.boxes
+        first, end = line
+        if step > 0:
+            edge = end - 1
+            while edge > first and text[edge].isspace():
+                edge -= 1
+            if max(walked) < edge:
+                return None  # the walk left the area before the line's end
+            beside = end
+            while beside < len(text) and text[beside] in "\r\n":
+                beside += 1
+            if beside >= len(text):
+                return None
+        else:
+            edge = first
+            while edge < end - 1 and text[edge].isspace():
+                edge += 1
+            if min(walked) > edge:
+                return None
+            beside = first - 1
+            while beside >= 0 and text[beside] in "\r\n":
+                beside -= 1
+            if beside < 0:
+                return None
+        if beside in found or text[beside] in _HYPHEN_MARKS:
+            return None
+        if not (_centre_in(boxes[beside], area) and self.same_line(edge, beside)):
+            return None
+        return beside
 
     def _whole_run(self, area: Rect) -> list[int] | None:
         """
@@ -374,11 +407,19 @@ class PageIndex:
         colour = fill(top[-1])
         if colour is None or fill(bottom[0]) != colour:
             return indices
+        # A footnote mark in smaller type is a link of its own, even in the same colour.
+        boxes = self.chars.boxes
+        size = 0.85 * boxes[top[-1]].height
         head = len(top)
-        while head > 0 and fill(top[head - 1]) == colour:
+        while head > 0 and fill(top[head - 1]) == colour and boxes[top[head - 1]].height >= size:
             head -= 1
+        size = 0.85 * boxes[bottom[0]].height
         tail = 0
-        while tail < len(bottom) and fill(bottom[tail]) == colour:
+        while (
+            tail < len(bottom)
+            and fill(bottom[tail]) == colour
+            and boxes[bottom[tail]].height >= size
+        ):
             tail += 1
         if head == 0 and tail == len(bottom):
             return indices
@@ -630,7 +671,8 @@ def _gap_in_url(current: Sequence[str], text: str, indices: list[int], at: int, 
 
 def _url_continues(current: Sequence[str], rest: str, target: str) -> bool:
     """The word before the break and ``rest`` are two pieces of the link's URL."""
-    before = "".join(current).split(" ")[-1]
+    # A URL printed in brackets or quotes inside the text: ``(https://`` + ``www.x.org)``.
+    before = "".join(current).split(" ")[-1].lstrip("([{<\"'\u201c\u2018")
     if not before or not rest:
         return False
     if not (_URL_MARKS & set(before) or rest[0] in _URL_MARKS):

@@ -66,10 +66,14 @@ _HTTP = re.compile(r"^https?://")
 _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_MARK = frozenset("/:.@?=&#%_~-")
+_OPENERS = "([{<\"'\u201c\u2018"
 _SLIVER = 0.1  # pt: narrower or flatter than this, a rectangle has no area
 # What may follow a page's last line or precede its first: nothing, or a page number.
+# (List bullets too: WeasyPrint draws a page's bullets after its text.)
 _PAGE_FURNITURE = re.compile(
-    r"\s*(?:(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)?\s*", re.IGNORECASE
+    r"[\s\u2022\u25e6\u25aa\u2023]*(?:(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)?"
+    r"[\s\u2022\u25e6\u25aa\u2023]*",
+    re.IGNORECASE,
 )
 #: A named tuple made without its generated ``__new__`` (a Python frame each).
 _new_tuple = tuple.__new__
@@ -402,12 +406,12 @@ def _continues(group: _Group, link: UriLink, indices: list[int], index: PageInde
         return True  # drawn twice (WeasyPrint: a link and the code span inside it)
     text = index.chars.text
     forms = _whole_forms(link.uri)
-    if _reads_whole(text, group.indices, forms):
+    if _reads_whole(text, group.indices, forms) and not _bracketed(text, indices, forms):
         return False
     if group.indices and indices and _same_text(text, group.indices, indices):
         return False  # "California Weekly Feedstuffs" in three rows: three links
     if _reads_whole(text, indices, forms) and not _reads_whole(
-        text, group.indices + indices, forms
+        text, _last_word(text, group.indices) + indices, forms
     ):
         return False
     if _touching(group.links[-1].rect, link.rect):
@@ -537,6 +541,39 @@ def _reads_whole(text: str, indices: list[int], forms: frozenset[str]) -> bool:
     return spelled in forms or spelled.rstrip(".,;:)") in forms
 
 
+def _bracketed(text: str, indices: list[int], forms: frozenset[str]) -> bool:
+    """The characters at ``indices`` are the link's URL in brackets (or its start): the
+    address a print style sheet writes after a link's text, inside the link
+    (``a[href]:after { content: " (" attr(href) ")" }``: ``StudentAid.gov`` +
+    ``(http://studentaid.gov/)``)."""
+    spelled = "".join(text[i] for i in indices).strip()
+    if len(spelled) < 2 or spelled[0] != "(":
+        return False
+    # The address may go on to the next line: ``(https://ai.gov/ai-`` + ``use-cases/)``.
+    inside = comparable(spelled[1:].removesuffix(")").replace("\ufffe", "-").replace("\x02", "-"))
+    return len(inside) >= 4 and any(form.startswith(inside) for form in forms)
+
+
+def _last_word(text: str, indices: list[int]) -> list[int]:
+    """The indices of the last word of the characters at ``indices`` (after the last
+    space between them), without an opening bracket or quote before it: where a URL
+    printed in a link's text starts (``… intelligence (https://`` + ``www.dhs.gov/…``)."""
+    start = len(indices)
+    while (
+        start > 0
+        and not (
+            start < len(indices)
+            and indices[start] != indices[start - 1] + 1
+            and text[indices[start - 1] + 1 : indices[start]].isspace()
+        )
+        and not text[indices[start - 1]].isspace()
+    ):
+        start -= 1
+    while start < len(indices) and text[indices[start]] in _OPENERS:
+        start += 1
+    return indices[start:]
+
+
 def _bridged(upper: list[int], lower: list[int], text: str) -> list[int]:
     """The two parts joined, with what lies between them outside both when it is the
     rest of a word up to the line end (``Tricoloring`` + ``.`` + ``png``; a URL set past
@@ -582,9 +619,10 @@ def _same_areas(first: Sequence[Rect], second: Sequence[Rect]) -> bool:
 
 
 def _touching(left: Rect, right: Rect) -> bool:
-    """``right`` overlaps or touches ``left`` on the same line (runs of one link)."""
+    """``right`` overlaps or touches ``left`` on the same line (runs of one link): two
+    rectangles of one line's height (a box round two lines holds the next link's line)."""
     height = min(left.height, right.height)
-    if height <= 0:
+    if height <= 0 or max(left.height, right.height) > 1.5 * height:
         return False
     overlap = min(left.top, right.top) - max(left.bottom, right.bottom)
     gap = right.left - left.right
