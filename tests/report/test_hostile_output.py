@@ -194,6 +194,15 @@ def test_neutralise_promises() -> None:
     assert "##[" not in encoded and "\x9b" not in encoded and "\x1b" not in encoded
 
 
+def test_json_text_escapes_del_in_ascii_text_and_leaves_the_rest() -> None:
+    """ASCII text skips the search for non-ASCII controls; DEL, the one ASCII one, does not."""
+    encoded = json_text(json.dumps({"k": "a\x7fb"}, ensure_ascii=False))
+    assert encoded == '{"k": "a\\u007fb"}'
+    plain = json.dumps({"url": "https://example.org/a?b=c#d", "n": [1, None, True]})
+    assert json_text(plain) == plain
+    assert json_text(json.dumps("\u2028 é", ensure_ascii=False)) == '"\\u2028 é"'
+
+
 def _entities(text: str) -> str:
     """``text`` as HTML character references: the parser hands back the raw controls."""
     return "".join(f"&#{ord(c)};" if not c.isalnum() else c for c in text)
