@@ -56,9 +56,8 @@ class TableReporter:
             blocks = _by_document(shown, options.width)
         else:
             blocks = _by_verdict(shown, options.width)
-        for block in blocks:
-            for line in block:
-                console.print(line, soft_wrap=True)
+        for block in blocks:  # one print a block: rich's cost is per print (about 70 µs)
+            console.print(_NEWLINE.join(block), soft_wrap=True)
             console.print()
         if not options.quiet:
             for warning in report.warnings:
@@ -172,6 +171,8 @@ def _place_line(finding: Finding, pad: int, width: int) -> Text:
         line.append(mark, style="dim")
     return line
 
+
+_NEWLINE = Text("\n")
 
 #: Cells an anchor text keeps however long the place and URL beside it are.
 _MIN_TEXT = 24
