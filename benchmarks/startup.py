@@ -10,7 +10,11 @@ The cases (``--cases``, default all three):
 
 - ``version``: ``linkaudit --version``;
 - ``offline``: ``check examples/*.md --offline --no-store --format json --output FILE``;
-- ``stored``: the same into a new store each run (``--db``, the README example's default).
+- ``stored``: the same into a new store each run (``--db``, the README example's default);
+- ``json``, ``table``: report writing alone, as ``check`` does it after a run of 5,000 URLs
+  (``--urls``): a generated Markdown brief (every tenth link a missing local file, so dead;
+  the others web links, skipped by ``--offline``) is checked in the child process, then the
+  CPU of getting the reporter and writing the report to a file is what the child reports.
 
 The trees take turns in the opposite order every other round. Each runs as ``python -m
 linkaudit`` with ``PYTHONPATH`` set to its tree, after that tree is byte-compiled
@@ -32,18 +36,55 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ("version", "offline", "stored")
+CASES = ("version", "offline", "stored", "json", "table")
+
+#: Checks the brief offline, then times what ``cli._emit`` does for one report file.
+REPORT_CHILD = """
+import asyncio, functools, sys, time
+from linkaudit.config import Settings
+from linkaudit.report import StreamingReporter, get_reporter
+from linkaudit.report.base import ReportOptions
+from linkaudit.run.files import write_atomically
+from linkaudit.run.pipeline import run_check
+brief, fmt, out = sys.argv[1:]
+report = asyncio.run(run_check([brief], Settings(offline=True), db=None)).report
+started = time.process_time()
+reporter = get_reporter(fmt, ReportOptions(width=100, color=False))
+if isinstance(reporter, StreamingReporter):
+    write_atomically(out, functools.partial(reporter.write, report))
+else:
+    write_atomically(out, lambda stream: stream.write(reporter.render(report)))
+print(time.process_time() - started)
+"""
 
 
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("variants", nargs="+", help="NAME=SRC_DIR")
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--urls", type=int, default=5000, help="links of the report cases")
     parser.add_argument("--cases", default=",".join(CASES), help="of: " + ", ".join(CASES))
     return parser.parse_args()
 
 
+def _brief(path: Path, links: int) -> Path:
+    """A Markdown brief of ``links`` distinct links, every tenth to a missing local file."""
+    lines = ["# A long brief", ""]
+    for i in range(links):
+        if i % 10 == 0:
+            lines.append(f"Item {i}, see [the note](missing/note-{i}.md) for the details.")
+        else:
+            url = f"https://www.institute-{i % 50}.org/section/{i // 100}/item-{i}"
+            lines.append(f"Item {i} is described in [the source]({url}) at length.")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
 def _command(case: str, work: Path, name: str, number: int) -> list[str]:
+    if case in ("json", "table"):
+        out = str(work / f"{name}.{case}")
+        return [sys.executable, "-c", REPORT_CHILD, str(work / "brief.md"), case, out]
     base = [sys.executable, "-m", "linkaudit"]
     if case == "version":
         return [*base, "--version"]
@@ -55,11 +96,14 @@ def _command(case: str, work: Path, name: str, number: int) -> list[str]:
     return [*command, "--db", str(work / f"{name}-{number}.sqlite")]
 
 
-def _cpu(command: list[str], env: dict[str, str], cwd: Path) -> float:
-    """CPU seconds (user + system) of one command's process and its children."""
-    with subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL) as child:
+def _cpu(command: list[str], env: dict[str, str], cwd: Path, *, reported: bool) -> float:
+    """CPU seconds (user + system) of one command's process, or what it printed last."""
+    with subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, text=True) as child:
+        printed = child.stdout.read() if child.stdout else ""
         _, _, usage = os.wait4(child.pid, 0)
         child.returncode = 0  # reaped above
+    if reported:
+        return float(printed.split()[-1])
     return usage.ru_utime + usage.ru_stime
 
 
@@ -73,12 +117,14 @@ def main() -> int:
     cpu: dict[tuple[str, str], list[float]] = {(n, c): [] for n in variants for c in cases}
     with tempfile.TemporaryDirectory(prefix="linkaudit-startup-") as tmp:
         work = Path(tmp)
+        _brief(work / "brief.md", args.urls)
         for number in range(args.rounds):
             for case in cases:
                 order = list(variants.items())
                 for name, src in order if number % 2 == 0 else order[::-1]:
                     env = {**os.environ, "PYTHONPATH": src}
-                    seconds = _cpu(_command(case, work, name, number), env, ROOT)
+                    command = _command(case, work, name, number)
+                    seconds = _cpu(command, env, ROOT, reported=case in ("json", "table"))
                     cpu[name, case].append(seconds)
                     print(f"round {number} {case} {name}: {seconds * 1000:.0f} CPU ms", flush=True)
     first = next(iter(variants))
