@@ -11,6 +11,9 @@ The cases (``--cases``, default all three):
 - ``version``: ``linkaudit --version``;
 - ``offline``: ``check examples/*.md --offline --no-store --format json --output FILE``;
 - ``stored``: the same into a new store each run (``--db``, the README example's default);
+- ``remote``: a check of one link to a closed loopback port (refused at once) with a JSON
+  report and ``--no-store``: the start-up of a run that fetches (httpx, aiohttp, the check
+  stage), with almost nothing to do;
 - ``json``, ``table``: report writing alone, as ``check`` does it after a run of 5,000 URLs
   (``--urls``): a generated Markdown brief (every tenth link a missing local file, so dead;
   the others web links, skipped by ``--offline``) is checked in the child process, then the
@@ -36,7 +39,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ("version", "offline", "stored", "json", "table")
+CASES = ("version", "offline", "stored", "remote", "json", "table")
 
 #: Checks the brief offline, then times what ``cli._emit`` does for one report file.
 REPORT_CHILD = """
@@ -86,6 +89,10 @@ def _command(case: str, work: Path, name: str, number: int) -> list[str]:
         out = str(work / f"{name}.{case}")
         return [sys.executable, "-c", REPORT_CHILD, str(work / "brief.md"), case, out]
     base = [sys.executable, "-m", "linkaudit"]
+    if case == "remote":
+        out = str(work / f"{name}.json")
+        options = ["--allow-private", "--retries", "0", "--archive", "none", "--no-store"]
+        return [*base, "check", str(work / "remote.md"), *options, "--format", "json", "-o", out]
     if case == "version":
         return [*base, "--version"]
     examples = sorted(str(p) for p in (ROOT / "examples").glob("*.md"))
@@ -118,6 +125,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="linkaudit-startup-") as tmp:
         work = Path(tmp)
         _brief(work / "brief.md", args.urls)
+        (work / "remote.md").write_text("[closed](http://127.0.0.1:9/page)\n")
         for number in range(args.rounds):
             for case in cases:
                 order = list(variants.items())
