@@ -173,7 +173,8 @@ def _pdf_rows(
                     len(baseline(data)),
                 )
             )
-        rows.append(_row(f"PDF {name}{label}", found, pages, links, criterion=found is first))
+        bold = found is first and not label  # the criterion: the generated PDF's row
+        rows.append(_row(f"PDF {name}{label}", found, pages, links, criterion=bold))
     assert first is not None
     return rows, first
 
