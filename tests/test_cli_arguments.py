@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import linkaudit
+from linkaudit.choices import ExitCode
 from linkaudit.cli import cli
 from linkaudit.config import Settings, load_settings, parse_statuses
 from linkaudit.exceptions import ConfigError
-from linkaudit.gate import ExitCode
 from web import SimWeb
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from linkaudit.choices import ExitCode
 from linkaudit.cli import cli
 from linkaudit.extract.formats import DOCUMENT_TYPES
-from linkaudit.gate import ExitCode
 from linkaudit.verdicts import Reason
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -75,3 +75,26 @@ def test_a_run_with_a_link_to_fetch_imports_the_http_stack(tmp_path: Path) -> No
     )  # fmt: skip
     assert {"httpx", "aiohttp", "linkaudit.run.remote"} <= modules
     assert json.loads(out.read_text())["results"][0]["verdict"] != "ok"
+
+
+#: What ``--version`` and ``--help`` never need: the models, the stages' work, asyncio.
+NOT_FOR_THE_COMMAND_LINE = {
+    "asyncio",
+    "linkaudit.models",
+    "linkaudit.extract.document",
+    "linkaudit.fix",
+    "linkaudit.gate",
+    "linkaudit.report.base",
+    "yarl",
+}
+
+
+def test_version_builds_the_command_line_and_nothing_else() -> None:
+    assert not NOT_FOR_THE_COMMAND_LINE & imported("--version")
+    assert not NOT_FOR_THE_COMMAND_LINE & imported("--help")
+
+
+def test_a_check_imports_what_the_command_line_leaves_out(tmp_path: Path) -> None:
+    modules = _offline_check(tmp_path, "--no-store")
+    assert NOT_FOR_THE_COMMAND_LINE - {"linkaudit.fix"} <= modules
+    assert "linkaudit.fix" not in modules  # only the fix command rewrites documents

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from linkaudit._version import __version__
+from linkaudit.choices import GROUP_BY, ExitCode, Prefer, exit_codes_help
 from linkaudit.config import (
     ARCHIVE_POLICIES,
     DEFAULT_PRESERVED_WITHIN_DAYS,
@@ -32,11 +33,8 @@ from linkaudit.config import (
     parse_statuses,
 )
 from linkaudit.exceptions import ConfigError
-from linkaudit.fix import Prefer
-from linkaudit.gate import ExitCode, exit_codes_help
 from linkaudit.printable import neutralise, neutralise_lines
 from linkaudit.report import FORMATS, ReportFormat
-from linkaudit.report.base import GROUP_BY
 from linkaudit.verdicts import Concern, GateTerm, Verdict
 
 if TYPE_CHECKING:

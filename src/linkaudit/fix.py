@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from linkaudit.choices import Prefer
 from linkaudit.models import DocumentFormat, Occurrence, Result
 from linkaudit.printable import neutralise, one_line
 from linkaudit.verdicts import Reason, Verdict
@@ -52,13 +53,6 @@ class EditKind(StrEnum):
     """A dead page with an archived copy: cite the copy."""
     PLACEHOLDER = "placeholder"
     """Listed for the editor; nothing to replace it with."""
-
-
-class Prefer(StrEnum):
-    """Which URL a Robust Link's ``href`` keeps."""
-
-    SNAPSHOT = "snapshot"
-    ORIGINAL = "original"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,10 @@ import re
 import tomllib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from linkaudit.choices import ExitCode
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Result
@@ -43,7 +43,6 @@ __all__ = [
     "ExitCode",
     "apply_baseline",
     "exit_code",
-    "exit_codes_help",
     "failing",
     "load_baseline",
     "write_baseline",
@@ -54,44 +53,6 @@ _OFFLINE_REASONS = frozenset(
     {Reason.MISSING_FILE, Reason.PLACEHOLDER, Reason.MALFORMED, Reason.UNSUPPORTED_SCHEME}
 )
 _ENTRY_KEYS = frozenset({"pattern", "url", "document", "text", "reason", "expires"})
-
-
-class ExitCode(IntEnum):
-    """What ``linkaudit`` exits with; ``--help`` lists these from here."""
-
-    description: str
-
-    def __new__(cls, value: int, description: str) -> ExitCode:
-        member = int.__new__(cls, value)
-        member._value_ = value
-        member.description = description
-        return member
-
-    OK = 0, "no finding at or above --fail-on"
-    FINDINGS = 1, "findings at or above --fail-on (default: dead, invalid)"
-    USAGE = 2, "usage, config, input or store error"
-    NETWORK_UNAVAILABLE = 3, "network unavailable and nothing else to report"
-    HANGUP = 129, "hung up (SIGHUP): as 130"
-    INTERRUPTED = (
-        130,
-        "interrupted (Ctrl-C); the partial report is written and the run resumes next time",
-    )
-    TERMINATED = 143, "terminated (SIGTERM, e.g. a cancelled CI job): as 130"
-
-    @classmethod
-    def of(cls, value: int) -> ExitCode:
-        """The member for ``value`` (a signal's 128 + number, click's usage error); a
-        ``ValueError`` for a code linkaudit does not document."""
-        for code in cls:
-            if code.value == value:
-                return code
-        raise ValueError(f"{value} is not a linkaudit exit code")
-
-
-def exit_codes_help() -> str:
-    """The exit-code table of ``--help``, from ``ExitCode``."""
-    rows = [f"  {code.value:<3} {code.description}" for code in ExitCode]
-    return "\b\nExit codes:\n" + "\n".join(rows) + "\n"
 
 
 @dataclass(frozen=True, slots=True)

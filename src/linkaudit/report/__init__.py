@@ -2,7 +2,9 @@
 The report stage: one ``Report``, many formats.
 
 Each format is one module behind the ``Reporter`` protocol, imported only when asked for,
-so that ``--format json`` never imports rich.
+so that ``--format json`` never imports rich. The report's types (``base``) and
+``build_report`` are handed out on first use: the command line is built from ``FORMATS``
+alone, without the models (docs/development.md#lazy-imports).
 """
 
 from __future__ import annotations
@@ -11,18 +13,22 @@ import importlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
+from linkaudit._lazy import lazy_names
 from linkaudit.exceptions import ConfigError
-from linkaudit.report.base import (
-    HealthPoint,
-    LinksReport,
-    Report,
-    Reporter,
-    ReportOptions,
-    StreamingReporter,
-    Summary,
-)
-from linkaudit.report.build import build_report
+
+if TYPE_CHECKING:
+    from linkaudit.report.base import (
+        HealthPoint,
+        LinksReport,
+        Report,
+        Reporter,
+        ReportOptions,
+        StreamingReporter,
+        Summary,
+    )
+    from linkaudit.report.build import build_report
 
 __all__ = [
     "FORMATS",
@@ -88,7 +94,7 @@ def get_reporter(name: str, options: ReportOptions | None = None) -> Reporter:
     except ValueError:
         choices = ", ".join(REPORTERS)
         raise ConfigError(f"unknown report format {name!r} (choose from {choices})") from None
-    return _load(FORMATS[chosen].reporter, options or ReportOptions())
+    return _load(FORMATS[chosen].reporter, options)  # None: the reporter's defaults
 
 
 def format_for_path(path: str | PurePath) -> str | None:
@@ -121,8 +127,27 @@ def _longest_suffix_first(item: tuple[ReportFormat, OutputFormat]) -> int:
     return -max(len(s) for s in item[1].suffixes)
 
 
-def _load(target: str, options: ReportOptions) -> Reporter:
+def _load(target: str, options: ReportOptions | None) -> Reporter:
     module_name, _, class_name = target.partition(":")
     module = importlib.import_module(f"linkaudit.report.{module_name}")
     reporter: Reporter = getattr(module, class_name)(options)
     return reporter
+
+
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "HealthPoint",
+            "LinksReport",
+            "Report",
+            "Reporter",
+            "ReportOptions",
+            "StreamingReporter",
+            "Summary",
+        ),
+        "linkaudit.report.base",
+    ),
+    "build_report": "linkaudit.report.build",
+}
+
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO, runtime_checkable
 
+from linkaudit.choices import GROUP_BY
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.models import Document, Occurrence, Result
 from linkaudit.verdicts import GateTerm, Verdict
@@ -23,9 +24,6 @@ __all__ = [
     "Summary",
     "narrowed",
 ]
-
-#: How the table can be ordered (``--group-by``); the first is the default.
-GROUP_BY = ("verdict", "document")
 
 
 @dataclass(frozen=True, slots=True)

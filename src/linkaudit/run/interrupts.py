@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from linkaudit.gate import ExitCode
+from linkaudit.choices import ExitCode
 from linkaudit.run import files
 
 __all__ = ["INTERRUPTS", "SIGNALS", "Interrupts"]
