@@ -775,3 +775,34 @@ def test_a_box_round_a_wrapped_link_stops_at_the_footnote_mark_after_it() -> Non
     pdf.linkURL(url, (72, 683, _x(before + top), 711), relative=0)
     pdf.save()
     assert [o.text for o in extract(buffer.getvalue()).occurrences] == [f"{top}{bottom}"]
+
+
+def test_a_raised_note_number_right_after_a_link_is_no_clipped_word() -> None:
+    """Typst sets a footnote mark as a superscript glyph of the text's own size right after
+    the linked word (``guide¹``): the link keeps ``guide``; a word the rectangle really
+    clips still goes (``Repository t`` where ``to`` follows)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    url = "https://example.org/Humane_Tech_Design_Guide.pdf"
+    before, link = "The Center's ", "humane design guide"
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 700, before + link)
+    pdf.drawString(_x(before + link), 704.5, "1")
+    pdf.drawString(_x(before + link + "1") + 3, 700, "is an activity.")
+    pdf.linkURL(url, (_x(before), 697, _x(before + link), 711), relative=0)
+    pdf.save()
+    assert [o.text for o in extract(buffer.getvalue()).occurrences] == [link]
+    clipped = _drawn(
+        [(700, "See the Research Repository to learn more.")],
+        [
+            (
+                "https://example.org/r",
+                (_x("See the "), 697, _x("See the Research Repository t"), 711),
+            )
+        ],
+    )
+    assert [o.text for o in extract(clipped).occurrences] == ["Research Repository"]

@@ -314,6 +314,21 @@ class PageChars:
             return None
         return channels[0].value, channels[1].value, channels[2].value, channels[3].value
 
+    def glyph_bottom(self, index: int) -> float | None:
+        """The bottom of the character's glyph itself (its ink, not the font's line box),
+        ``None`` when pdfium has no box for it."""
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        if not pdfium_c.FPDFText_GetCharBox(
+            self._raw,
+            index,
+            ctypes.byref(left),
+            ctypes.byref(right),
+            ctypes.byref(bottom),
+            ctypes.byref(top),
+        ):
+            return None
+        return bottom.value
+
     def font_size(self, index: int) -> float:
         """The character's font size in points (0 when pdfium does not know it)."""
         return float(_font_size(self._raw, index))

@@ -465,7 +465,7 @@ class PageIndex:
         if stop - start < 2:
             return start, stop
         last = indices[stop - 1]
-        if last + 1 < len(text) and text[last + 1].isalnum():
+        if last + 1 < len(text) and text[last + 1].isalnum() and not self._marker(last + 1, last):
             cut = stop - 1
             while cut > start and indices[cut - 1] == indices[cut] - 1:
                 cut -= 1
@@ -479,6 +479,18 @@ class PageIndex:
             if cut + 1 < stop and not text[indices[cut] + 1 : indices[cut + 1]].strip():
                 start = cut + 1
         return start, stop
+
+    def _marker(self, index: int, beside: int) -> bool:
+        """Character ``index`` is set in smaller type than ``beside``, or raised above it (a
+        superscript glyph of the same font: Typst's ``guide¹``): a footnote mark after a
+        word, not the rest of the word."""
+        boxes = self.chars.boxes
+        if boxes[index].height < 0.85 * boxes[beside].height:
+            return True
+        if not self.chars.text[index].isdigit():
+            return False
+        mark, base = self.chars.glyph_bottom(index), self.chars.glyph_bottom(beside)
+        return mark is not None and base is not None and mark - base > 0.3 * boxes[beside].height
 
     @staticmethod
     def _within(box: Rect, areas: Sequence[Rect]) -> bool:
