@@ -120,6 +120,36 @@ def test_sandboxed_errors_keep_their_kind(small_budget: None) -> None:
         )
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the sandbox needs fork")
+def test_an_answer_the_child_cannot_send_is_named() -> None:
+    """A reader's error of a kind that cannot cross the process border (a class pickle
+    cannot find by name) still reaches the user as one line saying what failed, not as
+    the child's bare exit code; a reader that works is unaffected."""
+    from linkaudit.extract.sandbox import run_contained
+    from linkaudit.models import DocumentFormat, Extraction
+
+    class Unsendable(DocumentError):
+        pass
+
+    class Failing:
+        format = DocumentFormat.PDF
+
+        def extract(self, source: Source, settings: Settings) -> Extraction:
+            raise Unsendable(source.name, "unreadable")
+
+    source = Source("odd.pdf", b"%PDF-1.4", "file:///corpus/odd.pdf")
+    with pytest.raises(DocumentError) as caught:
+        run_contained(DocumentFormat.PDF, Failing(), source, Settings())
+    assert "exit code" not in caught.value.cause
+    assert "Unsendable" in caught.value.cause
+
+    from helpers.builders import pdf as build_pdf
+    from linkaudit.extract.pdf import PdfExtractor
+
+    working = Source("ok.pdf", build_pdf.long_pdf(1), "file:///corpus/ok.pdf")
+    assert run_contained(DocumentFormat.PDF, PdfExtractor(), working, Settings()).occurrences
+
+
 def gzipped_anchor_page(repeats: int) -> bytes:
     return gzip.compress(b"<html><body>" + b"<a id=" * repeats, 9)
 

@@ -157,26 +157,43 @@ def _child(
     writer: int, extractor: Extractor, source: Source, settings: Settings, limits: Budget
 ) -> int:
     """Set the limits, extract, write ``("ok", extraction)`` or ``("error", kind, cause)``
-    pickled; the exit code."""
-    _limit(limits)
-    answer: tuple[Any, ...]
+    pickled; the exit code. Whatever goes wrong on the way (an answer that cannot be
+    pickled, memory running out while an error is being described) still ends as an
+    answer or as ``_OUT_OF_MEMORY``: the parent names the cause, never a bare exit code."""
     try:
-        answer = ("ok", extractor.extract(source, settings))
+        _limit(limits)
+        return _send(writer, _answer(extractor, source, settings))
     except MemoryError:
         return _OUT_OF_MEMORY
+    except Exception as exc:  # the answer itself failed: say what failed, in a smaller one
+        try:
+            return _send(writer, ("error", CorruptDocument, _described(exc)))
+        except MemoryError:
+            return _OUT_OF_MEMORY
+
+
+def _answer(extractor: Extractor, source: Source, settings: Settings) -> tuple[Any, ...]:
+    try:
+        return ("ok", extractor.extract(source, settings))
     except DocumentError as exc:
-        answer = ("error", type(exc), exc.cause)
+        return ("error", type(exc), exc.cause)
     except RecursionError:
-        answer = ("error", CorruptDocument, "nested too deeply to read")
-    except Exception as exc:  # what the parent's catch-all would say
-        answer = ("error", CorruptDocument, " ".join(f"{type(exc).__name__}: {exc}".split()))
-    try:
-        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(writer, view) :]
+        return ("error", CorruptDocument, "nested too deeply to read")
     except MemoryError:
-        return _OUT_OF_MEMORY
+        raise
+    except Exception as exc:  # what the parent's catch-all would say
+        return ("error", CorruptDocument, _described(exc))
+
+
+def _described(exc: Exception) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+def _send(writer: int, answer: tuple[Any, ...]) -> int:
+    payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(writer, view) :]
     return 0
 
 
