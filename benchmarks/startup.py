@@ -11,6 +11,8 @@ The cases (``--cases``, default all three):
 - ``version``: ``linkaudit --version``;
 - ``offline``: ``check examples/*.md --offline --no-store --format json --output FILE``;
 - ``stored``: the same into a new store each run (``--db``, the README example's default);
+- ``html``: the offline check of one HTML page of 20 web links with a JSON report and
+  ``--no-store`` (a run over documents other than Markdown);
 - ``remote``: a check of one link to a closed loopback port (refused at once) with a JSON
   report and ``--no-store``: the start-up of a run that fetches (httpx, aiohttp, the check
   stage), with almost nothing to do;
@@ -39,7 +41,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ("version", "offline", "stored", "remote", "json", "table")
+CASES = ("version", "offline", "stored", "html", "remote", "json", "table")
 
 #: Checks the brief offline, then times what ``cli._emit`` does for one report file.
 REPORT_CHILD = """
@@ -89,6 +91,10 @@ def _command(case: str, work: Path, name: str, number: int) -> list[str]:
         out = str(work / f"{name}.{case}")
         return [sys.executable, "-c", REPORT_CHILD, str(work / "brief.md"), case, out]
     base = [sys.executable, "-m", "linkaudit"]
+    if case == "html":
+        out = str(work / f"{name}.json")
+        page = str(work / "page.html")
+        return [*base, "check", page, "--offline", "--no-store", "--format", "json", "-o", out]
     if case == "remote":
         out = str(work / f"{name}.json")
         options = ["--allow-private", "--retries", "0", "--archive", "none", "--no-store"]
@@ -126,6 +132,8 @@ def main() -> int:
         work = Path(tmp)
         _brief(work / "brief.md", args.urls)
         (work / "remote.md").write_text("[closed](http://127.0.0.1:9/page)\n")
+        links = (f'<a href="https://example.org/{i}#part">{i}</a>' for i in range(20))
+        (work / "page.html").write_text(f"<html><body><p>{' '.join(links)}</p></body></html>")
         for number in range(args.rounds):
             for case in cases:
                 order = list(variants.items())

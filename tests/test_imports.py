@@ -98,3 +98,22 @@ def test_a_check_imports_what_the_command_line_leaves_out(tmp_path: Path) -> Non
     modules = _offline_check(tmp_path, "--no-store")
     assert NOT_FOR_THE_COMMAND_LINE - {"linkaudit.fix"} <= modules
     assert "linkaudit.fix" not in modules  # only the fix command rewrites documents
+
+
+def test_a_check_of_html_alone_never_imports_markdown_it(tmp_path: Path) -> None:
+    """A link's anchor test (``fragment``) is apart from the Markdown anchor reader.
+
+    (A link to a local file is checked by the check stage, which reads Markdown targets.)"""
+    page = tmp_path / "page.html"
+    page.write_text('<p><a href="https://example.org/a#part">a</a> <a href="#">top</a></p>')
+    out = tmp_path / "report.json"
+    modules = imported(
+        "check", str(page), "--offline", "--no-store", "--format", "json", "--output", str(out)
+    )
+    assert {"linkaudit.fragment", "linkaudit.extract.html", "lxml.etree"} <= modules
+    assert not {"markdown_it", "mdit_py_plugins", "linkaudit.anchors"} & modules
+    assert len(json.loads(out.read_text())["results"]) == 2
+
+
+def test_a_check_of_markdown_imports_markdown_it(tmp_path: Path) -> None:
+    assert {"markdown_it", "linkaudit.anchors"} <= _offline_check(tmp_path, "--no-store")

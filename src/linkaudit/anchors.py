@@ -1,16 +1,6 @@
 """
-Pure: what a ``#fragment`` asks for, and the anchors a Markdown or HTML document defines.
-
-A fragment is read as a browser reads it (HTML's "find a potential indicated element"):
-
-* the fragment directive (``:~:`` and everything after it, e.g. ``#:~:text=…`` or
-  ``#intro:~:text=…``, what browsers put in copied links) is stripped before anything else,
-  and only the element id before it, if any, is looked for;
-* hash routes (``#!/…``, ``#/…``) are read by the page's script, and PDF open parameters
-  (``#page=3``, ``#nameddest=x``, ``#zoom=…``, ``#search=…``, ``#view=…``) by the PDF
-  viewer: neither names an element, so neither can be missing;
-* the empty fragment and ``#top`` (any case) always exist;
-* a percent-encoded or non-ASCII id matches after decoding (UTF-8), as browsers try both.
+Pure: the anchors a Markdown or HTML document defines (what a ``#fragment`` asks for, and
+whether a set of anchors holds it, is ``linkaudit.fragment``, re-exported here).
 
 Markdown anchors are the ids a renderer gives headings: markdown-it's anchors plugin
 (mdit-py-plugins, GitHub's slug rules and ``-1``, ``-2`` for repeats), Pandoc's explicit
@@ -23,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from urllib.parse import unquote
 
 from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify, unique_slug
+
+from linkaudit.fragment import GITHUB_PREFIX, MarkdownAnchors, element_id, has_anchor
 
 __all__ = [
     "GITHUB_PREFIX",
@@ -41,64 +32,8 @@ __all__ = [
     "token_anchors",
 ]
 
-GITHUB_PREFIX = "user-content-"
-"""GitHub renders heading ids as ``user-content-…`` and maps ``#x`` to it at run time."""
-
-_DIRECTIVE = ":~:"
-_PDF_PARAMETER = re.compile(
-    r"^(?:page|nameddest|zoom|search|view|viewrect|pagemode|scrollbar|toolbar|navpanes|"
-    r"statusbar|messages|highlight|comment|fdf)=",
-    re.IGNORECASE,
-)
 _PANDOC_ATTRIBUTES = re.compile(r"\{(?=[^}]*#)([^{}]*)\}\s*$")
 _PANDOC_ID = re.compile(r"(?:^|\s)#([^\s}]+)")
-
-
-class MarkdownAnchors(frozenset[str]):
-    """The anchors of a Markdown document. Its heading slugs are lower case and GitHub finds
-    ``#Install`` as ``install``: a fragment matches them without regard to case (an HTML
-    page's ids are matched exactly, as browsers do)."""
-
-
-def element_id(fragment: str) -> str | None:
-    """The element id ``fragment`` names, ``""`` for the top of the page, or ``None`` when
-    it names no element (a hash route, PDF open parameters, only a fragment directive)."""
-    directive = fragment.find(_DIRECTIVE)
-    if directive >= 0:
-        fragment = fragment[:directive]
-        if not fragment:
-            return None
-    if fragment[:1] in ("!", "/") or _PDF_PARAMETER.match(fragment):
-        return None
-    if fragment.lower() == "top":
-        return ""
-    return fragment
-
-
-def has_anchor(fragment: str, defined: frozenset[str]) -> bool:
-    """Whether ``fragment`` (as in the URL, maybe percent-encoded) is satisfied by ``defined``;
-    a fragment that names no element is satisfied by any page."""
-    wanted = element_id(fragment)
-    if not wanted:
-        return True
-    candidates = {wanted, unquote(wanted, errors="strict") if _decodes(wanted) else wanted}
-    for name in list(candidates):
-        candidates.add(GITHUB_PREFIX + name)
-        if name.startswith(GITHUB_PREFIX):
-            candidates.add(name[len(GITHUB_PREFIX) :])
-    if any(c in defined for c in candidates):
-        return True
-    if isinstance(defined, MarkdownAnchors):
-        return any(c.lower() in defined for c in candidates)
-    return False
-
-
-def _decodes(text: str) -> bool:
-    try:
-        unquote(text, errors="strict")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def fragment_found(text: str, fragment: str, markdown: bool = False) -> bool | None:

@@ -1,8 +1,8 @@
 """
 Root-relative links of local documents (``/about/``), resolved as their site would serve them.
 
-Apart from ``extract.urls`` (whose problem checks load the Markdown and HTML anchor readers),
-so that importing the extract stage, as ``linkaudit --version`` does, loads no parser.
+Apart from ``extract.urls`` (its problem checks, with the anchor test of ``fragment``), so
+that resolving a root-relative link loads none of the per-link checks.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from linkaudit.anchors import has_anchor
 from linkaudit.dois import resolve_doi
+from linkaudit.fragment import has_anchor
 from linkaudit.models import Element, Occurrence, Part, RobustLink, new_occurrence
 from linkaudit.urls import (
     OTHER_SCHEMES,
