@@ -125,7 +125,9 @@ def main() -> int:
     args = _args()
     variants = dict(v.split("=", 1) for v in args.variants)
     cases = [c for c in args.cases.split(",") if c]
-    for src in variants.values():
+    for name, src in variants.items():
+        if not (Path(src) / "linkaudit").is_dir():  # else the installed copy would run
+            sys.exit(f"{name}: {src} holds no linkaudit package")
         compileall.compile_dir(src, quiet=1)
     cpu: dict[tuple[str, str], list[float]] = {(n, c): [] for n in variants for c in cases}
     with tempfile.TemporaryDirectory(prefix="linkaudit-startup-") as tmp:
