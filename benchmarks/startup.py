@@ -6,7 +6,7 @@ same load; CPU (user + system) of each run's own process from ``os.wait4``.
     git archive OLD src | tar -x -C /tmp/old && git archive NEW src | tar -x -C /tmp/new
     python benchmarks/startup.py old=/tmp/old/src new=/tmp/new/src --rounds 9
 
-The cases (``--cases``, default all three):
+The cases (``--cases``, default all of them):
 
 - ``version``: ``linkaudit --version``;
 - ``offline``: ``check examples/*.md --offline --no-store --format json --output FILE``;
