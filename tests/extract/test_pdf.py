@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 
@@ -549,7 +550,7 @@ def test_a_note_number_linked_with_its_brackets_keeps_them() -> None:
 
 
 def _pages(
-    pages: list[list[tuple[float, str]]], links: list[tuple[int, str, tuple[float, ...]]]
+    pages: Sequence[Sequence[tuple[float, str]]], links: list[tuple[int, str, tuple[float, ...]]]
 ) -> bytes:
     """Pages of text at (y, text) from x=72 in Helvetica 11; links as (page, uri, rect)."""
     import io
@@ -806,3 +807,21 @@ def test_a_raised_note_number_right_after_a_link_is_no_clipped_word() -> None:
         ],
     )
     assert [o.text for o in extract(clipped).occurrences] == ["Research Repository"]
+
+
+def test_the_address_in_every_page_s_footer_is_one_link_and_a_cut_one_none() -> None:
+    """Chromium's "Save as PDF" prints the page's address in each page's footer: one link,
+    on the first page, not one a page; an address it cut with an ellipsis is no link. The
+    same URL cited in the body of two pages is two links."""
+    url = "https://18f.gsa.gov/2016/08/08/facts/"
+    body = [(700 - 14 * n, f"Line {n} of the essay's text, written as prose.") for n in range(5)]
+    footer = [(40, f"{url}    1/3")]
+    pages = [body + footer, body + footer, body + footer]
+    assert [(o.url, o.page) for o in extract(_pages(pages, [])).occurrences] == [(url, 1)]
+    cut = [
+        [*body, (40, "https://18f.gsa.gov/2016/08/08/facts-about-publishing-open-sou\u2026  1/2")]
+    ]
+    assert extract(_pages(cut, [])).occurrences == []
+    cited = [(700, "Prose."), (686, "More prose."), (672, f"See {url} for the facts."),
+             (658, "Prose again."), (644, "And the end.")]  # fmt: skip
+    assert [o.page for o in extract(_pages([cited, cited], [])).occurrences] == [1, 2]

@@ -67,6 +67,7 @@ _MAX_LINE_HEIGHT = 24.0  # points: a text line up to ~20 pt type
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_MARK = frozenset("/:.@?=&#%_~-")
 _OPENERS = "([{<\"'\u201c\u2018"
+_ELLIPSIS = "\u2026"
 _SLIVER = 0.1  # pt: narrower or flatter than this, a rectangle has no area
 # What may follow a page's last line or precede its first: nothing, or a page number.
 # (List bullets too: WeasyPrint draws a page's bullets after its text.)
@@ -112,6 +113,7 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
     texts: list[str] = []
     in_notes = False
     tail: _Tail | None = None
+    running: set[str] = set()  # URLs printed in a page's header or footer so far
     for index in range(min(pages, settings.max_pages)):
         try:
             page = load_page(pdf, index)
@@ -123,7 +125,7 @@ def _read(pdf: pdfium.PdfDocument, source: Source, settings: Settings) -> Extrac
             break
         try:
             reader = _PageReader(pdf, page, index + 1, source, base, settings)
-            in_notes = reader.read(found, texts, in_notes, tail)
+            in_notes = reader.read(found, texts, in_notes, tail, running)
             tail = reader.tail
         finally:
             close_page(page)
@@ -207,10 +209,17 @@ class _PageReader:
         """The page's last link when it ends the page's text (``_Tail``)."""
 
     def read(
-        self, found: list[_Found], texts: list[str], in_notes: bool, tail: _Tail | None = None
+        self,
+        found: list[_Found],
+        texts: list[str],
+        in_notes: bool,
+        tail: _Tail | None = None,
+        running: set[str] | None = None,
     ) -> bool:
         """Append the page's occurrences to ``found`` (the first going on ``tail``, the
-        previous page's last link, when it continues it); whether the notes have begun."""
+        previous page's last link, when it continues it; a URL of a header or footer line
+        once a document: ``running`` holds those printed so far); whether the notes have
+        begun."""
         textpage = load_text(self.pdf, self.page, self.number - 1)
         try:
             chars = PageChars(textpage)
@@ -254,6 +263,13 @@ class _PageReader:
             for printed in printed_urls(chars.text, chars.font_size, index.cut_at_margin):
                 if not covered.isdisjoint(range(printed.offset, printed.end)):
                     continue  # the annotation over it wins
+                if printed.url.endswith(_ELLIPSIS) or chars.text.startswith(_ELLIPSIS, printed.end):
+                    continue  # printed cut (Chromium's footer: ``…/publish-their-c…``)
+                if running is not None and _running_line(chars.text, printed.offset):
+                    key = _same_key(printed.url)
+                    if key in running:
+                        continue  # the page's address in every page's footer: once
+                    running.add(key)
                 target = None
                 if annotated:
                     target = self._printed_target(printed.url)
@@ -356,6 +372,16 @@ class _PageReader:
         if is_normal_http(raw):
             return raw, resolve_against, raw  # what resolve() gives such a URL
         return raw, resolve_against, resolve(raw, resolve_against)
+
+
+def _running_line(text: str, offset: int) -> bool:
+    """Character ``offset`` is on one of the page text's first two or last two lines,
+    where headers and footers are (Chromium writes its date, title, address and page
+    number after the page's text)."""
+    before = text.count("\n", 0, offset)
+    if before < 2:
+        return True
+    return text.count("\n", offset) < 2
 
 
 def _goes_on(tail: _Tail, group: _Group, spelled: str, text: str) -> bool:
