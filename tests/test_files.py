@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -85,3 +87,42 @@ def test_a_full_disk_leaves_no_empty_report(full_disk: Path) -> None:
     assert str(caught.value).startswith(f"{target}: cannot write the report: ")
     assert "No space left on device" in str(caught.value)
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
+
+
+def test_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """``--output`` naming a FIFO (a CI step reading the report as it comes): the report
+    goes through it and it is still a FIFO afterwards; nothing is left beside it."""
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_atomically(fifo, lambda stream: stream.write("the report\n"))
+    reader.join(timeout=10)
+    assert received == ["the report\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.fifo"]
+
+
+def test_a_device_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """``--output /dev/null`` run as root must not put a regular file where the machine's
+    null device was: a null device of our own (made with mknod, root only) stays one."""
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device node needs root")
+    write_atomically(null, lambda stream: stream.write("x" * 10_000))
+    assert stat.S_ISCHR(null.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_a_link_to_a_report_stays_a_link(tmp_path: Path) -> None:
+    """A report path that is a symbolic link: the file it names gets the report."""
+    real = tmp_path / "real.json"
+    real.write_text("old\n")
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    write_atomically(link, lambda stream: stream.write("new\n"))
+    assert link.is_symlink() and real.read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.json", "report.json"]

@@ -145,6 +145,26 @@ def test_write_keeps_every_other_byte_and_dry_run_writes_nothing(tmp_path: Path)
     assert after.replace(NEW.encode(), OLD.encode()).replace(SNAP.encode(), DEAD.encode()) == data
 
 
+def test_a_linked_document_stays_a_link_and_keeps_its_mode(tmp_path: Path) -> None:
+    """Rewriting a document reached through a symbolic link rewrites the file it names
+    (the link stays a link) and keeps that file's permissions; a plain file keeps its
+    mode too."""
+    real = tmp_path / "real.md"
+    real.write_text(MARKDOWN, encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "brief.md"
+    link.symlink_to(real)
+    formats = {str(link): DocumentFormat.MARKDOWN}
+    done = fix_documents(
+        results(str(link)), formats, write=True, diff=False, prefer=Prefer.SNAPSHOT
+    )
+    assert not done.failed and "2 targets rewritten" in done.text
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert NEW in real.read_text(encoding="utf-8")
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.md", "real.md"]
+
+
 def test_pdf_and_docx_get_a_list_of_edits(tmp_path: Path) -> None:
     document = str(tmp_path / "brief.pdf")
     done = fix_documents(

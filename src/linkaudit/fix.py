@@ -16,7 +16,9 @@ from __future__ import annotations
 import codecs
 import difflib
 import html
+import os
 import re
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -309,10 +311,13 @@ def _fix_one(
     if diff:
         lines.append(unified_diff(str(path), text, result.text))
     if write and result.applied:
-        temporary = path.with_name(f".{path.name}.linkaudit-fix")
+        # A symbolic link stays one: the file it names is rewritten.
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        temporary = target.with_name(f".{target.name}.linkaudit-fix")
         try:
             temporary.write_bytes(result.text.encode(encoding))
-            temporary.replace(path)
+            shutil.copymode(target, temporary)  # the document keeps its permissions
+            temporary.replace(target)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             return lines, f"{path}: cannot write: {exc.strerror}"
