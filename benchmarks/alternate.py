@@ -9,7 +9,8 @@ process from ``os.wait4``.
 
 Each variant runs as ``python -m linkaudit`` with ``PYTHONPATH`` set to its tree, with the
 command line and limits of ``run.py``'s linkaudit. Prints every run, each variant's medians
-and the median of the per-round CPU ratios to the first variant, and stops with an error if
+(CPU and wall) and the medians of the per-round CPU and wall ratios to the first variant,
+with the load average at the start and the end, and stops with an error if
 two linkaudit variants gave any URL a different verdict.
 """
 
@@ -58,6 +59,8 @@ def main() -> int:
     limits = Limits(args.hosts * 2, 2, 2, 5.0)
     plan = build_plan(args.urls, args.hosts, seed=args.seed, latency=0.1)
     cpu: dict[str, list[float]] = {name: [] for name in variants}
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    load_before = os.getloadavg()[0]
     verdicts: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="linkaudit-alt-") as tmp, sim_web(plan) as web:
         work = Path(tmp)
@@ -73,6 +76,7 @@ def main() -> int:
                 web.reset()
                 seconds, wall = _run(command, {**os.environ, "PYTHONPATH": src}, work)
                 cpu[name].append(seconds)
+                walls[name].append(wall)
                 if name != "lychee":
                     results = json.loads(out.read_text())["results"]
                     verdicts.setdefault(name, {r["url"]: r["verdict"] for r in results})
@@ -82,11 +86,15 @@ def main() -> int:
     first = next(iter(variants))
     for name, values in cpu.items():
         ratios = [v / f for v, f in zip(values, cpu[first], strict=True)]
+        wall_ratios = [v / f for v, f in zip(walls[name], walls[first], strict=True)]
         print(
             f"{name}: median {statistics.median(values):.2f} CPU s "
             f"({1000 * statistics.median(values) / args.urls:.3f} ms a link), "
-            f"median ratio to {first} {statistics.median(ratios):.3f}"
+            f"median ratio to {first} {statistics.median(ratios):.3f}; "
+            f"median wall {statistics.median(walls[name]):.2f} s, "
+            f"median wall ratio to {first} {statistics.median(wall_ratios):.3f}"
         )
+    print(f"load average: {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     reference = next(iter(verdicts.values()), {})
     changed = [n for n, v in verdicts.items() if v != reference]
     if changed:

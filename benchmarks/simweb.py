@@ -4,7 +4,9 @@ response and a realistic mix of answers, for benchmarking link checkers.
 
 The server runs in its own process so that its CPU never counts against the tool being measured.
 It keeps its own request count and the maximum number of requests in flight per host, which is
-how the benchmark sees whether a tool is polite. Every wait is bounded and the process stops by
+how the benchmark sees whether a tool is polite, and each request's host, start and end
+(``time.monotonic``, one clock for every process on Linux), which is how ``timeline.py`` sees
+where a run's time goes. Every wait is bounded and the process stops by
 itself when its parent goes away, so nothing outlives a benchmark run.
 """
 
@@ -180,6 +182,7 @@ class _Server:
         self.methods: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.flaky_seen: set[int] = set()
+        self.timeline: list[tuple[str, float, float]] = []
 
     def stats(self) -> ServerStats:
         return ServerStats(
@@ -218,11 +221,13 @@ class _Server:
         self.total += 1
         self.peak = max(self.peak, self.in_flight[host])
         self.peak_total = max(self.peak_total, self.total)
+        started = time.monotonic()
         try:
             return await self._respond(method, target.split("?")[0], reader, writer, host) and keep
         finally:
             self.in_flight[host] -= 1
             self.total -= 1
+            self.timeline.append((host, started, time.monotonic()))
 
     async def _respond(
         self,
@@ -347,6 +352,8 @@ async def _serve(plan: Plan, port: int, socks: list[socket.socket], control: Con
             control.send("ok")
         elif command == "stats":
             control.send(server.stats())
+        elif command == "timeline":
+            control.send(server.timeline)
         else:
             stop.set()
 
@@ -405,6 +412,13 @@ class SimWeb:
         self.control.send("stats")
         stats: ServerStats = self.control.recv()
         return stats
+
+    def timeline(self) -> list[tuple[str, float, float]]:
+        """(host, start, end) of every request answered since the last reset, the times
+        from ``time.monotonic`` (the header read, to the last byte written)."""
+        self.control.send("timeline")
+        found: list[tuple[str, float, float]] = self.control.recv()
+        return found
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,31 @@ def test_peak_rss_ignores_what_the_child_inherited_at_exec() -> None:
     assert _peak(283.0, 283.0, 65.0) == 65.0
     assert _peak(157.0, 100.0, 65.0) == 157.0
     assert _peak(90.0, 283.0, 0.0) == 90.0  # never sampled: ru_maxrss is all there is
+
+
+def test_server_keeps_each_requests_host_and_times() -> None:
+    plan = build_plan(2, 2, latency=0.0).__class__(2, 2, latency=0.05, kinds=(Kind.OK,) * 2)
+    with sim_web(plan) as web:
+        before = time.monotonic()
+        _get(host_address(1), web.port, "/doc/1")
+        timeline = web.timeline()
+        assert [host for host, _, _ in timeline] == [host_address(1)]
+        ((_, start, end),) = timeline
+        assert before <= start and end - start >= 0.05 and end <= time.monotonic()
+        web.reset()
+        assert web.timeline() == []
+
+
+def test_breakdown_splits_the_wall_time() -> None:
+    from timeline import breakdown
+
+    # Host a: two lanes busy 1..3 then one lane 3..4 (idle lane-second: 1 of 2 lanes);
+    # host b ends first. The run: started at 0, the last answer at 4, exit at 4.5.
+    requests = [("a", 1.0, 3.0), ("a", 1.0, 4.0), ("b", 1.5, 2.0)]
+    parts = breakdown(requests, 0.0, 4.5, per_host=2)
+    assert parts.host == "a"
+    assert parts.before_first == pytest.approx(1.0)
+    assert parts.after_last == pytest.approx(0.5)
+    assert parts.host_work == pytest.approx(2.5)
+    assert parts.host_idle == pytest.approx(0.5)
+    assert parts.wall == pytest.approx(4.5)
