@@ -10,7 +10,7 @@ import gc
 import sys
 import warnings
 
-__all__ = ["tune_interpreter"]
+__all__ = ["skip_final_collection", "tune_interpreter"]
 
 
 def tune_interpreter() -> None:
@@ -18,6 +18,14 @@ def tune_interpreter() -> None:
     _tune_gc()
     _tune_switching()
     _skip_unused_imports()
+
+
+def skip_final_collection() -> None:
+    """The command is done and the process exits: freeze every object, so that the
+    interpreter's last cycle collection at exit does not walk the whole heap (about 0.1 s
+    after a 5,000-URL check). Every file, report and store was closed explicitly by then;
+    the operating system takes the memory back."""
+    gc.freeze()
 
 
 def _skip_unused_imports() -> None:

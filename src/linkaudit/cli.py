@@ -875,7 +875,10 @@ def fix(inputs: tuple[str, ...], dry_run: bool, write: bool, prefer: str, **opts
 
 def main() -> None:
     """Entry point of the console script."""
-    from linkaudit._tuning import tune_interpreter
+    from linkaudit._tuning import skip_final_collection, tune_interpreter
 
     tune_interpreter()
-    cli(prog_name="linkaudit")
+    try:
+        cli(prog_name="linkaudit")
+    finally:
+        skip_final_collection()
