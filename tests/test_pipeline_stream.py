@@ -161,3 +161,32 @@ async def test_extractions_argument_and_late_problem(web: SimWeb, test_settings:
     (result,) = outcome.report.results
     assert result.verdict is Verdict.INVALID and result.occurrences == (fine, bad)
     assert [d.path for d in outcome.report.documents] == ["a.md", "b.md"]
+
+
+async def test_next_document_is_read_after_this_ones_citations(test_settings: Settings) -> None:
+    """A document's citations go into the run's ledger before the next document's
+    extraction starts (SQLite beside a parsing thread waits for the GIL at every row: the
+    stall docs/benchmarks.md measured). ``on_document`` runs right after the ledger took
+    them; it waits up to 1 s for the next extraction to start, which must not."""
+    documents = [Document(path=p, format=DocumentFormat.MARKDOWN) for p in ("a.md", "b.md")]
+    started_next = threading.Event()
+    heard: list[str] = []
+    heard_when_next_started: list[list[str]] = []
+
+    def source() -> Iterator[Extraction]:
+        for index, document in enumerate(documents):
+            if index == 1:
+                heard_when_next_started.append(list(heard))
+                started_next.set()
+            bad = Occurrence(document=document.path, raw="", url="", problem=Reason.PLACEHOLDER)
+            yield Extraction(document, [bad])
+
+    def on_document(extraction: Extraction) -> None:
+        if extraction.document.path == "a.md":
+            started_next.wait(1.0)
+        heard.append(extraction.document.path)
+
+    settings = test_settings.replace(soft404=False, archive="none")
+    outcome = await run_check([], settings, db=None, extractions=source(), on_document=on_document)
+    assert heard_when_next_started == [["a.md"]]
+    assert [d.path for d in outcome.report.documents] == ["a.md", "b.md"]

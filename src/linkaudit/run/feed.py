@@ -97,11 +97,16 @@ class Feed:
             self._next = self._extract_next()
         # Shielded: a cancelled reader (the checker stopping) leaves the document to the next.
         extraction = await asyncio.shield(self._next)
+        self._next = None
         if extraction is None:
             return False
-        # One document ahead: the next one is extracted while this one's URLs are fed.
-        self._next = self._extract_next()
+        # The document's citations go into the ledger before the next document's extraction
+        # starts: SQLite lets go of the GIL at every row, and a parsing thread would take it
+        # each time (1,000 citations: 15 ms alone, 75-120 ms beside a parse, with every
+        # request's hand-off on the loop waiting; docs/benchmarks.md).
         await self._take(extraction)
+        # One document ahead: the next one is extracted while this one's URLs are checked.
+        self._next = self._extract_next()
         return True
 
     def _extract_next(self) -> asyncio.Future[Extraction | None]:
