@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +15,9 @@ from linkaudit.exceptions import CorruptDocument, EncryptedDocument
 from linkaudit.extract._pdftext import printed_urls
 from linkaudit.extract.pdf import PdfExtractor
 from linkaudit.models import Element, Extraction, Part, Source
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 BASE = "file:///briefs/brief.pdf"
 A, B = Element.ANNOTATION, Element.BARE
@@ -177,12 +182,8 @@ def test_printed_urls_broken_by_real_typesetters(text: str, urls: list[str]) -> 
 
 def _drawn(lines: list[tuple[float, str]], links: list[tuple[str, tuple[float, ...]]]) -> bytes:
     """One page: text at (y, text) from x=72 in Helvetica 11, URI links over rectangles."""
-    import io
 
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     for y, line in lines:
         pdf.drawString(72, y, line)
@@ -190,6 +191,14 @@ def _drawn(lines: list[tuple[float, str]], links: list[tuple[str, tuple[float, .
         pdf.linkURL(uri, rect, relative=0, thickness=0)
     pdf.save()
     return buffer.getvalue()
+
+
+def _letter() -> tuple[io.BytesIO, Canvas]:
+    """A US Letter page drawn by reportlab, and the buffer its PDF is saved into."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    return buffer, canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
 
 
 def _x(text: str) -> float:
@@ -311,17 +320,14 @@ def test_table_rows_linking_one_url_are_links_of_their_own() -> None:
     """An Excel report: a column of right-aligned cells, each a link to one report, with
     figures to their left on each row. Each row is a link a reader sees; the same words in
     three rows are three links."""
-    import io
 
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.pdfgen import canvas
 
     url, feed = "https://example.org/ethanol.pdf", "https://example.org/feed.txt"
     rows = [("Minnesota", "Minnesota Ethanol", url), ("Nebraska", "Nebraska Ethanol", url),
             ("Wisconsin", "Wisconsin Ethanol", url), ("Fresno", "Weekly Feedstuffs", feed),
             ("Los Angeles", "Weekly Feedstuffs", feed)]  # fmt: skip
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 9)
     for number, (state, cell, target) in enumerate(rows):
         y = 700 - 12 * number
@@ -380,14 +386,10 @@ def test_a_rectangle_set_off_its_one_word_reads_the_whole_word() -> None:
     ``www.fai.gov.``) clips the link's only word; a reader sees the word. Not grown: a
     rectangle over a whole word (``fai`` of ``fai.gov`` stays ``fai.gov``, not wider), a
     footnote marker in smaller type after the word, and a link of several words."""
-    import io
-
-    from reportlab.pdfgen import canvas
 
     first = "Apply on www.fai.gov. Then"
     second = "Also TopCoder"
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 700, first)
     pdf.drawString(72, 686, second)
@@ -497,14 +499,10 @@ def test_a_second_link_two_lines_under_a_whole_line_link_is_its_own() -> None:
 
 def _one_box_link(link_colour: tuple[float, float, float]) -> bytes:
     """wkhtmltopdf: a link wrapped over two lines under one rectangle round both lines."""
-    import io
-
-    from reportlab.pdfgen import canvas
 
     before, link_top = "Agencies should read the ", "annual report of"
     link_bottom, after = "the chief officers", " before they plan anything new."
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 700, before)
     pdf.setFillColorRGB(*link_colour)
@@ -553,12 +551,8 @@ def _pages(
     pages: Sequence[Sequence[tuple[float, str]]], links: list[tuple[int, str, tuple[float, ...]]]
 ) -> bytes:
     """Pages of text at (y, text) from x=72 in Helvetica 11; links as (page, uri, rect)."""
-    import io
 
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     for number, lines in enumerate(pages):
         pdf.setFont("Helvetica", 11)
         for y, line in lines:
@@ -591,12 +585,8 @@ def test_a_link_wrapped_over_a_page_break_is_one_link() -> None:
     )
     assert [o.page for o in extract(twice).occurrences] == [1, 2]
     # WeasyPrint draws a page's list bullets after its text: still nothing after the link.
-    import io
 
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 60, top)
     pdf.linkURL(url, (_x("issued the "), 57, _x(top), 71), relative=0, thickness=0)
@@ -646,12 +636,8 @@ def test_a_url_cut_at_the_margin_reads_whole() -> None:
     assert [o.url for o in extract(full).occurrences] == [url]
     short = _drawn([(700, prose), (686, head), (672, cut)], [])
     assert [o.url for o in extract(short).occurrences] == [head]
-    import io
 
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 686, head)
     pdf.drawCentredString(306, 672, "12")
@@ -662,14 +648,10 @@ def test_a_url_cut_at_the_margin_reads_whole() -> None:
 def test_one_rectangle_over_a_line_pdfium_splits_at_a_raised_mark() -> None:
     """pdfium ends a line at a raised footnote mark; the words after it on the same line
     lie in a two-line rectangle too (wkhtmltopdf) and are read."""
-    import io
-
-    from reportlab.pdfgen import canvas
 
     first, mark = "The government spends six billion dollars on software each year", "3"
     after = ", about 7% of the information technology"
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 700, first)
     pdf.setFont("Helvetica", 7)
@@ -720,15 +702,11 @@ def test_a_box_round_two_lines_does_not_take_in_the_next_link_on_its_last_line()
     """wkhtmltopdf: a link wrapped over two lines (one box round both) and a second link
     to the same page on its last line are two links: the box overlaps the second link's
     rectangle but is no run of its line."""
-    import io
-
-    from reportlab.pdfgen import canvas
 
     url = "https://18f.gsa.gov/AI-services/"
     before, one = "consider how you might ", "leverage the power"
     two, other = "of AI", "Reach out to 18F"
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 700, before)
     pdf.setFillColorRGB(0.1, 0.27, 0.5)
@@ -751,9 +729,6 @@ def test_a_box_round_a_wrapped_link_stops_at_the_footnote_mark_after_it() -> Non
     """wkhtmltopdf: the last line of a wrapped link ends ``Guide.pdf)`` and a raised
     ``[1]`` in the link colour (a link of its own) follows; pdfium starts a new line at
     the mark. The link reads to ``.pdf)``, the words before the mark included."""
-    import io
-
-    from reportlab.pdfgen import canvas
 
     url = "https://example.org/uploads/Humane_Tech_Design_Guide.pdf"
     before, top, bottom = (
@@ -761,8 +736,7 @@ def test_a_box_round_a_wrapped_link_stops_at_the_footnote_mark_after_it() -> Non
         "design guide (https://example.org/uploads/",
         "Humane_Tech_Design_Guide.pdf)",
     )
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 700, before)
     pdf.setFillColorRGB(0.1, 0.27, 0.5)
@@ -782,14 +756,10 @@ def test_a_raised_note_number_right_after_a_link_is_no_clipped_word() -> None:
     """Typst sets a footnote mark as a superscript glyph of the text's own size right after
     the linked word (``guide¹``): the link keeps ``guide``; a word the rectangle really
     clips still goes (``Repository t`` where ``to`` follows)."""
-    import io
-
-    from reportlab.pdfgen import canvas
 
     url = "https://example.org/Humane_Tech_Design_Guide.pdf"
     before, link = "The Center's ", "humane design guide"
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(612, 792), invariant=1)
+    buffer, pdf = _letter()
     pdf.setFont("Helvetica", 11)
     pdf.drawString(72, 700, before + link)
     pdf.drawString(_x(before + link), 704.5, "1")
