@@ -43,6 +43,22 @@ def _httpx_aiohttp(concurrency: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=AiohttpTransport(limits=limits), trust_env=False)
 
 
+def _pyreqwest(concurrency: int) -> httpx.AsyncClient:
+    from datetime import timedelta
+
+    from pyreqwest.client import ClientBuilder
+    from pyreqwest.compatibility.httpx import HttpxTransport
+
+    builder = (
+        ClientBuilder()
+        .max_connections(concurrency)
+        .follow_redirects(False)
+        .gzip(False)
+        .timeout(timedelta(seconds=30))
+    )
+    return httpx.AsyncClient(transport=HttpxTransport(builder.build()), trust_env=False)
+
+
 def _linkaudit(concurrency: int) -> httpx.AsyncClient:
     settings = Settings(allow_private=True, max_concurrency=concurrency, max_per_host=PER_HOST)
     return make_client(settings)
@@ -51,22 +67,29 @@ def _linkaudit(concurrency: int) -> httpx.AsyncClient:
 TRANSPORTS: dict[str, Callable[[int], httpx.AsyncClient] | None] = {
     "httpx default (httpcore + h11)": _httpx_default,
     "httpx-aiohttp 0.2 (aiohttp + llhttp)": _httpx_aiohttp,
+    "pyreqwest 0.15 (reqwest + hyper, Rust)": _pyreqwest,
     "linkaudit's adapter (aiohttp + llhttp, guarded resolver)": _linkaudit,
     "linkaudit's fetch_once (the checker's one send path)": _linkaudit,
     "aiohttp alone (no httpx)": None,
+    "pyreqwest alone (no httpx)": None,
 }
-"""``None``: the same loop written against aiohttp's own client, the floor under any httpx
+"""``None``: the same loop written against the client's own API, the floor under any httpx
 transport built on it."""
+
+
+def _loop(
+    urls: list[str], hosts: int
+) -> tuple[int, asyncio.Queue[str], dict[str, asyncio.Semaphore]]:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url in urls:
+        queue.put_nowait(url)
+    return hosts * PER_HOST, queue, {}
 
 
 async def _run_aiohttp(urls: list[str], hosts: int) -> int:
     import aiohttp
 
-    concurrency = hosts * PER_HOST
-    per_host: dict[str, asyncio.Semaphore] = {}
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for url in urls:
-        queue.put_nowait(url)
+    concurrency, queue, per_host = _loop(urls, hosts)
     answered = 0
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
@@ -87,6 +110,38 @@ async def _run_aiohttp(urls: list[str], hosts: int) -> int:
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return answered
+
+
+async def _run_pyreqwest(urls: list[str], hosts: int) -> int:
+    from datetime import timedelta
+
+    from pyreqwest.client import ClientBuilder
+    from pyreqwest.exceptions import PyreqwestError
+
+    concurrency, queue, per_host = _loop(urls, hosts)
+    answered = 0
+    builder = ClientBuilder().max_connections(concurrency).follow_redirects(False).gzip(False)
+    async with builder.timeout(timedelta(seconds=30)).build() as client:
+
+        async def worker() -> None:
+            nonlocal answered
+            while not queue.empty():
+                url = queue.get_nowait()
+                slot = per_host.setdefault(url.split("/")[2], asyncio.Semaphore(PER_HOST))
+                async with slot:
+                    try:
+                        async with client.get(url).build_streamed() as response:
+                            while await response.body_reader.read() is not None:
+                                pass
+                        answered += 1
+                    except PyreqwestError:
+                        pass
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return answered
+
+
+NATIVE = {"aiohttp alone (no httpx)": _run_aiohttp, "pyreqwest alone (no httpx)": _run_pyreqwest}
 
 
 async def _run(
@@ -170,14 +225,14 @@ def _measure(
     loop: str = "asyncio",
 ) -> None:
     web.reset()
+    send_path = "fetch_once" in name
+    work = _run(make, urls, hosts, send_path) if make is not None else NATIVE[name](urls, hosts)
     factory = None
     if loop == "uvloop":
         import uvloop
 
         factory = uvloop.new_event_loop
         name = f"{name}, uvloop"
-    send_path = "fetch_once" in name
-    work = _run(make, urls, hosts, send_path) if make is not None else _run_aiohttp(urls, hosts)
     wall, cpu = time.perf_counter(), time.process_time()
     with asyncio.Runner(loop_factory=factory) as runner:
         answered = runner.run(work)
