@@ -16,7 +16,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -77,39 +77,42 @@ TRANSPORTS: dict[str, Callable[[int], httpx.AsyncClient] | None] = {
 transport built on it."""
 
 
-def _loop(
-    urls: list[str], hosts: int
-) -> tuple[int, asyncio.Queue[str], dict[str, asyncio.Semaphore]]:
+async def _each(urls: list[str], hosts: int, get: Callable[[str], Awaitable[bool]]) -> int:
+    """``get`` every URL with the per-host and global limits; how many it answered."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for url in urls:
         queue.put_nowait(url)
-    return hosts * PER_HOST, queue, {}
+    per_host: dict[str, asyncio.Semaphore] = {}
+    answered = 0
+
+    async def worker() -> None:
+        nonlocal answered
+        while not queue.empty():
+            url = queue.get_nowait()
+            async with per_host.setdefault(url.split("/")[2], asyncio.Semaphore(PER_HOST)):
+                ok = await get(url)  # awaited first: `answered += await …` would read it early
+            answered += ok
+
+    await asyncio.gather(*(worker() for _ in range(hosts * PER_HOST)))
+    return answered
 
 
 async def _run_aiohttp(urls: list[str], hosts: int) -> int:
     import aiohttp
 
-    concurrency, queue, per_host = _loop(urls, hosts)
-    answered = 0
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    connector = aiohttp.TCPConnector(limit=hosts * PER_HOST)
     async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
 
-        async def worker() -> None:
-            nonlocal answered
-            while not queue.empty():
-                url = queue.get_nowait()
-                slot = per_host.setdefault(url.split("/")[2], asyncio.Semaphore(PER_HOST))
-                async with slot:
-                    try:
-                        async with session.get(url, allow_redirects=False) as response:
-                            async for _ in response.content.iter_chunked(16 * 1024):
-                                pass
-                        answered += 1
-                    except aiohttp.ClientError:
+        async def get(url: str) -> bool:
+            try:
+                async with session.get(url, allow_redirects=False) as response:
+                    async for _ in response.content.iter_chunked(16 * 1024):
                         pass
+            except aiohttp.ClientError:
+                return False
+            return True
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return answered
+        return await _each(urls, hosts, get)
 
 
 async def _run_pyreqwest(urls: list[str], hosts: int) -> int:
@@ -118,27 +121,19 @@ async def _run_pyreqwest(urls: list[str], hosts: int) -> int:
     from pyreqwest.client import ClientBuilder
     from pyreqwest.exceptions import PyreqwestError
 
-    concurrency, queue, per_host = _loop(urls, hosts)
-    answered = 0
-    builder = ClientBuilder().max_connections(concurrency).follow_redirects(False).gzip(False)
-    async with builder.timeout(timedelta(seconds=30)).build() as client:
+    builder = ClientBuilder().max_connections(hosts * PER_HOST).follow_redirects(False)
+    async with builder.gzip(False).timeout(timedelta(seconds=30)).build() as client:
 
-        async def worker() -> None:
-            nonlocal answered
-            while not queue.empty():
-                url = queue.get_nowait()
-                slot = per_host.setdefault(url.split("/")[2], asyncio.Semaphore(PER_HOST))
-                async with slot:
-                    try:
-                        async with client.get(url).build_streamed() as response:
-                            while await response.body_reader.read() is not None:
-                                pass
-                        answered += 1
-                    except PyreqwestError:
+        async def get(url: str) -> bool:
+            try:
+                async with client.get(url).build_streamed() as response:
+                    while await response.body_reader.read() is not None:
                         pass
+            except PyreqwestError:
+                return False
+            return True
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return answered
+        return await _each(urls, hosts, get)
 
 
 NATIVE = {"aiohttp alone (no httpx)": _run_aiohttp, "pyreqwest alone (no httpx)": _run_pyreqwest}
