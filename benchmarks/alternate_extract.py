@@ -106,7 +106,8 @@ def main() -> int:
         work = Path(tmp)
         inputs = _inputs(work)
         warm = [str(inputs["warm.md"][0]), str(inputs["warm.html"][0])]
-        labels = [k for k in inputs if not k.startswith("warm") and (not args.only or k in args.only)]
+        labels = [k for k in inputs if not k.startswith("warm")]
+        labels = [k for k in labels if not args.only or k in args.only]
         for label in labels:
             files = [str(p) for p in inputs[label]]
             if args.command:

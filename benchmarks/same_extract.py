@@ -72,7 +72,8 @@ def groups(generated: Path, sizes: list[int], realworld: Path | None) -> list[Gr
     mine += [*_documents(ROOT / "docs", ROOT), "README.md", "SECURITY.md"]
     found.append(Group("repository", ROOT, tuple(mine)))
     if realworld is not None:
-        found.append(Group("realworld", realworld, tuple(_documents(realworld / "files", realworld))))
+        corpus = _documents(realworld / "files", realworld)
+        found.append(Group("realworld", realworld, tuple(corpus)))
     return found
 
 
@@ -92,9 +93,9 @@ def compare(old: Path, new: Path, group: Group, work: Path) -> str | None:
     if old_code != new_code:
         return f"exit code {old_code} -> {new_code}"
     if old_bytes != new_bytes:
-        pairs = zip(old_bytes.splitlines(), new_bytes.splitlines())
-        line = next((n for n, (a, b) in enumerate(pairs, start=1) if a != b), None)
-        return f"output differs from line {line or 'the end'} ({len(old_bytes)} -> {len(new_bytes)} bytes)"
+        pairs = zip(old_bytes.splitlines(), new_bytes.splitlines(), strict=False)
+        line = next((n for n, (a, b) in enumerate(pairs, start=1) if a != b), "the end")
+        return f"output differs from line {line} ({len(old_bytes)} -> {len(new_bytes)} bytes)"
     if not new_bytes:
         return "no output"
     return None
