@@ -9,7 +9,6 @@ reference link ``[a][b]`` from an inline one ``[a](b)``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -276,23 +275,24 @@ class _Walker:
         return shift
 
     def _occurrence(self, found: _Found, context: str | None) -> Occurrence:
-        occurrence = make_occurrence(
+        # CommonMark percent-encodes what may not stand in a URL (``]``, ``\``, spaces).
+        # A target it leaves alone is no other target: ``make_occurrence`` then takes its
+        # path for URLs already in normal form (most citations) instead of resolving them.
+        target = _normalised(found.raw)
+        return make_occurrence(
             self.source.name,
             found.raw,
             self.source.base_url,
             self.fragments,
-            # CommonMark percent-encodes what may not stand in a URL (``]``, ``\``, spaces).
-            target=_normalised(found.raw),
+            target=None if target == found.raw else target,
             text=found.text,
             line=found.line,
             column=found.column,
             element=found.element,
             context=context,
             part=self.part,
+            shown=found.shown,
         )
-        if found.shown is not None:
-            return dataclasses.replace(occurrence, raw=found.shown)
-        return occurrence
 
     def _html(self, html: str, line0: int, col0: int) -> Iterator[_Found]:
         """Links of raw HTML starting at 0-based ``line0``/``col0`` of the source."""

@@ -154,12 +154,16 @@ def make_occurrence(
     element: Element = Element.LINK,
     context: str | None = None,
     robust: RobustLink | None = None,
+    shown: str | None = None,
 ) -> Occurrence:
     """
     An ``Occurrence`` of ``raw`` with its resolved URL and its offline problem filled in;
     ``target`` is what to resolve when it differs from ``raw`` (e.g. percent-encoded);
-    ``resolved`` is ``resolve(raw or target, base)`` when the caller has it already.
+    ``resolved`` is ``resolve(raw or target, base)`` when the caller has it already;
+    ``shown`` is reported as the written target instead of ``raw`` (a bare ``www.`` link,
+    which is checked with the ``http://`` it is read with).
     """
+    written = raw if shown is None else shown
     if target is None and is_normal_http(raw):
         # Most citations: ``resolve`` and ``identity`` give the URL back as written, and
         # its problem is its host's and port's (``_scheme_problem``'s plain path).
@@ -167,8 +171,9 @@ def make_occurrence(
         assert plain is not None  # every normal http(s) URL is a plain network URL
         problem_ = _host_port_problem(plain)
         return new_occurrence(
-            document, raw, raw, text, page, line, column, part, element, context, problem_, robust
-        )
+            document, written, raw, text, page, line, column, part, element, context, problem_,
+            robust,
+        )  # fmt: skip
     if resolved is None:
         resolved = resolve(raw if target is None else target, base)
     url = identity(resolved)
@@ -178,5 +183,5 @@ def make_occurrence(
         # reads as a real link in reports. Keep it as written so the editor sees what to fix.
         url = raw.strip() or "#"
     return new_occurrence(
-        document, raw, url, text, page, line, column, part, element, context, found, robust
+        document, written, url, text, page, line, column, part, element, context, found, robust
     )
