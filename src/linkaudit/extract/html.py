@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -236,11 +237,24 @@ class _Streamed:
         return strings or fold_whitespace(" ".join(p for alt, p in self.pieces if alt))
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a ``_Stream`` took from one document."""
+
+    tags: list[_Streamed]
+    ids: set[str]
+    title: list[str] | None
+
+
 class _Stream:
     """An lxml parser target: the linking start tags and the ids of a document, as events
-    (no tree, so no depth cap: libxml2 stops building a tree 2,048 elements deep)."""
+    (no tree, so no depth cap: libxml2 stops building a tree 2,048 elements deep). It
+    starts over after each document, so that one parser can read many (``_stream``)."""
 
     def __init__(self) -> None:
+        self._start_over()
+
+    def _start_over(self) -> None:
         self.tags: list[_Streamed] = []
         self.ids: set[str] = set()
         self.title: list[str] | None = None
@@ -288,21 +302,41 @@ class _Stream:
         if self.title is not None and self._open and self._open[-1] == "title":
             self.title.append(data)
 
-    def close(self) -> _Stream:
-        return self
+    def close(self) -> _Read:
+        read = _Read(self.tags, self.ids, self.title)
+        self._start_over()
+        return read
 
 
-def _stream(text: str) -> _Stream:
-    """``text`` read by libxml2's HTML parser into a ``_Stream``."""
-    stream = _Stream()
-    parser = etree.HTMLParser(target=stream)
+class _Parsers(threading.local):
+    """An idle ``_Stream`` parser of this thread. lxml inspects a Python target's methods
+    whenever a parser is made for it (about 40 µs, more than reading a short tag), and
+    Markdown hands ``html_links`` each raw HTML tag on its own."""
+
+    idle: etree.HTMLParser | None = None
+
+
+_PARSERS = _Parsers()
+
+
+def _stream(text: str) -> _Read:
+    """``text`` read by libxml2's HTML parser through a ``_Stream``."""
+    parser = _PARSERS.idle or etree.HTMLParser(target=_Stream())
+    _PARSERS.idle = None  # a parser that fails half-way is never fed again
     parser.feed(text)
-    parser.close()
-    return stream
+    read: _Read = parser.close()
+    _PARSERS.idle = parser
+    return read
 
 
 def html_links(fragment: str) -> list[HtmlLink]:
     """``<a href>`` and ``<img src>`` of an HTML fragment, in order."""
+    if _LINK_ATTRIBUTE.search(fragment) is None:
+        return []  # an end tag, a <br>, an <a name>: no attribute a link needs
+    return _fragment_links(fragment)
+
+
+def _fragment_links(fragment: str) -> list[HtmlLink]:
     positions = _Positions(fragment)
     counter = LineCounter(fragment)
     links: list[HtmlLink] = []
@@ -322,6 +356,10 @@ def html_links(fragment: str) -> list[HtmlLink]:
         source = fragment[offsets[0] : offsets[1]]
         links.append(HtmlLink(tag.name, target, text, where[0], where[1], source))
     return links
+
+
+#: The attribute names ``html_links`` reads a link from (libxml2 lower-cases them).
+_LINK_ATTRIBUTE = re.compile("href|src", re.IGNORECASE)
 
 
 def fragment_ids(fragment: str) -> set[str]:
