@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
@@ -365,3 +366,88 @@ def test_slivers_are_dropped_as_before(
         for uri, areas in links
     ]
     assert pdf._without_slivers(made) == _former_without_slivers(made)
+
+
+# The extraction pass of issue 17 (docs/benchmarks.md, "Extraction pass"), each held to
+# what it replaced.
+_MARKDOWN_TARGETS = [
+    "https://", "http://", "HTTP://", "www.", "mailto:", "ftp://", "x.org", "X.org", "/a",
+    "?q=1", "#f", "%20", "%", " ", "]", "\\", "é", "xn--p1ai", ":8080", ":80", "/../",
+    "..", "@", "(", ")", "doi:10.1/x", "javascript:", "#",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(_MARKDOWN_TARGETS), max_size=6),
+    st.sampled_from([None, "www.x.org/shown"]),
+    st.sampled_from(["file:///docs/brief.md", "https://example.org/a/"]),
+)
+def test_a_markdown_occurrence_is_what_the_former_two_steps_made(
+    pieces: list[str], shown: str | None, base: str
+) -> None:
+    """The target CommonMark leaves alone goes as no target (so normal URLs take the fast
+    path); a bare link's shown text is set as the occurrence is made, not by a copy."""
+    import dataclasses
+
+    from linkaudit.models import Element, Source
+
+    raw = "".join(pieces)
+    source = Source(name="brief.md", data=b"", base_url=base)
+    walker = markdown._Walker(source, [], frozenset({"f"}))
+    found = markdown._Found(raw, "text", Element.BARE, 3, 4, shown)
+    former = urls.make_occurrence(
+        "brief.md", raw, base, frozenset({"f"}), target=markdown._normalised(raw),
+        text="text", line=3, column=4, element=Element.BARE, context="c",
+    )  # fmt: skip
+    if shown is not None:
+        former = dataclasses.replace(former, raw=shown)
+    assert walker._occurrence(found, "c") == former
+
+
+_FRAGMENTS = [
+    "<a href=x>", "<A HREF='y'>", "</a>", "<img src=i.png alt=p>", "<IMG SRC=j>", "<br>",
+    "<a name=n>", "<a id=i>", "t", "<b>", "</b>", "<!-- <a href=c> -->", "<span>",
+    "<script>s('<a href=q>')</script>", "<area href=r>", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_FRAGMENTS), max_size=5), max_size=4))
+def test_raw_html_links_are_read_as_a_new_parser_reads_them(fragments: list[list[str]]) -> None:
+    """Fragments read one after another by one reused parser, the ones without ``href`` or
+    ``src`` not read at all, give what each read by a parser of its own gives."""
+    written = ["".join(pieces) for pieces in fragments]
+    read = [html.html_links(fragment) for fragment in written]
+    alone = []
+    for fragment in written:
+        html._PARSERS.idle = None
+        alone.append(html._fragment_links(fragment))
+    assert read == alone
+
+
+def test_a_link_attribute_in_capitals_is_read() -> None:
+    found = html.html_links('<A HREF="https://x.org/">x</A><IMG SRC="i.png">')
+    assert [(link.tag, link.target) for link in found] == [
+        ("a", "https://x.org/"),
+        ("img", "i.png"),
+    ]
+    assert html.html_links('</a><a name="n"><br>') == []
+
+
+def test_a_parser_that_failed_half_way_is_not_fed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    start = html._Stream.start
+
+    def failing(self: html._Stream, tag: str, attrib: dict[str, str]) -> None:
+        if tag == "boom":
+            raise ValueError("boom")
+        start(self, tag, attrib)
+
+    monkeypatch.setattr(html._Stream, "start", failing)
+    html._PARSERS.idle = None  # a parser binds its target's methods when it is made
+    with pytest.raises(ValueError, match="boom"):
+        html.html_links('<a href="https://left.example/">left <boom>')
+    assert html._PARSERS.idle is None  # lxml resets it too, today; not left to chance
+    monkeypatch.setattr(html._Stream, "start", start)
+    found = html.html_links('<a href="https://next.example/">next</a>')
+    assert [(link.target, link.text) for link in found] == [("https://next.example/", "next")]
