@@ -39,13 +39,9 @@ TERMINATED
 RST  # models: a document format
 HTTP_STATUS  # verdicts.Reason: the reason http_<status> codes share
 
-# Unused today, in modules other engineers were changing when vulture was added (#17.6):
-# candidates to delete once that work has landed.
-_.holds  # extract/_pdfium.py
-throttled  # check/hosts.py: a per-host counter nothing reads
-_.throttled
-_.sent  # check/soft404.py: a counter nothing reads
-_.restore  # run/interrupts.py: the counterpart of install()
-_.cached_result  # store/database.py: the single-URL form of cached_results
-_.call  # run/storethread.py
-_Annotation  # report/github.py
+# Read by tests, or set on a library's object for the library to read.
+_.hosts_held  # check/dispatch.py, read by tests/check/test_dispatch_scale.py
+_.tracked  # check/hosts.py, read by tests/check/test_dispatch_scale.py
+_.evicted  # check/pool.py, read by tests/check/test_pool.py
+_.is_closed  # httpx.Response.is_closed, set when check/client.py releases our body itself
+_._uri_reference  # httpx.URL's parsed form, built by check/client.httpx_url

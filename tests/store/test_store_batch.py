@@ -51,7 +51,7 @@ def one_round(
     if batched:
         cached = store.cached_results(wanted, settings)
     else:
-        found = {u: store.cached_result(u, settings) for u in wanted}
+        found = {u: store.cached_results([u], settings).get(u) for u in wanted}
         cached = {u: r for u, r in found.items() if r is not None}
     todo = []
     for url, choice in zip(URLS, choices, strict=True):
@@ -101,7 +101,9 @@ def test_cached_results_semantics(fresh_store: Store, clock: Clock, settings: Se
     found = fresh_store.cached_results(urls, settings)
     assert sorted(found) == ["https://dead.example/", "https://ok.example/"]
     assert all(r.cached for r in found.values())
-    assert found == {u: r for u in verdicts if (r := fresh_store.cached_result(u, settings))}
+    assert found == {
+        u: r for u in verdicts if (r := fresh_store.cached_results([u], settings).get(u))
+    }
     clock.advance(minutes=31)  # the failure is re-checked sooner than the success
     assert list(fresh_store.cached_results(urls, settings)) == ["https://ok.example/"]
     assert fresh_store.cached_results(urls, settings.replace(fresh=True)) == {}

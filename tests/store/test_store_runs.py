@@ -60,7 +60,7 @@ def test_cache_ages(
     run = fresh_store.begin_run([], "test")
     fresh_store.save_result(run, result(URL, verdict, reason="x", status=200), settings)
     clock.advance(seconds=age.total_seconds())
-    cached = fresh_store.cached_result(URL, settings)
+    cached = fresh_store.cached_results([URL], settings).get(URL)
     assert (cached is not None) is hit
     if cached is not None:
         assert cached.cached and cached.verdict is verdict and cached.occurrences == ()
@@ -69,9 +69,14 @@ def test_cache_ages(
 def test_fresh_ignores_the_cache(fresh_store: Store, settings: Settings) -> None:
     run = fresh_store.begin_run([], "test")
     fresh_store.save_result(run, result(URL), settings)
-    assert fresh_store.cached_result(URL, settings) is not None
-    assert fresh_store.cached_result(URL, settings.replace(fresh=True)) is None
-    assert fresh_store.cached_result("https://never.example/", settings) is None
+    assert fresh_store.cached_results([URL], settings).get(URL) is not None
+    assert fresh_store.cached_results([URL], settings.replace(fresh=True)).get(URL) is None
+    assert (
+        fresh_store.cached_results(["https://never.example/"], settings).get(
+            "https://never.example/"
+        )
+        is None
+    )
 
 
 def test_cached_round_trip_keeps_every_field(fresh_store: Store, settings: Settings) -> None:
@@ -91,7 +96,7 @@ def test_cached_round_trip_keeps_every_field(fresh_store: Store, settings: Setti
     )
     run = fresh_store.begin_run([], "test")
     saved = fresh_store.save_result(run, original, settings)
-    cached = fresh_store.cached_result(URL, settings)
+    cached = fresh_store.cached_results([URL], settings).get(URL)
     assert cached == dataclasses.replace(saved, cached=True)
 
 
@@ -101,13 +106,13 @@ def test_saving_a_cached_result_is_not_new_evidence(
     run = fresh_store.begin_run([], "test")
     fresh_store.save_result(run, result(URL, Verdict.DEAD), settings)
     clock.advance(minutes=50)
-    cached = fresh_store.cached_result(URL, settings)
+    cached = fresh_store.cached_results([URL], settings).get(URL)
     assert cached is not None
     second = fresh_store.begin_run([], "test")
     fresh_store.save_result(second, cached, settings)
     clock.advance(minutes=20)
     # Freshness counts from the real check, not from the cached copy saved later.
-    assert fresh_store.cached_result(URL, settings) is None
+    assert fresh_store.cached_results([URL], settings).get(URL) is None
     assert [c.cached for c in fresh_store.url_history(URL)] == [False, True]
     assert fresh_store.query("SELECT consecutive_failures FROM urls") == [
         {"consecutive_failures": 1}

@@ -62,17 +62,13 @@ def host_key(url: str) -> str:
 
 @dataclass
 class HostState:
-    """One host's budget and what was seen of it."""
+    """One host's budget: its slots, the interval between starts, and a 429's slow-down."""
 
     semaphore: asyncio.Semaphore
     interval: float
     lock: asyncio.Lock | None = None
     """Orders the starts of a host with an interval; made when one first has to wait."""
     next_start: float = 0.0
-    in_flight: int = 0
-    peak: int = 0
-    requests: int = 0
-    throttled: int = 0
     floor: float = 0.0
     """The configured interval a 429's slow-down relaxes back to."""
     users: int = 0
@@ -151,7 +147,6 @@ class HostLimiter:
     def slow_down(self, url: str, retry_after: float | None) -> None:
         """A 429: double the host's interval (at least 1 s, or what Retry-After asked)."""
         state = self.state(url)
-        state.throttled += 1
         wanted = max(state.interval * 2, 1.0, retry_after or 0.0)
         state.interval = min(wanted, _MAX_INTERVAL, max(self._settings.retry_after_cap, 1.0))
 
@@ -192,14 +187,10 @@ class Slot:
             state.semaphore.release()
             limiter._leave(self._key, state)
             raise
-        state.in_flight += 1
-        state.requests += 1
-        state.peak = max(state.peak, state.in_flight)
         return state
 
     async def __aexit__(self, *_exc: object) -> None:
         state = self._state
         assert state is not None
-        state.in_flight -= 1
         state.semaphore.release()
         self._limiter._leave(self._key, state)

@@ -213,7 +213,6 @@ class ProbeCache:
 
     def __init__(self) -> None:
         self._done: dict[tuple[str, str, str], asyncio.Future[Probe | None]] = {}
-        self.sent = 0
 
     async def get(
         self, url: str, send: Callable[[str, str], Awaitable[Probe | None]], wait: float
@@ -224,7 +223,6 @@ class ProbeCache:
         if future is None:
             future = asyncio.get_running_loop().create_future()
             self._done[key] = future
-            self.sent += 1
             target, name = probe_url(url)
             try:
                 probe = await send(target, name)

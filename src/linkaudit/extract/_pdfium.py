@@ -59,10 +59,6 @@ class Rect(NamedTuple):
     def height(self) -> float:
         return self.top - self.bottom
 
-    def holds(self, x: float, y: float) -> bool:
-        """The point lies inside (edges included)."""
-        return self.left <= x <= self.right and self.bottom <= y <= self.top
-
     def covers(self, box: Rect, slack: float = 0.5) -> bool:
         """``box`` lies wholly inside, give or take ``slack`` points."""
         return (

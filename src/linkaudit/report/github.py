@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from linkaudit.printable import neutralise, one_line
 from linkaudit.report.base import Report, ReportOptions
@@ -25,13 +24,6 @@ __all__ = ["ANNOTATION_LIMIT", "GithubReporter", "escape_data", "escape_property
 
 #: Annotations of one level GitHub shows per step (docs: "Workflow commands", annotations).
 ANNOTATION_LIMIT = 10
-
-
-@dataclass(frozen=True, slots=True)
-class _Annotation:
-    level: str
-    first: Finding
-    others: tuple[Finding, ...]
 
 
 class GithubReporter:

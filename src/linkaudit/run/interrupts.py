@@ -36,7 +36,6 @@ class Interrupts:
         """The first stopping signal's number, or None."""
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._previous: dict[int, Any] = {}
 
     @property
     def exit_code(self) -> ExitCode | None:
@@ -44,15 +43,9 @@ class Interrupts:
         return None if self.received is None else ExitCode.of(128 + self.received)
 
     def install(self) -> None:
-        """Handle SIGINT, SIGTERM and SIGHUP in this (main) thread until ``restore``."""
+        """Handle SIGINT, SIGTERM and SIGHUP in this (main) thread for the rest of the process."""
         for number in SIGNALS:
-            self._previous[number] = signal.signal(number, self._handle)
-
-    def restore(self) -> None:
-        """Put back the handlers ``install`` replaced."""
-        for number, previous in self._previous.items():
-            signal.signal(number, previous)
-        self._previous.clear()
+            signal.signal(number, self._handle)
 
     @contextlib.contextmanager
     def watching(self, task: asyncio.Task[Any] | None) -> Iterator[None]:

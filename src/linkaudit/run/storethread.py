@@ -91,14 +91,6 @@ class StoreThread:
             return
         self._enqueue(work, None, None, bounded=False)
 
-    async def call(self, work: Callable[[Store], T], fallback: T) -> T:
-        """``work`` on the writer thread, after every write queued before it, and its value."""
-        if self._inline or self.error is not None:
-            return self._guarded(work, fallback)
-        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._enqueue(work, fallback, answer.set_result, bounded=False)
-        return await answer
-
     def _enqueue(
         self, work: Callable[[Store], Any], fallback: Any, then: Any, *, bounded: bool
     ) -> None:

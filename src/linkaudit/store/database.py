@@ -5,7 +5,7 @@ The ``Store``: one open linkaudit database, every check kept in SQLite with its 
     run = store.begin_run(sys.argv[1:], __version__)
     store.record_documents(run, extractions)
     for url in urls:
-        result = store.cached_result(url, settings) or await check(url)
+        result = store.cached_results([url], settings).get(url) or await check(url)
         result = store.save_result(run, result, settings)   # one small transaction
     store.finish_run(run, counts)
 
@@ -288,18 +288,15 @@ class Store:
                 saved[i] = _writes.save_check(self._db, run, result, settings, now)
         return [saved[i] for i in range(len(results))]
 
-    def cached_result(self, url: str, settings: Settings) -> Result | None:
-        """The URL's last real check when still fresh per ``settings`` (``cached=True``)."""
-        return self.cached_results([url], settings).get(url)
-
     def cached_results(
         self,
         urls: Iterable[str],
         settings: Settings,
         occurrences: Mapping[str, Sequence[Occurrence]] | None = None,
     ) -> dict[str, Result]:
-        """``cached_result`` for many URLs in a few set-based queries: the fresh ones by URL,
-        given their ``occurrences`` when known (no copy of each result to add them).
+        """The URLs' last real checks still fresh per ``settings`` (``cached=True``), in a few
+        set-based queries, by URL; given their ``occurrences`` when known (no copy of each
+        result to add them).
 
         Safe from a thread other than the writer's: it reads on that thread's connection."""
         if settings.fresh:
