@@ -8,6 +8,7 @@ Pure: one URL identity and the URL rules every stage shares.
   URL cannot be requested as it stands;
 * ``scheme_of`` and the scheme families: ``WEB_SCHEMES`` fetched, ``SCRIPT_SCHEMES`` never a
   citation (invalid), ``OTHER_SCHEMES`` registered non-web schemes (skipped, ``other_scheme``);
+  ``DEFAULT_PORTS``, the one table of the port a scheme means when none is written;
 * ``browser_href``: a written target with whitespace handled as WHATWG URL parsing does;
 * ``is_mailto_valid``: every address of a ``mailto:`` URL is an RFC 5322 addr-spec.
 """
@@ -21,6 +22,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from yarl import URL
 
 __all__ = [
+    "DEFAULT_PORTS",
     "OTHER_SCHEMES",
     "SCRIPT_SCHEMES",
     "WEB_SCHEMES",
@@ -35,6 +37,8 @@ __all__ = [
 ]
 
 WEB_SCHEMES = frozenset({"http", "https"})
+#: The port a scheme's URL means when it names none (RFC 3986 §6.2.3: written or not, one URL).
+DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 #: Scripts run by the page: never a citation, always a mistake in a brief.
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
 #: Schemes registered with IANA (permanent and provisional, RFC 7595) for things other than

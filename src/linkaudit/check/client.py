@@ -51,6 +51,7 @@ from linkaudit.check.pool import BoundedIdleConnector, idle_cap
 from linkaudit.check.retry import retry_after_seconds
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
+from linkaudit.urls import DEFAULT_PORTS
 from linkaudit.verdicts import Reason
 
 __all__ = [
@@ -446,7 +447,6 @@ unreserved and sub-delims, ``:@/``, ``?`` in the query) in the path and query; n
 _NEEDS_WORK = re.compile(r"%(?![0-9A-Fa-f]{2})|/\.\.?(?:[/?]|$)")
 """A ``%`` httpx would encode, or a dot segment it would remove."""
 _IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _LONGEST = 65_536
 """httpx refuses a longer URL."""
 
@@ -468,7 +468,7 @@ def httpx_url(url: str) -> httpx.URL:
         scheme,
         "",
         host,
-        None if number == _DEFAULT_PORTS[scheme] else number,
+        None if number == DEFAULT_PORTS[scheme] else number,
         path or "",
         query,
         None,

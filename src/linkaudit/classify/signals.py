@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from linkaudit.urls import is_mailto_valid, split_url
+from linkaudit.urls import DEFAULT_PORTS, is_mailto_valid, split_url
 
 __all__ = [
     "CHALLENGE_TITLES",
@@ -329,7 +329,7 @@ def _site_key(url: str) -> tuple[str, str, str]:
         port = parts.port
     except ValueError:
         port = None
-    if port is not None and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
+    if port is not None and DEFAULT_PORTS.get(parts.scheme.lower()) != port:
         host = f"{host}:{port}"
     path = _escapes_normalised(parts.path).rstrip("/").lower()
     return host, path, _escapes_normalised(parts.query)

@@ -25,7 +25,7 @@ from linkaudit.models import (
     RobustLink,
     Snapshot,
 )
-from linkaudit.urls import identity
+from linkaudit.urls import DEFAULT_PORTS, identity
 from linkaudit.verdicts import Reason, Verdict
 
 __all__ = [
@@ -39,8 +39,6 @@ __all__ = [
     "result_from_row",
     "to_iso",
 ]
-
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 
 
 def to_iso(moment: dt.datetime | None) -> str | None:
@@ -85,9 +83,9 @@ def normalised(url: str) -> str:
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         userinfo = parts.netloc.rpartition("@")[0]
         netloc = f"{userinfo}@{host}" if userinfo else host
-        if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+        if port is not None and DEFAULT_PORTS.get(scheme) != port:
             netloc = f"{netloc}:{port}"
-    path = parts.path or ("/" if scheme in _DEFAULT_PORTS else "")
+    path = parts.path or ("/" if scheme in DEFAULT_PORTS else "")
     return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
