@@ -22,9 +22,9 @@ def tune_interpreter() -> None:
 
 def skip_final_collection() -> None:
     """The command is done and the process exits: freeze every object, so that the
-    interpreter's last cycle collection at exit does not walk the whole heap (about 0.1 s
-    after a 5,000-URL check). Every file, report and store was closed explicitly by then;
-    the operating system takes the memory back."""
+    interpreter's last cycle collection at exit does not walk the whole heap. Every file,
+    report and store was closed explicitly by then; the operating system takes the memory
+    back."""
     gc.freeze()
 
 

@@ -171,8 +171,8 @@ def failing(
 def _failing(
     report: Report, fail_on: Collection[GateTerm], baseline: Baseline | None, today: dt.date
 ) -> Iterator[Result]:
-    """``failing`` one at a time: the gate needs only the first (a million-URL run's
-    100,000 dead links held as a list were 130 MB at its very end)."""
+    """``failing`` one at a time: the gate needs only the first (held as a list, a large
+    run's dead links made the peak of its memory: docs/scale.md)."""
     return (
         r
         for r in narrowed(report.results, _verdicts(fail_on))

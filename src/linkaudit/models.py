@@ -170,8 +170,8 @@ def new_occurrence(
 ) -> Occurrence:
     """``Occurrence(...)`` with every field given in order, made without the dataclass's
     ``__init__``: the extractors make one per link, and a frozen dataclass's ``__init__``
-    sets each field through ``object.__setattr__`` behind keyword arguments (measured
-    2-3 times slower: docs/extraction.md). The same value, equal and hashed alike
+    sets each field through ``object.__setattr__`` behind keyword arguments (slower, as
+    docs/extraction.md measured). The same value, equal and hashed alike
     (tests/test_models.py holds it to the dataclass, field for field)."""
     made = _new(Occurrence)
     _set_document(made, document)

@@ -68,7 +68,8 @@ _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 # and a domain (checked label by label). atext is ALPHA, DIGIT, !#$%&'*+-/=?^_`{|}~ and every
 # non-ASCII character; a label's characters are ALPHA, DIGIT, "-" and every non-ASCII one.
 # Both are written as the ASCII they leave out: the same sets (tests/test_urls.py checks
-# every code point), but a class that lists U+0080-U+10FFFF takes 3-5 ms to compile.
+# every code point), but a class that lists U+0080-U+10FFFF is slow to compile
+# (docs/development.md#lazy-imports).
 _ATEXT = r'[^\x00-\x20"(),.:;<>@\[\\\]\x7f]'
 _DOT_ATOM = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
 _QUOTED = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')

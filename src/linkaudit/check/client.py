@@ -454,7 +454,7 @@ _LONGEST = 65_536
 def httpx_url(url: str) -> httpx.URL:
     """``httpx.URL(url)``; a URL in the normal form nearly every checked URL has (``_PLAIN``)
     is made from its parts without httpx's general parser, which re-checks and re-quotes
-    every component (a fifth of a request's own work). Equal to what the parser gives, by
+    every component (docs/http.md says what that cost). Equal to what the parser gives, by
     construction and by ``tests/check/test_fast_url.py``; anything else goes through it."""
     plain = _PLAIN.fullmatch(url) if len(url) <= _LONGEST else None
     if plain is None or _NEEDS_WORK.search(url) is not None:

@@ -133,8 +133,8 @@ _NOT_FOUND = (
 
 @functools.cache
 def _not_found() -> re.Pattern[str]:
-    """``_NOT_FOUND`` compiled on first use: 6-13 ms that a run with no page to read (an
-    offline one) never needs."""
+    """``_NOT_FOUND`` compiled on first use: a compile that a run with no page to read (an
+    offline one) never needs (docs/development.md#lazy-imports)."""
     return re.compile(_NOT_FOUND)
 
 

@@ -48,7 +48,8 @@ _CAUSES = {
 
 class Rect(NamedTuple):
     """A rectangle in PDF user space (y grows upwards). A named tuple, not a dataclass:
-    a page's glyph boxes are made by the thousand, and a tuple is made four times faster."""
+    a page's glyph boxes are made by the thousand, and a tuple is made faster
+    (docs/extraction.md)."""
 
     left: float
     bottom: float
@@ -71,7 +72,7 @@ class Rect(NamedTuple):
 
 class UriLink(NamedTuple):
     """A link annotation with a URI action, as pdfium reports it (a named tuple: made for
-    every link, four times faster than a frozen dataclass)."""
+    every link, faster than a frozen dataclass)."""
 
     uri: str
     rect: Rect

@@ -56,7 +56,7 @@ class TableReporter:
             blocks = _by_document(shown, options.width)
         else:
             blocks = _by_verdict(shown, options.width)
-        for block in blocks:  # one print a block: rich's cost is per print (about 70 µs)
+        for block in blocks:  # one print a block: rich's cost is per print (docs/benchmarks.md)
             console.print(_NEWLINE.join(block), soft_wrap=True)
             console.print()
         if not options.quiet:

@@ -102,8 +102,8 @@ class Feed:
             return False
         # The document's citations go into the ledger before the next document's extraction
         # starts: SQLite lets go of the GIL at every row, and a parsing thread would take it
-        # each time (1,000 citations: 15 ms alone, 75-120 ms beside a parse, with every
-        # request's hand-off on the loop waiting; docs/benchmarks.md).
+        # each time, stalling the loop with every request's hand-off waiting
+        # (docs/benchmarks.md).
         await self._take(extraction)
         # One document ahead: the next one is extracted while this one's URLs are checked.
         self._next = self._extract_next()

@@ -2,8 +2,8 @@
 One run's per-URL state on disk, so that a run's memory does not grow with its URLs.
 
 A run learns three things per distinct URL: that it was seen (the dedup, in first-cited
-order), every place it is cited, and its result. Held in dicts they cost about 1.1 KB a URL
-(1,160 MB at 1,000,000 URLs: docs/scale.md#memory). The ledger keeps them in a private
+order), every place it is cited, and its result. Held in dicts they grow with the URLs
+(docs/scale.md#memory). The ledger keeps them in a private
 SQLite file made in a temporary folder and unlinked at once, as ``tmpfile`` does: the open
 connection keeps using it (no journal, no second connection, so SQLite never opens it by
 name again), and the system frees it when the connection closes, when the ledger is
@@ -347,7 +347,7 @@ class LedgerResults(Sequence[Result]):
 
 
 # The codecs pickle each record's fields, not the record: the enums as their values and a
-# UTC time without its zone, which pickle spends most of its time on (7 of 9 µs a result).
+# UTC time without its zone, which pickle spends most of its time on (docs/benchmarks.md).
 
 
 def _encode_result(result: Result) -> bytes:
