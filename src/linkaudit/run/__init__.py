@@ -2,7 +2,9 @@
 A check run, joining the stages: the one package that knows every stage.
 
     pipeline     documents → occurrences → distinct URLs → check → classify → archive
-                 → store → report (``check``, ``check_async``, ``extract``, ``run_check``)
+                 → store → report (``check``, ``check_async``, ``run_check``)
+    remote       the network half: observations classified, enriched and saved as they
+                 arrive; imported only by a run with something to fetch
     feed         reads the documents in a worker thread while the checker works
     state        one run's state: where results go, what it has learnt, who hears of it
     storethread  the run's store behind a writer and a reader thread
