@@ -10,7 +10,7 @@ here only with the reason it is alive; delete dead code instead of listing it.
 
 # Called by a library through a protocol or by name.
 handle_startendtag  # html.parser.HTMLParser callback (anchors.py)
-__getattr__  # module-level lazy attributes (PEP 562, check/__init__.py)
+__getattr__  # module-level lazy attributes (PEP 562, _lazy.lazy_names)
 _.convert  # click.ParamType.convert (cli.py)
 fix  # a click command, registered by its decorator (cli.py)
 _.linkify  # markdown-it-py reads md.linkify (extract/markdown.py)
@@ -18,7 +18,7 @@ _.validateLink  # markdown-it-py calls md.validateLink (extract/markdown.py)
 schema  # LinkifyMatch field markdown-it-py reads (extract/text.py)
 _.match_at_start  # the linkify interface markdown-it-py calls (extract/text.py)
 frame  # signal handler signature (run/interrupts.py)
-_._value_  # IntEnum member value set in __new__ (gate.py)
+_._value_  # IntEnum member value set in __new__ (choices.ExitCode)
 
 # Migrations, registered by sqlite_utils' @migrations() decorator (store/schema.py).
 m001_tables
@@ -34,7 +34,7 @@ m008_url_identity
 restricted  # report/health_figures.py HealthFigures fields, written out whole
 invalid
 _.buffered  # check/dispatch.py, read by tests
-HANGUP  # gate.ExitCode: exits through 128 + signal number
+HANGUP  # choices.ExitCode: exits through 128 + signal number
 TERMINATED
 RST  # models: a document format
 HTTP_STATUS  # verdicts.Reason: the reason http_<status> codes share

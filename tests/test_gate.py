@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from linkaudit.choices import ExitCode
 from linkaudit.config import DEFAULT_FAIL_ON
 from linkaudit.exceptions import ConfigError
 from linkaudit.gate import (
     Baseline,
     BaselineEntry,
-    ExitCode,
     apply_baseline,
     exit_code,
     load_baseline,

@@ -40,7 +40,6 @@ from linkaudit.verdicts import GateTerm, Reason, Verdict
 __all__ = [
     "Baseline",
     "BaselineEntry",
-    "ExitCode",
     "apply_baseline",
     "exit_code",
     "failing",
