@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.anchors import element_id, markdown_anchors
+from linkaudit.anchors import markdown_anchors
 from linkaudit.config import Settings
 from linkaudit.extract import extract_source
+from linkaudit.fragment import element_id
 from linkaudit.models import Result, Source
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict

@@ -1,6 +1,6 @@
 """
 Pure: the anchors a Markdown or HTML document defines (what a ``#fragment`` asks for, and
-whether a set of anchors holds it, is ``linkaudit.fragment``, re-exported here).
+whether a set of anchors holds it, is ``linkaudit.fragment``).
 
 Markdown anchors are the ids a renderer gives headings: markdown-it's anchors plugin
 (mdit-py-plugins, GitHub's slug rules and ``-1``, ``-2`` for repeats), Pandoc's explicit
@@ -19,14 +19,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify, unique_slug
 
-from linkaudit.fragment import GITHUB_PREFIX, MarkdownAnchors, element_id, has_anchor
+from linkaudit.fragment import MarkdownAnchors, element_id, has_anchor
 
 __all__ = [
-    "GITHUB_PREFIX",
-    "MarkdownAnchors",
-    "element_id",
     "fragment_found",
-    "has_anchor",
     "html_anchors",
     "markdown_anchors",
     "token_anchors",

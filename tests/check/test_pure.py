@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from linkaudit.anchors import html_anchors as anchors
 from linkaudit.check.client import Fetched
-from linkaudit.check.fragments import anchors, fragment_found
+from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import parse_ip_literal, refusal
 from linkaudit.check.local import markdown_anchors, slugify
 from linkaudit.check.redirects import meta_refresh_target, redirect_target

@@ -2,28 +2,24 @@
 Whether a fetched or local document defines the ``#fragment`` a link asks for.
 
 The rules (fragment directives, hash routes, PDF open parameters, ``#top``, decoding,
-GitHub's ``user-content-`` ids, Markdown heading slugs) live in ``linkaudit.anchors``, shared
-with the extractors' check of a document's own fragments. Here: which documents can be
-looked into, by their media type or file name.
+GitHub's ``user-content-`` ids, Markdown heading slugs) live in ``linkaudit.fragment`` and
+``linkaudit.anchors``, shared with the extractors' check of a document's own fragments.
+Here: which documents can be looked into, by their media type or file name.
 """
 
 from __future__ import annotations
 
-from linkaudit.anchors import GITHUB_PREFIX, element_id, has_anchor, html_anchors
 from linkaudit.anchors import fragment_found as _found_in
 from linkaudit.extract.formats import suffixes_of
+from linkaudit.fragment import element_id
 from linkaudit.models import DocumentFormat
 
 __all__ = [
-    "GITHUB_PREFIX",
     "HTML_SUFFIXES",
     "MARKDOWN_SUFFIXES",
     "TEXT_SUFFIXES",
-    "anchors",
     "checkable",
-    "element_id",
     "fragment_found",
-    "has_fragment",
     "is_markdown",
 ]
 
@@ -31,16 +27,6 @@ MARKDOWN_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN)
 HTML_SUFFIXES = suffixes_of(DocumentFormat.HTML)
 TEXT_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN, DocumentFormat.HTML, DocumentFormat.TEXT)
 _MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
-
-
-def anchors(html: str) -> frozenset[str]:
-    """Every ``id`` and ``<a name>`` of an HTML page."""
-    return html_anchors(html)
-
-
-def has_fragment(fragment: str, defined: frozenset[str]) -> bool:
-    """Whether ``fragment`` (as in the URL) is satisfied by the anchors ``defined``."""
-    return has_anchor(fragment, defined)
 
 
 def is_markdown(content_type: str | None) -> bool:
