@@ -74,6 +74,8 @@ def test_only_the_cli_imports_click_and_only_cli_and_terminal_import_rich() -> N
 #: docs/development.md#lazy-imports; every other import sits at the top of its module.
 LAZY = {
     ("__init__.py", "linkaudit.run.pipeline"),
+    ("anchors.py", "markdown_it"),
+    ("anchors.py", "mdit_py_plugins.anchors.index"),
     ("check/charset.py", "charset_normalizer"),
     ("extract/inputs.py", "pathspec"),
     ("extract/inputs.py", "httpx"),

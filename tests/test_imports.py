@@ -101,9 +101,7 @@ def test_a_check_imports_what_the_command_line_leaves_out(tmp_path: Path) -> Non
 
 
 def test_a_check_of_html_alone_never_imports_markdown_it(tmp_path: Path) -> None:
-    """A link's anchor test (``fragment``) is apart from the Markdown anchor reader.
-
-    (A link to a local file is checked by the check stage, which reads Markdown targets.)"""
+    """A link's anchor test (``fragment``) is apart from the Markdown anchor reader."""
     page = tmp_path / "page.html"
     page.write_text('<p><a href="https://example.org/a#part">a</a> <a href="#">top</a></p>')
     out = tmp_path / "report.json"
@@ -111,9 +109,81 @@ def test_a_check_of_html_alone_never_imports_markdown_it(tmp_path: Path) -> None
         "check", str(page), "--offline", "--no-store", "--format", "json", "--output", str(out)
     )
     assert {"linkaudit.fragment", "linkaudit.extract.html", "lxml.etree"} <= modules
-    assert not {"markdown_it", "mdit_py_plugins", "linkaudit.anchors"} & modules
+    assert not {"markdown_it", "mdit_py_plugins"} & modules
     assert len(json.loads(out.read_text())["results"]) == 2
 
 
 def test_a_check_of_markdown_imports_markdown_it(tmp_path: Path) -> None:
     assert {"markdown_it", "linkaudit.anchors"} <= _offline_check(tmp_path, "--no-store")
+
+
+#: What a run that fetches nothing never needs: the HTTP stack, the check stage's runner,
+#: the archive look-ups and drift (``run/remote.py`` and what it imports).
+THE_NETWORK_HALF = {
+    "httpx",
+    "aiohttp",
+    "anyio",
+    "linkaudit.run.remote",
+    "linkaudit.check.runner",
+    "linkaudit.check.client",
+    "linkaudit.archive.client",
+    "linkaudit.archive.lookup",
+    "linkaudit.drift",
+}
+
+
+def _docs_folder(tmp_path: Path) -> Path:
+    """A docs folder whose pages link to each other by relative links."""
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "guide.md").write_text("# Guide\n\n## Install\n")
+    (tmp_path / "page.html").write_text('<h2 id="part">Part</h2>')
+    return tmp_path
+
+
+def _verdicts(out: Path) -> dict[str, tuple[str, str | None]]:
+    results = json.loads(out.read_text())["results"]
+    return {r["occurrences"][0]["text"]: (r["verdict"], r["reason"]) for r in results}
+
+
+def test_a_check_of_local_links_never_imports_the_network_half(tmp_path: Path) -> None:
+    """A docs repository checked for broken relative links: no URL needs the network, so
+    the run loads none of it, with ``--offline`` or without."""
+    docs = _docs_folder(tmp_path)
+    brief = docs / "index.md"
+    brief.write_text(
+        "[guide](guide.md#install) [gone](gone.md) [image](img/a.png) [page](page.html#part) "
+        f"[nopart](page.html#nope) [absolute]({(docs / 'guide.md').as_uri()})\n"
+    )
+    out = tmp_path / "report.json"
+    for offline in (["--offline"], []):
+        modules = imported(
+            "check", str(brief), *offline, "--no-store", "--format", "json", "--output", str(out)
+        )
+        assert not THE_NETWORK_HALF & modules
+        assert {"linkaudit.check.local", "linkaudit.run.local"} <= modules
+        assert _verdicts(out) == {
+            "guide": ("ok", None),
+            "gone": ("dead", "missing_file"),
+            "image": ("ok", None),
+            "page": ("ok", None),
+            "nopart": ("dead", "missing_fragment"),
+            "absolute": ("ok", None),
+        }
+
+
+def test_an_html_page_reads_markdown_anchors_only_for_a_markdown_fragment(tmp_path: Path) -> None:
+    """A local HTML page's links: markdown-it only once a fragment into a Markdown file is
+    looked for."""
+    docs = _docs_folder(tmp_path)
+    page = docs / "index.html"
+    out = tmp_path / "report.json"
+    command = ("check", str(page), "--offline", "--no-store", "--format", "json", "-o", str(out))
+    page.write_text('<a href="img/a.png">image</a> <a href="page.html#part">part</a>')
+    modules = imported(*command)
+    assert not ({"markdown_it", "mdit_py_plugins"} | THE_NETWORK_HALF) & modules
+    assert _verdicts(out) == {"image": ("ok", None), "part": ("ok", None)}
+    page.write_text('<a href="guide.md#install">install</a>')
+    modules = imported(*command)
+    assert "markdown_it" in modules and not THE_NETWORK_HALF & modules
+    assert _verdicts(out) == {"install": ("ok", None)}

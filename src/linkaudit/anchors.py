@@ -6,6 +6,10 @@ Markdown anchors are the ids a renderer gives headings: markdown-it's anchors pl
 (mdit-py-plugins, GitHub's slug rules and ``-1``, ``-2`` for repeats), Pandoc's explicit
 ``## Heading {#id}``, and the ``id``/``name`` of raw HTML in the document. An id written
 inside a code span or a code block is text, not a definition.
+
+markdown-it is imported on first use (``_parser``, ``token_anchors``): a run that reads only
+HTML anchors (a fragment into a local ``.html`` file) never loads it
+(docs/development.md#lazy-imports).
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from lxml import etree
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.anchors.index import slugify, unique_slug
 
 from linkaudit.fragment import MarkdownAnchors, element_id, has_anchor
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "fragment_found",
@@ -77,6 +83,8 @@ def token_anchors(tokens: Sequence[Token]) -> MarkdownAnchors:
     (its slug function and its ``-1``, ``-2`` for repeats; an explicit Pandoc ``{#id}``
     first), and the ``id``/``name`` of raw HTML blocks and inline tags. Code spans and code
     blocks are other token types: an id written there is not a definition."""
+    from mdit_py_plugins.anchors.index import slugify, unique_slug  # on first use
+
     found: set[str] = set()
     explicit_ids: set[str] = set()
     headings: list[str] = []
@@ -118,4 +126,6 @@ def _title(inline: Token) -> str:
 
 @cache
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # on first use (module docstring)
+
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])

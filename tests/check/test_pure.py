@@ -12,10 +12,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from linkaudit.anchors import html_anchors as anchors
+from linkaudit.anchors import markdown_anchors
 from linkaudit.check.client import Fetched
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import parse_ip_literal, refusal
-from linkaudit.check.local import markdown_anchors, slugify
 from linkaudit.check.redirects import meta_refresh_target, redirect_target
 from linkaudit.check.retry import is_retryable, retry_after_seconds
 from linkaudit.check.soft404 import (
@@ -170,7 +170,7 @@ def test_markdown_slugs() -> None:
     """Headings get GitHub's slugs, duplicates numbered."""
     text = "# Hello, World!\n\n## Hello, World!\n\n### `code` and more\n"
     assert markdown_anchors(text) == frozenset({"hello-world", "hello-world-1", "code-and-more"})
-    assert slugify("Résumé & Notes") == "résumé--notes"
+    assert markdown_anchors("#  Résumé & Notes \n") == frozenset({"résumé--notes"})
 
 
 def test_soft404_probe_url_and_key() -> None:

@@ -9,7 +9,8 @@ Modules: ``client`` (the one httpx client, bounded GET), ``pool`` (its connector
 bounded idle pool), ``hosts`` (per-host limits),
 ``retry`` (predicate + tenacity), ``redirects`` (hops by hand), ``guard`` (private
 addresses), ``soft404``, ``fragments``, ``local`` (file: URLs), ``failures`` (exception
-→ reason), ``network`` (canary), ``runner`` (the worker pool).
+→ reason), ``contain`` (an unforeseen error → that URL's result), ``network`` (canary),
+``runner`` (the worker pool).
 """
 
 from __future__ import annotations

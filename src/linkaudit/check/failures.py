@@ -18,6 +18,7 @@ import aiohttp
 import httpx
 from aiohttp import http_exceptions
 
+from linkaudit.check.contain import error_line
 from linkaudit.check.guard import AddressRefused
 from linkaudit.verdicts import Reason
 
@@ -114,7 +115,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def describe(exc: BaseException) -> str:
     """One line naming the exception and its message (never a traceback)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if isinstance(exc, TimeoutError | httpx.TimeoutException) and not str(exc):
-        text = "timed out"
-    return text[:300]
+    if isinstance(exc, httpx.TimeoutException) and not str(exc):
+        return "timed out"
+    return error_line(exc)

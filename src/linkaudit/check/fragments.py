@@ -4,28 +4,21 @@ Whether a fetched or local document defines the ``#fragment`` a link asks for.
 The rules (fragment directives, hash routes, PDF open parameters, ``#top``, decoding,
 GitHub's ``user-content-`` ids, Markdown heading slugs) live in ``linkaudit.fragment`` and
 ``linkaudit.anchors``, shared with the extractors' check of a document's own fragments.
-Here: which documents can be looked into, by their media type or file name.
+Here: which documents can be looked into, by their media type (a local file's, by its
+name: ``check/local.py``).
 """
 
 from __future__ import annotations
 
 from linkaudit.anchors import fragment_found as _found_in
-from linkaudit.extract.formats import suffixes_of
 from linkaudit.fragment import element_id
-from linkaudit.models import DocumentFormat
 
 __all__ = [
-    "HTML_SUFFIXES",
-    "MARKDOWN_SUFFIXES",
-    "TEXT_SUFFIXES",
     "checkable",
     "fragment_found",
     "is_markdown",
 ]
 
-MARKDOWN_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN)
-HTML_SUFFIXES = suffixes_of(DocumentFormat.HTML)
-TEXT_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN, DocumentFormat.HTML, DocumentFormat.TEXT)
 _MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
 
 

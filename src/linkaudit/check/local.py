@@ -13,6 +13,10 @@ An existing file or folder is observed present (classify calls it ``ok``); a mis
 ``missing_file``. A fragment into a Markdown or HTML file is looked for by the renderer's
 rules (``linkaudit.anchors``). A ``file://host/…`` URL names another machine's file: it
 cannot be checked from here, and is reported so (``protocol``), never tested locally.
+
+``observe_file`` is the whole check of one ``file:`` URL, as the runner makes it and as a
+run makes it without the runner (``run/local.py``): nothing here imports the HTTP stack, and
+markdown-it comes in only when a fragment into a Markdown file is looked for.
 """
 
 from __future__ import annotations
@@ -26,17 +30,47 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from mdit_py_plugins.anchors.index import slugify as _plugin_slugify
-
-from linkaudit.anchors import fragment_found, markdown_anchors
-from linkaudit.check.fragments import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
+from linkaudit.anchors import fragment_found
+from linkaudit.check.contain import error_line, unexpected
+from linkaudit.check.request import CheckRequest
 from linkaudit.config import Settings
-from linkaudit.models import Observation
+from linkaudit.exceptions import LinkauditError
+from linkaudit.extract.formats import suffixes_of
+from linkaudit.models import DocumentFormat, Observation
+from linkaudit.urls import url_defect
 from linkaudit.verdicts import Reason
 
-__all__ = ["check_file", "file_path", "markdown_anchors", "slugify"]
+__all__ = [
+    "check_file",
+    "file_path",
+    "is_local",
+    "observe_file",
+]
 
+_MARKDOWN_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN)
+_HTML_SUFFIXES = suffixes_of(DocumentFormat.HTML)
+_TEXT_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN, DocumentFormat.HTML, DocumentFormat.TEXT)
 _LOCAL_HOSTS = ("", "localhost")
+
+
+def is_local(url: str) -> bool:
+    """A ``file:`` URL (any case of the scheme): checked on disk, never over the network."""
+    return url[:5].lower() == "file:"
+
+
+def observe_file(request: CheckRequest, settings: Settings) -> Observation:
+    """One ``file:`` URL observed as the check stage observes any URL: refused when malformed,
+    and an error no rule foresaw (a file the system will not read) made its result."""
+    url = request.url
+    try:
+        defect = url_defect(url)
+        if defect is not None:
+            return Observation(url=url, failure=Reason.MALFORMED, error=defect)
+        return check_file(url, request.root, settings)
+    except LinkauditError:  # about the run, not this URL
+        raise
+    except Exception as exc:  # the containment boundary: see SECURITY.md
+        return unexpected(url, exc, error_line(exc))
 
 
 def file_path(url: str) -> Path:
@@ -82,7 +116,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _read_text(path: Path, limit: int) -> str:
-    if path.suffix.lower() not in TEXT_SUFFIXES:
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
         return ""
     with path.open("rb") as handle:
         return handle.read(limit).decode("utf-8", "replace")
@@ -90,13 +124,8 @@ def _read_text(path: Path, limit: int) -> str:
 
 def _fragment_in(path: Path, text: str, fragment: str) -> bool | None:
     suffix = path.suffix.lower()
-    if suffix in HTML_SUFFIXES:
+    if suffix in _HTML_SUFFIXES:
         return fragment_found(text, fragment)
-    if suffix in MARKDOWN_SUFFIXES:
+    if suffix in _MARKDOWN_SUFFIXES:
         return fragment_found(text, fragment, markdown=True)
     return None  # a fragment into a PDF or an image is read by its viewer
-
-
-def slugify(heading: str) -> str:
-    """The slug markdown-it's anchors plugin gives a heading (GitHub's rules)."""
-    return _plugin_slugify(heading.strip())

@@ -44,6 +44,7 @@ import httpx
 
 from linkaudit.check.charset import decode_body, is_textual
 from linkaudit.check.client import Fetched, fetch_once, make_client
+from linkaudit.check.contain import unexpected
 from linkaudit.check.dispatch import Dispatcher, lookahead
 from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
 from linkaudit.check.failures import describe
@@ -51,7 +52,7 @@ from linkaudit.check.fragments import checkable as fragment_checkable
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import needs_dns, refusal
 from linkaudit.check.hosts import HostLimiter, host_key, politeness
-from linkaudit.check.local import check_file
+from linkaudit.check.local import observe_file
 from linkaudit.check.redirects import Chain, follow
 from linkaudit.check.request import CheckRequest
 from linkaudit.check.retry import backoff_seconds, build_retrying, should_retry, wait_seconds
@@ -212,8 +213,7 @@ class Checker:
         except LinkauditError:  # about the run (a CA bundle, the store), not this URL
             raise
         except Exception as exc:  # the containment boundary: see SECURITY.md
-            error = f"unexpected error: {type(exc).__name__}: {describe(exc)}"
-            return Observation(url=request.url, failure=Reason.PROTOCOL, error=error)
+            return unexpected(request.url, exc, describe(exc))
 
     async def check(self, request: CheckRequest) -> Observation:
         """Observe one URL (file: on disk, http(s) over the network)."""
@@ -222,9 +222,7 @@ class Checker:
             return Observation(url=request.url, failure=Reason.MALFORMED, error=defect)
         scheme = _scheme(request.url)
         if scheme == "file":
-            return await anyio.to_thread.run_sync(
-                check_file, request.url, request.root, self.settings
-            )
+            return await anyio.to_thread.run_sync(observe_file, request, self.settings)
         checked_at = dt.datetime.now(dt.UTC)
         if scheme not in ("http", "https"):
             error = f"cannot check {scheme or 'a relative'} URL"

@@ -1,7 +1,8 @@
 """
 The documents of a run as they are read: their citations into the run's ledger (on disk,
-URLs in first-cited order), the results that need no fetch (precheck, resume, cache), and
-the URLs left to check.
+URLs in first-cited order), the results that need no fetch (precheck, resume, cache), the
+local links' results (checked on disk as each document is read: ``run/local.py``), and the
+URLs left to fetch.
 
 Checking starts with the first document: documents are extracted one at a time in a worker
 thread while the checker works, and each document's new distinct URLs go to the checker as
@@ -27,6 +28,7 @@ from linkaudit.check import CheckRequest
 from linkaudit.classify import precheck
 from linkaudit.config import Settings
 from linkaudit.models import Document, Extraction, Occurrence, Result
+from linkaudit.run.local import check_local
 from linkaudit.run.state import Run
 
 if TYPE_CHECKING:  # sqlite-utils only for a run with a store
@@ -74,8 +76,8 @@ def _as_tuples(groups: _Groups) -> dict[str, tuple[Occurrence, ...]]:
 class Feed:
     """The documents as they are extracted, one at a time in a worker thread (one document
     ahead of the checker), and what the run learns from each: its citations and first-cited
-    URLs (into the run's ledger, on disk), the results that need no fetch, and in ``remote``
-    its new URLs that do (at most one document's worth).
+    URLs (into the run's ledger, on disk), the results that need no fetch, its local links'
+    results, and in ``remote`` its new URLs to fetch (at most one document's worth).
 
     ``flight`` holds the places of the URLs between ``remote`` and their result only (the
     checker's bounded queues: ``check/dispatch.py``'s lookahead), so that classifying sees
@@ -89,6 +91,9 @@ class Feed:
     roots: dict[str, str | None] = field(default_factory=dict)
     remote: deque[str] = field(default_factory=deque)
     flight: dict[str, list[Occurrence]] = field(default_factory=dict)
+    deadline: float | None = None
+    """``--max-time``'s end (``time.monotonic``): the local links of documents read after it
+    are not checked."""
     _next: asyncio.Future[Extraction | None] | None = None
 
     async def read(self) -> bool:
@@ -137,6 +142,7 @@ class Feed:
         if new:
             run.listener.grew(run.ledger.urls())
             remote = await settle(new, places, run)
+            remote = await check_local(remote, places, self.roots, run, self.deadline)
             for url in remote:
                 flight[url] = places[url]
             self.remote.extend(remote)

@@ -231,6 +231,7 @@ async def _check_all(feed: Feed, run: Run) -> None:
     """Check each document's URLs as it is read, until all are done or ``--max-time``."""
     settings = run.settings
     deadline = None if settings.max_time is None else time.monotonic() + settings.max_time
+    feed.deadline = deadline
     if await feed.until_remote():
         # Only a run with something to fetch imports the HTTP stack and the check stage.
         from linkaudit.run.remote import check_remote

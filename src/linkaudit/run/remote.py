@@ -21,6 +21,7 @@ from linkaudit.archive.client import make_client, unreachable_services
 from linkaudit.archive.recognize import is_web_url
 from linkaudit.check import CheckRequest, check_urls, network_available
 from linkaudit.check.doi import ServiceHealth
+from linkaudit.check.local import is_local
 from linkaudit.classify import classify
 from linkaudit.config import Settings
 from linkaudit.drift import assess, wants_drift
@@ -153,7 +154,7 @@ def _wants_snapshot(result: Result, run: Run) -> bool:
     mode = run.settings.archive
     if run.offline or mode == "none" or result.archive is not None:
         return False
-    if result.url[:5].lower() == "file:":  # a local path never leaves the machine
+    if is_local(result.url):  # a local path never leaves the machine
         return False
     if mode == "all":
         return result.verdict not in (Verdict.INVALID, Verdict.SKIPPED)
