@@ -451,3 +451,32 @@ def test_a_parser_that_failed_half_way_is_not_fed_again(monkeypatch: pytest.Monk
     monkeypatch.setattr(html._Stream, "start", start)
     found = html.html_links('<a href="https://next.example/">next</a>')
     assert [(link.target, link.text) for link in found] == [("https://next.example/", "next")]
+
+
+_START_PIECES = [
+    b"http:", b"HTTPS:", b"hTtP", b"www.", b"WWW.", b"//www.", b"mailto:", b"MAILTO:", b"doi",
+    b"DOI", b"href=", b"HREF =", b"src=", b"SRC\n=", b"\\url", b"\\href", b"](", b"][", b"]]((",
+    b"w", b"ww", b".", b"/", b" ", b"x", b"\xc3\xa9", b"\xe2\x84\xaa",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_START_PIECES), max_size=20))
+def test_the_link_start_count_never_falls_short_of_the_search(pieces: list[bytes]) -> None:
+    """The cheap count stands in for the search only when it is under the limit: it must
+    never find fewer than the search does."""
+    from linkaudit.extract import document
+
+    data = b"".join(pieces)
+    assert document._most_link_starts(data) >= len(document._LINK_START.findall(data))
+
+
+def test_a_document_over_the_link_limit_is_still_cut() -> None:
+    from linkaudit.config import Settings
+    from linkaudit.extract.document import extract_source
+    from linkaudit.models import Source
+
+    data = "".join(f"[l{i}](https://x.org/{i}) and text\n\n" for i in range(50)).encode()
+    source = Source("brief.md", data, "file:///brief.md")
+    found = extract_source(source, Settings(max_links_per_document=10))
+    assert len(found.occurrences) == 10 and any("byte" in w for w in found.warnings)
