@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from operator import attrgetter
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
@@ -40,6 +41,7 @@ _WRAPPED_RULES = ("link", "image", "autolink", "html_inline", "linkify")
 _TOP_LINES = 40
 _LINK_TOKENS = ("link_open", "image", "html_inline")
 _CLOSE_A = re.compile(r"</a\s*>", re.IGNORECASE)
+_POSITION = attrgetter("line", "column")
 
 
 class MarkdownExtractor:
@@ -54,8 +56,9 @@ class MarkdownExtractor:
         lines = text.splitlines()
         fragments = _defined_fragments(tokens)
         walker = _Walker(source, lines, fragments)
-        # Footnote definitions come out of the parser after the body: back to document order.
-        occurrences = sorted(walker.walk(tokens), key=lambda o: (o.line or 0, o.column or 0))
+        # Footnote definitions come out of the parser after the body: back to document order
+        # (every Markdown occurrence has a line and a column).
+        occurrences = sorted(walker.walk(tokens), key=_POSITION)
         document = Document(
             path=source.name,
             format=self.format,
@@ -93,12 +96,13 @@ def _remember_start(
         start, count = state.pos, len(state.tokens)
         matched = rule(state, silent)
         if matched and not silent:
-            # Pending text may be pushed first as a text token; skip it.
-            made = (t for t in state.tokens[count:] if t.type in _LINK_TOKENS)
-            token = next(made, None)
-            if token is not None:
-                source = state.src[start : state.pos]
-                token.meta = {**(token.meta or {}), "start": start, "source": source}
+            tokens = state.tokens
+            for index in range(count, len(tokens)):  # pending text may be pushed first: skip it
+                token = tokens[index]
+                if token.type in _LINK_TOKENS:
+                    source = state.src[start : state.pos]
+                    token.meta = {**(token.meta or {}), "start": start, "source": source}
+                    break
         return matched
 
     return wrapped
@@ -323,7 +327,12 @@ def _normalised(written: str) -> str:
     """CommonMark's percent-encoded form of a target (``]``, ``\\``, spaces encoded)."""
     if not written or _UNCHANGED_BY_NORMALISATION.match(written):
         return written
-    return normalizeLink(written)
+    return _normalize_link(written)
+
+
+#: ``normalizeLink`` (a parse, a format and an encode: about 30 µs) once per target: a
+#: document links ``#`` and its own relative paths again and again.
+_normalize_link = lru_cache(maxsize=4096)(normalizeLink)
 
 
 def _normalised_text(link: str) -> str:
