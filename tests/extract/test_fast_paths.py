@@ -277,7 +277,7 @@ def test_element_text_is_bs4s_get_text(pieces: list[str], name: str) -> None:
     soup = BeautifulSoup(markup, "lxml")
     tags = soup.find_all(True)
     elements = html._elements(html.parse_html(markup))
-    hidden = html._hidden(elements)
+    hidden = html._hidden(html._named(elements))
     assert [t.name for t in tags] == [html._name(e) for e in elements]
     for tag, element in zip(tags, elements, strict=True):
         if tag.name not in html._NOT_TEXT:  # never asked: no link, title or block is one
@@ -480,3 +480,33 @@ def test_a_document_over_the_link_limit_is_still_cut() -> None:
     source = Source("brief.md", data, "file:///brief.md")
     found = extract_source(source, Settings(max_links_per_document=10))
     assert len(found.occurrences) == 10 and any("byte" in w for w in found.warnings)
+
+
+def _former_depth_capped(root: object) -> bool:
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest >= html._TREE_DEPTH_CAP - 8
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2020, 2060),
+    st.sampled_from(["", "<!-- c -->", "<?pi x?>", "<p>t</p>", "<b>x</b>y"]),
+    st.sampled_from(["div", "span", "a href=x"]),
+)
+def test_the_depth_cap_is_found_as_the_former_walk_found_it(
+    depth: int, inner: str, tag: str
+) -> None:
+    root = html.parse_html("<p>before</p>" + f"<{tag}>" * depth + inner + "<p>after</p>")
+    assert root is not None
+    assert html._depth_capped(root) == _former_depth_capped(root)
+
+
+def test_a_page_at_the_depth_cap_is_found_and_one_below_it_is_not() -> None:
+    for depth, capped in ((2030, False), (2045, True)):
+        root = html.parse_html("<div>" * depth)
+        assert root is not None and html._depth_capped(root) is capped
