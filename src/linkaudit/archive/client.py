@@ -60,8 +60,6 @@ class _Hosts:
     slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     down: set[str] = field(default_factory=set)
-    peak: dict[str, int] = field(default_factory=dict)
-    in_flight: dict[str, int] = field(default_factory=dict)
 
     def slot(self, host: str, settings: Settings) -> asyncio.Semaphore:
         found = self.slots.get(host)
@@ -159,8 +157,6 @@ async def _send(
     async with hosts.slot(host, settings):
         if host in hosts.down:  # marked down while this call waited for its slot
             raise ServiceDown(f"{host} is unreachable (marked down for this run)")
-        hosts.in_flight[host] = hosts.in_flight.get(host, 0) + 1
-        hosts.peak[host] = max(hosts.peak.get(host, 0), hosts.in_flight[host])
         try:
             return await _call(
                 client, method, url, settings, params, headers, data, follow_redirects
@@ -170,8 +166,6 @@ async def _send(
             if hosts.failures[host] >= DOWN_AFTER:
                 hosts.down.add(host)
             raise ArchiveError(str(exc)) from exc.__cause__
-        finally:
-            hosts.in_flight[host] -= 1
 
 
 class _Unreachable(Exception):
