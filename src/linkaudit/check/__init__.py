@@ -5,12 +5,14 @@ The check stage: measure what each URL answers, never decide a verdict.
     network_available(settings)    → the canary, asked when every remote link failed
     refusal(url, settings)         → why the request guard refuses a URL (sync; DNS in it)
 
-Modules: ``client`` (the one httpx client, bounded GET), ``pool`` (its connector's
-bounded idle pool), ``hosts`` (per-host limits),
-``retry`` (predicate + tenacity), ``redirects`` (hops by hand), ``guard`` (private
-addresses), ``soft404``, ``fragments``, ``local`` (file: URLs), ``failures`` (exception
-→ reason), ``contain`` (an unforeseen error → that URL's result), ``network`` (canary),
-``runner`` (the worker pool).
+Modules: ``runner`` (the worker pool), ``request`` (what it is asked), ``dispatch``
+(per-host queues feeding it), ``waiters`` (their FIFO wake-ups), ``client`` (the one httpx
+client, bounded GET), ``pool`` (its connector's bounded idle pool), ``hosts`` (per-host
+limits), ``retry`` (predicate + tenacity), ``redirects`` (hops by hand), ``guard``
+(private addresses), ``failures`` (exception → reason), ``contain`` (an unforeseen error →
+that URL's result), ``charset`` (a body as text), ``soft404``, ``fragments``, ``local``
+(file: URLs), ``doi`` (DOIs asked of the DOI system, Crossref and Unpaywall), ``network``
+(canary).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ links, count and hash.
 
 ``EXTRACTORS`` maps each format to ``"module:Class"`` (from the one table in ``formats``);
 the module is imported only when a document of that format turns up, so that
-``linkaudit --help`` does not pay for pypdfium2 or python-docx.
+``linkaudit --help`` does not pay for pypdfium2 or lxml.
 """
 
 from __future__ import annotations

@@ -78,6 +78,6 @@ def _terminal(console: Console | None) -> bool:
         return console.is_terminal
     if not sys.stderr.isatty() and not os.environ.get("FORCE_COLOR"):
         return False
-    from rich.console import Console
+    from rich.console import Console  # only when stderr may be a terminal, as above
 
     return Console(stderr=True).is_terminal
