@@ -17,7 +17,7 @@ from linkaudit.check.client import Fetched
 from linkaudit.check.fragments import fragment_found
 from linkaudit.check.guard import parse_ip_literal, refusal
 from linkaudit.check.redirects import meta_refresh_target, redirect_target
-from linkaudit.check.retry import is_retryable, retry_after_seconds
+from linkaudit.check.retry import is_retryable
 from linkaudit.check.soft404 import (
     Probe,
     normalise_text,
@@ -27,6 +27,7 @@ from linkaudit.check.soft404 import (
     similarity,
 )
 from linkaudit.config import Settings
+from linkaudit.retry_after import retry_after_seconds
 from linkaudit.verdicts import Reason
 
 NOW = dt.datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt.UTC)

@@ -48,9 +48,9 @@ from linkaudit.check.dispatch import lookahead
 from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
 from linkaudit.check.guard import GuardedResolver, proxy_from
 from linkaudit.check.pool import BoundedIdleConnector, idle_cap
-from linkaudit.check.retry import retry_after_seconds
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
+from linkaudit.retry_after import retry_after_seconds
 from linkaudit.urls import DEFAULT_PORTS
 from linkaudit.verdicts import Reason
 

@@ -22,7 +22,6 @@ from typing import Protocol
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 
 from linkaudit.config import Settings
-from linkaudit.retry_after import retry_after_seconds
 from linkaudit.verdicts import Reason
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "backoff_seconds",
     "build_retrying",
     "is_retryable",
-    "retry_after_seconds",
     "should_retry",
     "wait_seconds",
 ]
