@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers.archive_fakes import FakeArchive, serve_archive
-from linkaudit.fix import Prefer, fix_documents, plan_edits, rewrite
+from linkaudit.choices import Prefer
+from linkaudit.fix import fix_documents, plan_edits, rewrite
 from linkaudit.models import DocumentFormat, Occurrence, Redirect, Result, Snapshot
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict

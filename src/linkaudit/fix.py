@@ -33,7 +33,6 @@ __all__ = [
     "REWRITABLE",
     "Edit",
     "EditKind",
-    "Prefer",
     "Rewrite",
     "plan_edits",
     "rewrite",

@@ -8,10 +8,10 @@ from linkaudit.classify.signals import (
     is_bot_challenge,
     is_homepage_redirect,
     is_login_page,
-    is_mailto_valid,
     is_not_found_page,
     is_trivial_redirect,
 )
+from linkaudit.urls import is_mailto_valid
 
 
 @pytest.mark.parametrize(

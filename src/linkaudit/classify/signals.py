@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from linkaudit.urls import DEFAULT_PORTS, is_mailto_valid, split_url
+from linkaudit.urls import DEFAULT_PORTS, split_url
 
 __all__ = [
     "CHALLENGE_TITLES",
@@ -25,7 +25,6 @@ __all__ = [
     "is_homepage_redirect",
     "is_login_page",
     "is_login_wall",
-    "is_mailto_valid",
     "is_not_found_page",
     "is_trivial_redirect",
     "says_not_found",
