@@ -233,62 +233,92 @@ class _PageReader:
                     return Part.ENDNOTE
                 return Part.BODY
 
+            index = PageIndex(chars)
             covered: set[int] = set()
             annotated: set[str] = set()
-            index = PageIndex(chars)
             if links:
-                groups = self._groups(links, index)
-                final = len(groups) - 1
-                for number, group in enumerate(groups):
-                    item, anchor = self._annotation(group, index, text, part_at)
-                    spelled = ""
-                    if number == final or (number == 0 and tail is not None):
-                        spelled = "".join(text[i] for i in group.indices)
-                    if number == 0 and tail is not None and _goes_on(tail, group, spelled, text):
-                        anchor = across_pages(tail.anchor, anchor)
-                        found[tail.at] = _Found(found[tail.at].occurrence, anchor)
-                        at, spelled = tail.at, tail.spelled + spelled
-                    else:
-                        found.append(item)
-                        at = len(found) - 1
-                    covered.update(group.indices)
-                    annotated.add(_same_key(self._resolved(group.link.uri)[2]))
-                    if (
-                        number == final
-                        and group.indices
-                        and self.settings.join_wrapped_pdf_links
-                        and _PAGE_FURNITURE.fullmatch(text, group.indices[-1] + 1)
-                    ):
-                        self.tail = _Tail(at, group.link.uri, anchor, spelled)
-            for printed in printed_urls(chars.text, chars.font_size, index.cut_at_margin):
-                if not covered.isdisjoint(range(printed.offset, printed.end)):
-                    continue  # the annotation over it wins
-                if printed.url.endswith(_ELLIPSIS) or chars.text.startswith(_ELLIPSIS, printed.end):
-                    continue  # printed cut (Chromium's footer: ``…/publish-their-c…``)
-                if running is not None and _running_line(chars.text, printed.offset):
-                    key = _same_key(printed.url)
-                    if key in running:
-                        continue  # the page's address in every page's footer: once
-                    running.add(key)
-                target = None
-                if annotated:
-                    target = self._printed_target(printed.url)
-                    if _same_key(target) in annotated:
-                        continue
-                occurrence = make_occurrence(
-                    self.source.name,
-                    printed.url,
-                    self.source.base_url,
-                    resolved=target,
-                    page=self.number,
-                    part=part_at(printed.offset),
-                    element=Element.BARE,
-                    context=printed.context(),
-                )
-                found.append(_new_tuple(_Found, (occurrence, None)))
+                self._read_annotations(found, links, index, text, part_at, tail, covered, annotated)
+            self._read_printed(found, chars, index, part_at, running, covered, annotated)
         finally:
             close_text(textpage)
         return in_notes or notes_from is not None
+
+    def _read_annotations(
+        self,
+        found: list[_Found],
+        links: list[UriLink],
+        index: PageIndex,
+        text: str,
+        part_at: Callable[[int], Part],
+        tail: _Tail | None,
+        covered: set[int],
+        annotated: set[str],
+    ) -> None:
+        """The page's link annotations, joined into links, onto ``found`` (the first onto
+        ``tail`` when it goes on from there); the text they cover into ``covered`` and their
+        URLs into ``annotated``; ``self.tail`` when the last one ends the page's text."""
+        groups = self._groups(links, index)
+        final = len(groups) - 1
+        for number, group in enumerate(groups):
+            item, anchor = self._annotation(group, index, text, part_at)
+            spelled = ""
+            if number == final or (number == 0 and tail is not None):
+                spelled = "".join(text[i] for i in group.indices)
+            if number == 0 and tail is not None and _goes_on(tail, group, spelled, text):
+                anchor = across_pages(tail.anchor, anchor)
+                found[tail.at] = _Found(found[tail.at].occurrence, anchor)
+                at, spelled = tail.at, tail.spelled + spelled
+            else:
+                found.append(item)
+                at = len(found) - 1
+            covered.update(group.indices)
+            annotated.add(_same_key(self._resolved(group.link.uri)[2]))
+            if (
+                number == final
+                and group.indices
+                and self.settings.join_wrapped_pdf_links
+                and _PAGE_FURNITURE.fullmatch(text, group.indices[-1] + 1)
+            ):
+                self.tail = _Tail(at, group.link.uri, anchor, spelled)
+
+    def _read_printed(
+        self,
+        found: list[_Found],
+        chars: PageChars,
+        index: PageIndex,
+        part_at: Callable[[int], Part],
+        running: set[str] | None,
+        covered: set[int],
+        annotated: set[str],
+    ) -> None:
+        """The URLs printed on the page that no annotation gives, onto ``found``; a URL of a
+        header or footer line once a document (``running`` holds those printed so far)."""
+        for printed in printed_urls(chars.text, chars.font_size, index.cut_at_margin):
+            if not covered.isdisjoint(range(printed.offset, printed.end)):
+                continue  # the annotation over it wins
+            if printed.url.endswith(_ELLIPSIS) or chars.text.startswith(_ELLIPSIS, printed.end):
+                continue  # printed cut (Chromium's footer: ``…/publish-their-c…``)
+            if running is not None and _running_line(chars.text, printed.offset):
+                key = _same_key(printed.url)
+                if key in running:
+                    continue  # the page's address in every page's footer: once
+                running.add(key)
+            target = None
+            if annotated:
+                target = self._printed_target(printed.url)
+                if _same_key(target) in annotated:
+                    continue
+            occurrence = make_occurrence(
+                self.source.name,
+                printed.url,
+                self.source.base_url,
+                resolved=target,
+                page=self.number,
+                part=part_at(printed.offset),
+                element=Element.BARE,
+                context=printed.context(),
+            )
+            found.append(_new_tuple(_Found, (occurrence, None)))
 
     def _groups(self, links: list[UriLink], index: PageIndex) -> list[_Group]:
         """
