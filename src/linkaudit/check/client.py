@@ -133,8 +133,8 @@ def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    """The run's client: the guarded aiohttp connector, timeouts, headers, env proxies."""
-    _refuse_bad_fields(settings)
+    """The run's client: the guarded aiohttp connector, timeouts, headers, env proxies.
+    (``Settings`` refused a configured header with CR, LF or NUL when it was made.)"""
     transport = AiohttpTransport(settings, urllib.request.getproxies_environment())
     client = httpx.AsyncClient(
         transport=transport,
@@ -157,19 +157,6 @@ _TRANSPORTS: weakref.WeakKeyDictionary[httpx.AsyncClient, AiohttpTransport] = (
     weakref.WeakKeyDictionary()
 )
 """Each client ``make_client`` made, and its transport: ``fetch_once`` sends through it."""
-
-
-_LINE_BREAKERS = frozenset("\r\n\0")
-
-
-def _refuse_bad_fields(settings: Settings) -> None:
-    """A configured header the connector would refuse to send stops the run with one line,
-    instead of failing every request (RFC 9110: no CR, LF or NUL in a field)."""
-    fields = [("User-Agent", settings.user_agent)]
-    fields += [item for headers in settings.headers.values() for item in headers.items()]
-    for name, value in fields:
-        if _LINE_BREAKERS.intersection(name + value):
-            raise ConfigError(f"the configured header {name!r} holds a CR, LF or NUL character")
 
 
 _READ_ERRORS: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, zlib.error)
