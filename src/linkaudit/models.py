@@ -7,7 +7,9 @@ The frozen values that cross pipeline stages.
     archive  → Snapshot (on a Result)
     store    → History (on a Result)
 
-Stages never import each other; they share only these types, ``verdicts`` and ``config``.
+Stages never import each other (but for the contracts ``tests/test_architecture.py`` allows);
+they share these types and the other modules at the top (``verdicts``, ``config``, the pure
+URL, fragment and DOI rules).
 """
 
 from __future__ import annotations
