@@ -13,10 +13,10 @@ import zipfile
 from pathlib import PurePosixPath
 
 from linkaudit.exceptions import CorruptDocument, UnsupportedFormat
-from linkaudit.extract.formats import CONTENT_TYPES, SUFFIXES, TEXT_FORMATS, suffixes_of
+from linkaudit.extract.formats import CONTENT_TYPES, SUFFIXES, suffixes_of
 from linkaudit.models import DocumentFormat
 
-__all__ = ["decode_text", "detect_format", "is_text_format"]
+__all__ = ["decode_text", "detect_format"]
 
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
@@ -111,11 +111,6 @@ def _is_binary(head: bytes) -> bool:
         return True
     controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return controls / len(head) > 0.1
-
-
-def is_text_format(fmt: DocumentFormat) -> bool:
-    """True for the formats read as decoded text."""
-    return fmt in TEXT_FORMATS
 
 
 def decode_text(data: bytes, content_type: str | None = None) -> str:

@@ -19,7 +19,7 @@ from linkaudit.config import Settings
 from linkaudit.exceptions import CorruptDocument, DocumentError, DocumentTooLarge, UnsupportedFormat
 from linkaudit.extract.base import Extractor
 from linkaudit.extract.detect import decode_text, detect_format
-from linkaudit.extract.formats import DOCUMENT_TYPES
+from linkaudit.extract.formats import DOCUMENT_TYPES, TEXT_FORMATS
 from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
 from linkaudit.extract.key import extraction_key
 from linkaudit.extract.roots import rooted
@@ -115,24 +115,12 @@ def _contained(
         raise CorruptDocument(source.name, cause) from exc
 
 
-_TEXT_FORMATS = frozenset(
-    {
-        DocumentFormat.MARKDOWN,
-        DocumentFormat.HTML,
-        DocumentFormat.TEXT,
-        DocumentFormat.LATEX,
-        DocumentFormat.BIBTEX,
-        DocumentFormat.RST,
-    }
-)
-
-
 def _bounded(source: Source, fmt: DocumentFormat, starts: int) -> tuple[Source, int | None]:
     """A text document cut at the line where its link starts exceed ``starts``, so that a
     million-link file is never parsed whole (``extract_source`` reads further when the cut
     holds no more than the limit; the limit then trims to exactly the limit). Binary formats
     are bounded by their sandbox."""
-    if fmt not in _TEXT_FORMATS or len(source.data) < starts:
+    if fmt not in TEXT_FORMATS or len(source.data) < starts:
         return source, None
     if _most_link_starts(source.data) <= starts:
         return source, None
