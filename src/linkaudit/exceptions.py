@@ -10,7 +10,8 @@ Every error linkaudit raises on purpose, in one tree.
     │   └── CorruptDocument
     ├── StoreError           the SQLite store cannot be opened, read or written
     │   └── StoreVersionError
-    └── ArchiveError         a web-archive service failed (never fatal to a run)
+    ├── ArchiveError         a web-archive service failed (never fatal to a run)
+    └── OutputError          a report could not be written
 
 A dead link is not an exception: it is a `Result` with a verdict. The CLI turns each
 `LinkauditError` into a one-line message; foreign exceptions are translated at the
@@ -27,6 +28,7 @@ __all__ = [
     "DocumentTooLarge",
     "EncryptedDocument",
     "LinkauditError",
+    "OutputError",
     "StoreError",
     "StoreVersionError",
     "UnsupportedFormat",
