@@ -13,6 +13,9 @@ The cases (``--cases``, default all of them):
 - ``stored``: the same into a new store each run (``--db``, the README example's default);
 - ``html``: the offline check of one HTML page of 20 web links with a JSON report and
   ``--no-store`` (a run over documents other than Markdown);
+- ``local``: the offline check of a generated Markdown page of 55 relative links (50 to
+  files that exist, 5 to files that do not) with a JSON report and ``--no-store``: a docs
+  folder checked for broken relative links, the CI gate's daily case;
 - ``remote``: a check of one link to a closed loopback port (refused at once) with a JSON
   report and ``--no-store``: the start-up of a run that fetches (httpx, aiohttp, the check
   stage), with almost nothing to do;
@@ -41,7 +44,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ("version", "offline", "stored", "html", "remote", "json", "table")
+CASES = ("version", "offline", "stored", "html", "local", "remote", "json", "table")
 
 #: Checks the brief offline, then times what ``cli._emit`` does for one report file.
 REPORT_CHILD = """
@@ -86,6 +89,18 @@ def _brief(path: Path, links: int) -> Path:
     return path
 
 
+def _docs(folder: Path, present: int = 50, missing: int = 5) -> None:
+    """A docs folder: ``index.md`` links to ``present`` pages that exist and ``missing`` that
+    do not, by relative links."""
+    (folder / "pages").mkdir(parents=True)
+    lines = ["# Index", ""]
+    for i in range(present):
+        (folder / "pages" / f"page-{i}.md").write_text(f"# Page {i}\n")
+        lines.append(f"- [Page {i}](pages/page-{i}.md)")
+    lines.extend(f"- [Gone {i}](pages/gone-{i}.md)" for i in range(missing))
+    (folder / "index.md").write_text("\n".join(lines) + "\n")
+
+
 def _command(case: str, work: Path, name: str, number: int) -> list[str]:
     if case in ("json", "table"):
         out = str(work / f"{name}.{case}")
@@ -94,6 +109,10 @@ def _command(case: str, work: Path, name: str, number: int) -> list[str]:
     if case == "html":
         out = str(work / f"{name}.json")
         page = str(work / "page.html")
+        return [*base, "check", page, "--offline", "--no-store", "--format", "json", "-o", out]
+    if case == "local":
+        out = str(work / f"{name}.json")
+        page = str(work / "docs" / "index.md")
         return [*base, "check", page, "--offline", "--no-store", "--format", "json", "-o", out]
     if case == "remote":
         out = str(work / f"{name}.json")
@@ -133,6 +152,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="linkaudit-startup-") as tmp:
         work = Path(tmp)
         _brief(work / "brief.md", args.urls)
+        _docs(work / "docs")
         (work / "remote.md").write_text("[closed](http://127.0.0.1:9/page)\n")
         links = (f'<a href="https://example.org/{i}#part">{i}</a>' for i in range(20))
         (work / "page.html").write_text(f"<html><body><p>{' '.join(links)}</p></body></html>")

@@ -62,7 +62,7 @@ def test_a_run_with_a_store_imports_it(tmp_path: Path) -> None:
 
 def test_an_offline_run_never_imports_the_http_stack(tmp_path: Path) -> None:
     modules = _offline_check(tmp_path, "--no-store")
-    assert not {"httpx", "aiohttp", "linkaudit.check.client", "linkaudit.run.remote"} & modules
+    assert not THE_NETWORK_HALF & modules
 
 
 def test_a_run_with_a_link_to_fetch_imports_the_http_stack(tmp_path: Path) -> None:
@@ -118,8 +118,11 @@ def test_a_check_of_markdown_imports_markdown_it(tmp_path: Path) -> None:
 
 
 #: What a run that fetches nothing never needs: the HTTP stack, the check stage's runner,
-#: the archive look-ups and drift (``run/remote.py`` and what it imports).
+#: the archive look-ups and drift (``run/remote.py`` and what it imports), and the
+#: standard library's HTTP client (``urllib.request`` brings it, with email and ssl).
 THE_NETWORK_HALF = {
+    "http.client",
+    "urllib.request",
     "httpx",
     "aiohttp",
     "anyio",

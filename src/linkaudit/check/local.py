@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+import nturl2path
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from linkaudit.anchors import fragment_found
 from linkaudit.check.contain import error_line, unexpected
@@ -76,7 +77,13 @@ def observe_file(request: CheckRequest, settings: Settings) -> Observation:
 def file_path(url: str) -> Path:
     """The local path a ``file:`` URL names."""
     parts = urlsplit(url)
-    return Path(url2pathname(unquote(parts.path)))
+    return Path(_url2pathname(unquote(parts.path)))
+
+
+def _url2pathname(quoted: str) -> str:
+    """``urllib.request.url2pathname`` (the same choice by ``os.name``) without importing
+    ``urllib.request``, which brings http.client, email and ssl: about 14 ms in every run."""
+    return nturl2path.url2pathname(quoted) if os.name == "nt" else unquote(quoted)
 
 
 def check_file(url: str, root: str | None, settings: Settings) -> Observation:
