@@ -60,6 +60,24 @@ def test_a_run_with_a_store_imports_it(tmp_path: Path) -> None:
     assert {"sqlite_utils", "linkaudit.store.database"} <= modules
 
 
+#: What a run that fetches nothing never needs: the HTTP stack, the check stage's runner,
+#: the archive look-ups and drift (``run/remote.py`` and what it imports), and the
+#: standard library's HTTP client (``urllib.request`` brings it, with email and ssl).
+THE_NETWORK_HALF = {
+    "http.client",
+    "urllib.request",
+    "httpx",
+    "aiohttp",
+    "anyio",
+    "linkaudit.run.remote",
+    "linkaudit.check.runner",
+    "linkaudit.check.client",
+    "linkaudit.archive.client",
+    "linkaudit.archive.lookup",
+    "linkaudit.drift",
+}
+
+
 def test_an_offline_run_never_imports_the_http_stack(tmp_path: Path) -> None:
     modules = _offline_check(tmp_path, "--no-store")
     assert not THE_NETWORK_HALF & modules
@@ -115,24 +133,6 @@ def test_a_check_of_html_alone_never_imports_markdown_it(tmp_path: Path) -> None
 
 def test_a_check_of_markdown_imports_markdown_it(tmp_path: Path) -> None:
     assert {"markdown_it", "linkaudit.anchors"} <= _offline_check(tmp_path, "--no-store")
-
-
-#: What a run that fetches nothing never needs: the HTTP stack, the check stage's runner,
-#: the archive look-ups and drift (``run/remote.py`` and what it imports), and the
-#: standard library's HTTP client (``urllib.request`` brings it, with email and ssl).
-THE_NETWORK_HALF = {
-    "http.client",
-    "urllib.request",
-    "httpx",
-    "aiohttp",
-    "anyio",
-    "linkaudit.run.remote",
-    "linkaudit.check.runner",
-    "linkaudit.check.client",
-    "linkaudit.archive.client",
-    "linkaudit.archive.lookup",
-    "linkaudit.drift",
-}
 
 
 def _docs_folder(tmp_path: Path) -> Path:
