@@ -182,3 +182,22 @@ async def test_a_mixed_run_ends_as_before(
     assert set(local_links) <= _local_urls(new) and len(local_links) == 21
     assert new == old
     assert '"reason": "http_404"' in new["json"]
+
+
+async def test_local_links_keep_to_max_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--max-time`` spent before the first document's links: its local links are reported
+    unchecked (``timeout``), by either path; with time left they are checked."""
+    site = _tree(tmp_path)
+    spent = Settings(offline=True, archive="none", root_dir=str(site), max_time=0.0)
+    new = await _run(site, spent, None)
+    with monkeypatch.context() as patched:
+        _runner_only(patched)
+        old = await _run(site, spent, None)
+    assert new == old
+    reasons = {r["url"]: r["reason"] for r in json.loads(new["json"])["results"]}
+    assert {reasons[url] for url in _local_urls(new) if "%00" not in url} == {"timeout"}
+    ample = dataclasses.replace(spent, max_time=60.0)
+    alive = await _run(site, ample, None)
+    assert "timeout" not in {r["reason"] for r in json.loads(alive["json"])["results"]}
