@@ -8,7 +8,7 @@ from typing import Protocol
 from linkaudit.config import Settings
 from linkaudit.models import DocumentFormat, Extraction, Source
 
-__all__ = ["Extraction", "Extractor", "Source"]
+__all__ = ["Extractor"]
 
 
 class Extractor(Protocol):
