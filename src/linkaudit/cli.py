@@ -33,7 +33,7 @@ from linkaudit.config import (
     parse_statuses,
 )
 from linkaudit.exceptions import ConfigError
-from linkaudit.printable import neutralise, neutralise_lines
+from linkaudit.printable import neutralise, neutralise_lines, one_line
 from linkaudit.report import FORMATS, ReportFormat
 from linkaudit.verdicts import Concern, GateTerm, Verdict
 
@@ -63,10 +63,6 @@ class _Fatal(click.ClickException):
         super().__init__(neutralise(message))  # file names and URLs come from documents
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 class _Group(click.Group):
     """Usage errors as one line (``linkaudit check: error: …``), exit code 2, never the usage
     block click prints by default: CI logs and pre-commit show the reason, nothing else."""
@@ -81,7 +77,7 @@ class _Group(click.Group):
         except click.ClickException as exc:
             where = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else ""
             prefix = f"{where}: " if where else "linkaudit: "
-            message = neutralise(_one_line(exc.format_message()))
+            message = one_line(exc.format_message())
             click.echo(f"{prefix}error: {message}", err=True)
             _exit(ExitCode.of(exc.exit_code))  # click's usage errors and _Fatal: 2
         except click.Abort:
