@@ -23,7 +23,7 @@ from linkaudit.extract.formats import DOCUMENT_TYPES, TEXT_FORMATS
 from linkaudit.extract.ignore import COMMENT_FORMATS, MARKER_BYTES, inline_ignored, remapped
 from linkaudit.extract.key import extraction_key
 from linkaudit.extract.roots import rooted
-from linkaudit.extract.sandbox import run_contained
+from linkaudit.extract.sandbox import described, run_contained
 from linkaudit.models import DocumentFormat, Extraction, Occurrence, Source
 
 __all__ = ["EXTRACTORS", "content_hash_of", "extract_source", "get_extractor"]
@@ -111,8 +111,7 @@ def _contained(
     except RecursionError as exc:
         raise CorruptDocument(source.name, "nested too deeply to read") from exc
     except Exception as exc:  # any bug or library failure is this document's error only
-        cause = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the library
-        raise CorruptDocument(source.name, cause) from exc
+        raise CorruptDocument(source.name, described(exc)) from exc
 
 
 def _bounded(source: Source, fmt: DocumentFormat, starts: int) -> tuple[Source, int | None]:

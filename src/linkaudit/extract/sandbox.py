@@ -32,7 +32,7 @@ from linkaudit.exceptions import CorruptDocument, DocumentError
 from linkaudit.extract.base import Extractor
 from linkaudit.models import DocumentFormat, Extraction, Source
 
-__all__ = ["SANDBOXED", "Budget", "budget", "run_contained"]
+__all__ = ["SANDBOXED", "Budget", "budget", "described", "run_contained"]
 
 #: Formats parsed in a child process with a budget.
 SANDBOXED = frozenset({DocumentFormat.PDF, DocumentFormat.DOCX})
@@ -167,7 +167,7 @@ def _child(
         return _OUT_OF_MEMORY
     except Exception as exc:  # the answer itself failed: say what failed, in a smaller one
         try:
-            return _send(writer, ("error", CorruptDocument, _described(exc)))
+            return _send(writer, ("error", CorruptDocument, described(exc)))
         except MemoryError:
             return _OUT_OF_MEMORY
 
@@ -182,10 +182,12 @@ def _answer(extractor: Extractor, source: Source, settings: Settings) -> tuple[A
     except MemoryError:
         raise
     except Exception as exc:  # what the parent's catch-all would say
-        return ("error", CorruptDocument, _described(exc))
+        return ("error", CorruptDocument, described(exc))
 
 
-def _described(exc: Exception) -> str:
+def described(exc: Exception) -> str:
+    """An unforeseen error in one line, whatever the library wrote: the same words from the
+    child as from ``document``'s catch-all in the parent."""
     return " ".join(f"{type(exc).__name__}: {exc}".split())
 
 
