@@ -156,6 +156,12 @@ class _Found:
     """The target as the reader sees it, when that differs from ``raw`` (bare links)."""
 
 
+def _may_link(children: list[Token] | None) -> bool:
+    """Whether inline content holds a token that makes a link: text alone (a heading, a
+    table cell, most paragraphs of prose) is not walked."""
+    return children is not None and any(c.type in _LINK_TOKENS for c in children)
+
+
 def _written(raw: str | float | None) -> str:
     return str(raw or "")
 
@@ -179,7 +185,7 @@ class _Walker:
             elif token.type == "html_block" and token.map:
                 for found in self._html(token.content, token.map[0], 0):
                     yield self._occurrence(found, None)
-            elif token.type == "inline" and token.children and token.map:
+            elif token.type == "inline" and token.map and _may_link(token.children):
                 yield from self._inline(token)
 
     def _inline(self, inline: Token) -> Iterator[Occurrence]:
@@ -239,7 +245,9 @@ class _Walker:
     def _with_context(
         self, rendered: str, pending: list[tuple[_Found, int, int]]
     ) -> Iterator[Occurrence]:
-        for found, start, end in sorted(pending, key=lambda p: (p[0].line, p[0].column)):
+        if len(pending) > 1:  # most paragraphs hold one link
+            pending = sorted(pending, key=lambda p: (p[0].line, p[0].column))
+        for found, start, end in pending:
             yield self._occurrence(found, sentence_around(rendered, start, end) or None)
 
     def _locate(

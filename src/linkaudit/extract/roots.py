@@ -22,9 +22,11 @@ def rooted(occurrence: Occurrence, root_dir: str | None, base_url: str | None) -
     """A local document's root-relative link (``/about/``) resolved as its site would:
     under ``root_dir``, else against ``base_url``, else left unresolved with the problem
     ``needs_root`` (a browser would read it against a server this run does not know)."""
-    written = browser_href(occurrence.raw)
     url = occurrence.url
-    if written[:1] != "/" or written[:2] == "//" or url[:5].lower() != "file:":
+    if url[:5].lower() != "file:":  # most links: no need to read the target as written
+        return occurrence
+    written = browser_href(occurrence.raw)
+    if written[:1] != "/" or written[:2] == "//":
         return occurrence
     if occurrence.problem is not None:
         return occurrence
