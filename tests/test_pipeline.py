@@ -11,7 +11,8 @@ import pytest
 from helpers.originals import check_originals_of
 from linkaudit.config import Settings
 from linkaudit.models import Occurrence
-from linkaudit.run.pipeline import group_occurrences, run_check
+from linkaudit.run.feed import group_occurrences
+from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linkaudit.models import Occurrence, Result, RunId
 from linkaudit.report import build_report
-from linkaudit.run.pipeline import RunOutcome
+from linkaudit.run.state import RunOutcome
 from linkaudit.verdicts import Verdict
 
 
@@ -32,7 +32,7 @@ def test_repr_does_not_grow_with_the_report() -> None:
 def test_groups_are_tuples_in_first_cited_order() -> None:
     """The run's grouping (tuples, no list per URL) keeps first-cited order and every occurrence."""
     from linkaudit.models import Document, DocumentFormat, Extraction
-    from linkaudit.run.pipeline import group_occurrences
+    from linkaudit.run.feed import group_occurrences
 
     def occ(doc: str, url: str, line: int) -> Occurrence:
         return Occurrence(document=doc, raw=url, url=url, line=line)

@@ -23,7 +23,7 @@ from linkaudit.extract import iter_inputs
 from linkaudit.models import Extraction, Occurrence, Result, RunId
 from linkaudit.report.base import Report
 from linkaudit.report.build import build_report
-from linkaudit.run.feed import Feed, complete, group_occurrences
+from linkaudit.run.feed import Feed, complete
 from linkaudit.run.interrupts import INTERRUPTS
 from linkaudit.run.state import Listener, Run, RunOutcome, SilentListener
 from linkaudit.run.storethread import StoreThread
@@ -34,14 +34,7 @@ from linkaudit.verdicts import Reason, Verdict
 if TYPE_CHECKING:
     from linkaudit.store import Store
 
-__all__ = [
-    "Listener",
-    "RunOutcome",
-    "check",
-    "check_async",
-    "group_occurrences",
-    "run_check",
-]
+__all__ = ["check", "check_async", "run_check"]
 
 
 def check(inputs: Sequence[str], settings: Settings | None = None, *, store: bool = True) -> Report:
