@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from simweb import SimWeb, build_plan, sim_web
 
-from linkaudit.check.client import fetch_once, make_client
+from linkaudit.check.client import fetch_once, make_check_client
 from linkaudit.config import Settings
 
 PER_HOST = 2
@@ -61,7 +61,7 @@ def _pyreqwest(concurrency: int) -> httpx.AsyncClient:
 
 def _linkaudit(concurrency: int) -> httpx.AsyncClient:
     settings = Settings(allow_private=True, max_concurrency=concurrency, max_per_host=PER_HOST)
-    return make_client(settings)
+    return make_check_client(settings)
 
 
 TRANSPORTS: dict[str, Callable[[int], httpx.AsyncClient] | None] = {

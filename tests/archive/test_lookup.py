@@ -9,7 +9,7 @@ import pytest
 
 from helpers.archive_fakes import FakeArchive, refused_base
 from linkaudit.archive import attach_snapshots, find_snapshot, memento, needs_snapshot, wayback
-from linkaudit.archive.client import make_client, retry_after_seconds
+from linkaudit.archive.client import make_archive_client, retry_after_seconds
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Occurrence, Result, RobustLink, Snapshot
@@ -25,7 +25,7 @@ async def _find(
     fake: FakeArchive, cited: dt.date | None, settings: Settings | None = None
 ) -> Snapshot | None:
     settings = settings or fake.settings()
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         return await find_snapshot(URL, cited, settings, client)
 
 
@@ -68,7 +68,7 @@ async def test_cdx_closest_computed_locally(fake: FakeArchive) -> None:
     fake.state.add(URL, *CAPTURES)
     fake.state.add(URL, "20190101000000", status="404")  # not a usable capture
     settings = fake.settings()
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         near_2019 = await wayback.cdx(URL, dt.date(2019, 1, 1), settings, client)
         latest = await wayback.cdx(URL, None, settings, client)
         none = await wayback.cdx("https://example.org/never", None, settings, client)
@@ -96,7 +96,7 @@ async def test_every_service_down_returns_none() -> None:
         timeout=0.5,
         connect_timeout=0.5,
     )
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         assert await find_snapshot(URL, None, settings, client) is None
 
 
@@ -182,9 +182,9 @@ async def test_robust_link_gone_uses_its_date(fake: FakeArchive) -> None:
     assert attached.archive is not None and attached.archive.timestamp == "20230101000000"
 
 
-async def test_make_client_sends_user_agent(fake: FakeArchive) -> None:
+async def test_make_archive_client_sends_user_agent(fake: FakeArchive) -> None:
     settings = fake.settings(user_agent="linkaudit-test/1")
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         assert client.headers["user-agent"] == "linkaudit-test/1"
         assert isinstance(client, httpx.AsyncClient)
 
@@ -193,7 +193,7 @@ async def test_timegate_serving_the_memento_directly(fake: FakeArchive) -> None:
     fake.state.add(URL, *CAPTURES)
     fake.state.behaviour["timegate"] = "direct"
     settings = fake.settings()
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         snapshot = await memento.timegate(URL, dt.date(2019, 3, 1), settings, client)
         missing = await memento.timegate("https://example.org/never", None, settings, client)
     assert snapshot is not None

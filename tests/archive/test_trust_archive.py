@@ -14,7 +14,7 @@ from helpers.archive_fakes import FakeArchive, refused_base
 from linkaudit.archive import attach_snapshots
 from linkaudit.archive.client import (
     ARCHIVE_PER_HOST,
-    make_client,
+    make_archive_client,
     unreachable_services,
 )
 from linkaudit.models import Occurrence, Result
@@ -47,7 +47,7 @@ async def test_lookups_keep_the_per_host_limit(fake: FakeArchive) -> None:
     settings = fake.settings(max_per_host=8, timeout=5.0)
     fake.state.behaviour["available"] = "slow"
     fake.state.slow_seconds = 0.05
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         found = await asyncio.gather(
             *(attach_snapshots([dead(u)], no_date, settings, client=client) for u in urls)
         )
@@ -59,7 +59,7 @@ async def test_lookups_keep_the_per_host_limit(fake: FakeArchive) -> None:
 
 async def test_a_configured_host_limit_wins(fake: FakeArchive) -> None:
     settings = fake.settings(host_limits={"127.0.0.1": 1})
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         await asyncio.gather(
             *(
                 attach_snapshots([dead(f"https://a.example/{n}")], no_date, settings, client=client)
@@ -82,7 +82,7 @@ async def test_a_service_that_is_down_is_asked_a_few_times_then_summarised(
     urls = [f"https://a.example/lost/{n}" for n in range(20)]
     fake.state.add(urls[0], "20200101000000")
     caplog.set_level(logging.WARNING, logger="linkaudit")
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         found = await attach_snapshots([dead(u) for u in urls], no_date, settings, client=client)
         lines = unreachable_services(client, settings)
     assert lines == ["Wayback unreachable: no snapshots looked up"]

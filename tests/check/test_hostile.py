@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.checking import observe, observe_all
-from linkaudit.check.client import Body, make_client, read_capped
+from linkaudit.check.client import Body, make_check_client, read_capped
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
 from web import SimWeb
@@ -44,7 +44,7 @@ async def test_gzip_bomb_costs_only_the_bound(web: SimWeb, test_settings: Settin
     """Reading the bomb stops at max_inflated_bytes, having read little from the wire."""
     settings = test_settings.replace(max_inflated_bytes=1_000_000, max_body_bytes=2_000_000)
     async with (
-        make_client(settings) as client,
+        make_check_client(settings) as client,
         client.stream("GET", web.url("/bomb")) as response,
     ):
         body = await read_capped(response, settings, Body())
@@ -60,7 +60,7 @@ async def test_large_body_is_capped(web: SimWeb, test_settings: Settings) -> Non
     """A body larger than max_body_bytes is read up to the cap only."""
     settings = test_settings.replace(max_body_bytes=100_000)
     async with (
-        make_client(settings) as client,
+        make_check_client(settings) as client,
         client.stream("GET", web.url("/big")) as response,
     ):
         body = await read_capped(response, settings, Body())

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from linkaudit.check import CheckRequest, check_urls
-from linkaudit.check.client import AiohttpTransport, make_client
+from linkaudit.check.client import AiohttpTransport, make_check_client
 from linkaudit.check.pool import IDLE_FLOOR, BoundedIdleConnector, idle_cap
 from linkaudit.config import Settings
 from web.server import Reply, Router, Server, WebRequest
@@ -151,8 +151,8 @@ async def test_a_run_over_many_hosts_opens_what_the_per_host_limits_need(
 
 
 async def test_the_runs_client_uses_the_bounded_connector(settings: Settings, many: Many) -> None:
-    """make_client's transport opens a BoundedIdleConnector with the settings' cap."""
-    client = make_client(settings)
+    """make_check_client's transport opens a BoundedIdleConnector with the settings' cap."""
+    client = make_check_client(settings)
     async with client:
         response = await client.get(many.url(HOSTS[0], 5000))
         assert response.status_code == 200

@@ -249,11 +249,11 @@ def test_host_key_fast_path_agrees_with_urlsplit(url: str) -> None:
 async def test_the_guard_is_decided_once_per_origin_and_survives_a_bad_port() -> None:
     """One answer per (scheme, host, port), paths aside; a redirect to a port out of range
     (which urlsplit cannot give a port for) is left to the fetch to report, not a crash."""
-    from linkaudit.check.client import make_client
+    from linkaudit.check.client import make_check_client
     from linkaudit.check.runner import Checker
 
     settings = Settings()
-    async with make_client(settings) as client:
+    async with make_check_client(settings) as client:
         checker = Checker(client, settings)
         first = await checker._guard("http://127.0.0.1/a", settings)
         again = await checker._guard("http://127.0.0.1/b?c", settings)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from helpers.checking import observe, observe_all
-from linkaudit.check.client import fetch_once, make_client
+from linkaudit.check.client import fetch_once, make_check_client
 from linkaudit.check.failures import failure_of
 from linkaudit.check.guard import AddressRefused
 from linkaudit.config import Settings
@@ -148,7 +148,7 @@ async def test_hostile_answers_end_in_a_failure_or_a_bounded_answer(
 
     web.route(f"/hostile/{unique}", hostile)
     try:
-        async with make_client(test_settings) as client:
+        async with make_check_client(test_settings) as client:
             fetched = await fetch_once(client, web.url(f"/hostile/{unique}"), test_settings)
     finally:
         web.unroute(f"/hostile/{unique}")
@@ -177,7 +177,7 @@ def test_configured_fields_with_line_breaks_stop_the_run(
     """A user agent or header from a (possibly hostile) config with CR, LF or NUL is a
     one-line configuration error, before any request."""
     with pytest.raises(ConfigError, match=r"CR, LF or NUL|not a valid header name"):
-        make_client(test_settings.replace(**change))
+        make_check_client(test_settings.replace(**change))
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ async def test_field_values_with_line_breaks_are_never_sent(
     """A header or cookie value with CR, LF or NUL (from a redirect's Set-Cookie, say) fails
     that request as ``protocol``; nothing reaches the server."""
     web.reset_log()
-    async with make_client(test_settings) as client:
+    async with make_check_client(test_settings) as client:
         by_header = await fetch_once(client, web.url("/status/200"), test_settings, headers=extra)
         jar = httpx.Cookies()
         jar.set("session", "a\r\nX-Injected: 1", domain="127.0.0.1")
@@ -283,7 +283,7 @@ async def test_the_url_goes_out_as_written(web: SimWeb, test_settings: Settings)
     send ``%40`` as ``@`` and ``%2F`` in a query as ``/``): the URL checked is the URL cited."""
     target = "/status/200?mailto=editor%40example.org&filter=updates%3A10.5555%2Fx&q=a+b"
     web.reset_log()
-    async with make_client(test_settings) as client:
+    async with make_check_client(test_settings) as client:
         fetched = await fetch_once(client, web.url(target), test_settings)
     assert fetched.status == 200
     assert [e.target for e in web.requests] == [target]

@@ -34,7 +34,7 @@ __all__ = [
     "ARCHIVE_PER_HOST",
     "DOWN_AFTER",
     "ServiceDown",
-    "make_client",
+    "make_archive_client",
     "request",
     "response_json",
     "retry_after_seconds",
@@ -105,7 +105,7 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower().rpartition("@")[2]
 
 
-def make_client(settings: Settings) -> httpx.AsyncClient:
+def make_archive_client(settings: Settings) -> httpx.AsyncClient:
     """A client for archive services: proxies from the environment, linkaudit's User-Agent."""
     return httpx.AsyncClient(
         trust_env=True,

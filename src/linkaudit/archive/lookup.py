@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from linkaudit.archive import memento, wayback
-from linkaudit.archive.client import ServiceDown, make_client, request
+from linkaudit.archive.client import ServiceDown, make_archive_client, request
 from linkaudit.archive.recognize import SERVICE_MEMENTO, is_web_url, recognize
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError, ConfigError
@@ -177,7 +177,7 @@ async def attach_snapshots(
     if not any(wanted):
         return list(results)
     gate = asyncio.Semaphore(MAX_LOOKUPS)
-    owned = make_client(settings) if client is None else contextlib.nullcontext(client)
+    owned = make_archive_client(settings) if client is None else contextlib.nullcontext(client)
     async with owned as client:
 
         async def one(result: Result) -> Result:

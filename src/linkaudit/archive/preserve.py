@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linkaudit.archive.client import make_client
+from linkaudit.archive.client import make_archive_client
 from linkaudit.archive.lookup import find_snapshot
 from linkaudit.archive.recognize import recognize
 from linkaudit.archive.save import ENV_ACCESS, ENV_SECRET, save_pages, spn_credentials
@@ -60,7 +60,7 @@ async def preservation(
 ) -> list[Preservation]:
     """The snapshot nearest today of every URL, looked up a few at a time."""
     limit = asyncio.Semaphore(max(1, settings.max_per_host))
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
 
         async def one(url: str) -> Preservation:
             async with limit:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from linkaudit.archive.client import make_client, request, response_json
+from linkaudit.archive.client import make_archive_client, request, response_json
 from linkaudit.archive.recognize import SERVICE_WAYBACK, is_web_url
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError
@@ -66,7 +66,7 @@ async def save_pages(
     headers = {"Authorization": f"LOW {access_key}:{secret_key}", "Accept": "application/json"}
     spacing = 60.0 / max(1, settings.spn_max_per_minute)
     outcomes = []
-    async with make_client(settings) as client:
+    async with make_archive_client(settings) as client:
         last_start: float | None = None
         for url in urls:
             if last_start is not None:

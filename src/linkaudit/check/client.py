@@ -61,7 +61,7 @@ __all__ = [
     "PoolLimits",
     "fetch_once",
     "headers_for",
-    "make_client",
+    "make_check_client",
     "pool_limits",
     "read_capped",
 ]
@@ -132,7 +132,7 @@ def pool_limits(settings: Settings, hosts: int = _DEFAULT_HOSTS) -> PoolLimits:
     return PoolLimits(total=total, per_host=max(1, per_host))
 
 
-def make_client(settings: Settings) -> httpx.AsyncClient:
+def make_check_client(settings: Settings) -> httpx.AsyncClient:
     """The run's client: the guarded aiohttp connector, timeouts, headers, env proxies.
     (``Settings`` refused a configured header with CR, LF or NUL when it was made.)"""
     transport = AiohttpTransport(settings, urllib.request.getproxies_environment())
@@ -156,7 +156,7 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
 _TRANSPORTS: weakref.WeakKeyDictionary[httpx.AsyncClient, AiohttpTransport] = (
     weakref.WeakKeyDictionary()
 )
-"""Each client ``make_client`` made, and its transport: ``fetch_once`` sends through it."""
+"""Each client ``make_check_client`` made, and its transport: ``fetch_once`` sends through it."""
 
 
 _READ_ERRORS: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, zlib.error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 
-from linkaudit.check.client import make_client
+from linkaudit.check.client import make_check_client
 from linkaudit.check.failures import TRANSPORT_ERRORS, failure_of
 from linkaudit.config import Settings
 from linkaudit.verdicts import Reason
@@ -25,7 +25,7 @@ async def network_available(settings: Settings) -> bool:
     """Whether any of ``settings.network_canaries`` can be reached."""
     timeout = min(CANARY_TIMEOUT, settings.timeout)
     canary_settings = settings.replace(timeout=timeout, connect_timeout=timeout)
-    async with make_client(canary_settings) as client:
+    async with make_check_client(canary_settings) as client:
         for url in settings.network_canaries:
             if await _reachable(client, url, timeout):
                 return True

@@ -43,7 +43,7 @@ import anyio
 import httpx
 
 from linkaudit.check.charset import decode_body, is_textual
-from linkaudit.check.client import Fetched, fetch_once, make_client
+from linkaudit.check.client import Fetched, fetch_once, make_check_client
 from linkaudit.check.contain import unexpected
 from linkaudit.check.dispatch import Dispatcher, lookahead
 from linkaudit.check.doi import DoiServices, JsonAnswer, ServiceHealth, parse_json
@@ -129,7 +129,7 @@ async def check_urls(
     ``services`` learns which outside services (the DOI APIs) were down; ``doi_cache`` keeps
     Crossref's and Unpaywall's answers across runs (the store's).
     """
-    async with make_client(settings) as client:
+    async with make_check_client(settings) as client:
         checker = Checker(client, settings, services=services, doi_cache=doi_cache)
         async for observation in checker.run(requests):
             yield observation

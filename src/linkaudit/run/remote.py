@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
 from typing import Any
 
 from linkaudit.archive import attach_snapshots
-from linkaudit.archive.client import make_client, unreachable_services
+from linkaudit.archive.client import make_archive_client, unreachable_services
 from linkaudit.archive.recognize import is_web_url
 from linkaudit.check import CheckRequest, check_urls, network_available
 from linkaudit.check.doi import ServiceHealth
@@ -171,7 +171,7 @@ class _ArchiveClient:
 
     def get(self) -> Any:
         if self._client is None:
-            self._client = make_client(self._settings)
+            self._client = make_archive_client(self._settings)
         return self._client
 
     def unreachable(self) -> list[str]:
