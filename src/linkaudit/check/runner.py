@@ -3,11 +3,11 @@
 
 Workers take requests from per-host queues (``dispatch``), only for a host with fewer than
 ``max_per_host`` checks under way, so a busy host never holds a global slot idle. The
-requests come from an iterable read lazily, or from an async iterable (the pipeline's, as
-documents are extracted) fed into bounded queues: 100,000 URLs never become 100,000 tasks.
-Each worker follows one URL's chain, one attempt at a time inside a per-host slot
-(``hosts``), retrying by the pure predicate (``retry``), then probes for a soft 404 and
-looks for the fragment.
+requests come from an iterable read lazily, or from an async iterable (a run's feed, as
+documents are extracted: ``run/feed.py``) fed into bounded queues: 100,000 URLs never
+become 100,000 tasks. Each worker follows one URL's chain, one attempt at a time inside a
+per-host slot (``hosts``), retrying by the pure predicate (``retry``), then probes for a
+soft 404 and looks for the fragment.
 
 A retry's backoff sleep holds nothing: the worker gives its host's dispatch slot back for
 the sleep (the host starts another URL meanwhile) and reclaims it before the next attempt.
@@ -221,7 +221,7 @@ class Checker:
         if defect is not None:
             return Observation(url=request.url, failure=Reason.MALFORMED, error=defect)
         scheme = _scheme(request.url)
-        if scheme == "file":
+        if scheme == "file":  # a run checks its own in run/local.py; check_urls is public
             return await anyio.to_thread.run_sync(observe_file, request, self.settings)
         checked_at = dt.datetime.now(dt.UTC)
         if scheme not in ("http", "https"):
