@@ -10,8 +10,6 @@ import pytest
 
 from helpers.originals import check_originals_of
 from linkaudit.config import Settings
-from linkaudit.models import Occurrence
-from linkaudit.run.feed import group_occurrences
 from linkaudit.run.pipeline import run_check
 from linkaudit.verdicts import Reason, Verdict
 from web import SimWeb
@@ -84,16 +82,6 @@ async def test_dns_failure_is_dead_when_the_network_works(
     (only,) = outcome.report.results
     assert (only.verdict, only.reason) == (Verdict.DEAD, Reason.DNS)
     assert outcome.report.summary.network == "ok"
-
-
-def test_group_occurrences_keeps_first_cited_order() -> None:
-    """One check per distinct URL, every occurrence kept, in the order first cited."""
-    from linkaudit.models import Document, DocumentFormat, Extraction
-
-    occ = [Occurrence("a.md", u, u) for u in ("https://b/", "https://a/", "https://b/")]
-    groups = group_occurrences([Extraction(Document("a.md", DocumentFormat.MARKDOWN), occ)])
-    assert list(groups) == ["https://b/", "https://a/"]
-    assert len(groups["https://b/"]) == 2
 
 
 def test_python_api_check(tmp_path: Path, web: SimWeb) -> None:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from linkaudit.check import CheckRequest
@@ -34,42 +34,7 @@ from linkaudit.run.state import Run
 if TYPE_CHECKING:  # sqlite-utils only for a run with a store
     from linkaudit.store import Store
 
-__all__ = ["Feed", "complete", "group_occurrences", "settle"]
-
-
-_Groups = dict[str, tuple[Occurrence, ...] | list[Occurrence]]
-"""Occurrences by URL, built without a list per URL: each tuple becomes the Result's
-``occurrences`` as it is (what a list per URL cost: docs/scale.md#measured)."""
-
-
-def group_occurrences(extractions: Iterable[Extraction]) -> dict[str, tuple[Occurrence, ...]]:
-    """Occurrences by URL as cited, in first-cited order (one check per distinct URL)."""
-    groups: _Groups = {}
-    for extraction in extractions:
-        _add_occurrences(groups, extraction)
-    return _as_tuples(groups)
-
-
-def _add_occurrences(groups: _Groups, extraction: Extraction) -> list[str]:
-    """Add one document's occurrences; the URLs it is the first to cite, in order."""
-    new: list[str] = []
-    for occurrence in extraction.occurrences:
-        found = groups.get(occurrence.url)
-        if found is None:
-            groups[occurrence.url] = (occurrence,)
-            new.append(occurrence.url)
-        elif isinstance(found, tuple):
-            groups[occurrence.url] = [*found, occurrence]
-        else:
-            found.append(occurrence)
-    return new
-
-
-def _as_tuples(groups: _Groups) -> dict[str, tuple[Occurrence, ...]]:
-    for url, found in groups.items():
-        if isinstance(found, list):
-            groups[url] = tuple(found)
-    return cast(dict[str, tuple[Occurrence, ...]], groups)
+__all__ = ["Feed", "complete", "settle"]
 
 
 @dataclass
