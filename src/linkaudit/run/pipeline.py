@@ -1,9 +1,10 @@
 """
 documents → occurrences → distinct URLs → check → classify → archive → store → report.
 
-The only module that knows every stage (with ``feed``, which reads the documents as the
-checker works, and ``state``). Results reach the store as they arrive, so an interrupted
-run keeps what it checked and the next run resumes from there.
+The run from start to report; ``feed`` reads the documents as the checker works, ``local``
+and ``remote`` check their URLs, ``state`` holds what they share. Results reach the store
+as they arrive, so an interrupted run keeps what it checked and the next run resumes from
+there.
 """
 
 from __future__ import annotations
@@ -75,16 +76,7 @@ async def run_check(
     ``extractions`` replaces extracting ``inputs``; ``on_document`` hears of each document
     as it is extracted (the CLI prints its warnings then).
     """
-    open_error: StoreError | None = None
-    try:
-        store = await asyncio.to_thread(_open_store, db, settings.store_timeout)
-    except StoreError as exc:  # full disk, locked, damaged: the links are checked all the same
-        store, open_error = None, exc
-    run = Run(settings, store=store, listener=listener or SilentListener())
-    if open_error is not None:
-        run.warnings.append(f"store error: {open_error}; the run went on without the store")
-    if store is not None:
-        run.storage = StoreThread(store)
+    run, open_error = await _open_run(settings, db, listener)
     source = (
         iter(extractions) if extractions is not None else _iter_inputs(inputs, settings, run.store)
     )
@@ -101,31 +93,8 @@ async def run_check(
                 await _check_all(feed, run)
         except (asyncio.CancelledError, KeyboardInterrupt):
             interrupted = True
-        await _settle_writes(run, interrupted)
-        run.keep_pending()
-        await complete(run)
-        if run.settings.check_originals and not run.offline and not interrupted:
-            # After complete(): results reused from the store are all in by then.
-            from linkaudit.run.remote import check_originals  # the HTTP stack, on first use
-
-            await check_originals(run)
-        await _settle_writes(run, interrupted)
-        run.keep_pending()  # as saved: history, escalations
-        _count_needs_root(run)
-        tally = run.ledger.tally()
-        if interrupted:
-            run.warnings.append(
-                f"interrupted: {tally.urls} of {run.ledger.urls()} URLs checked; "
-                "run again to resume"
-            )
-        report = build_report(
-            feed.documents,
-            LedgerResults(run.ledger),
-            network="unavailable" if run.offline else "ok",
-            warnings=feed.warnings + run.warnings + _store_warning(run),
-            interrupted=interrupted,
-            counts=(tally.by_verdict, tally.links),
-        )
+        await _after_checks(run, interrupted)
+        report = _report(feed, run, interrupted)
         if run.storage is not None:
             counts = report.summary.by_verdict
             await run.storage.write(
@@ -150,6 +119,56 @@ async def run_check(
         store_error=str(storage.error)
         if storage is not None and storage.error
         else (str(open_error) if open_error else None),
+    )
+
+
+async def _open_run(
+    settings: Settings, db: str | Path | None, listener: Listener | None
+) -> tuple[Run, StoreError | None]:
+    """The run's state, with its store behind the writer thread when the store opens; the
+    error that kept it closed, if any."""
+    open_error: StoreError | None = None
+    try:
+        store = await asyncio.to_thread(_open_store, db, settings.store_timeout)
+    except StoreError as exc:  # full disk, locked, damaged: the links are checked all the same
+        store, open_error = None, exc
+    run = Run(settings, store=store, listener=listener or SilentListener())
+    if open_error is not None:
+        run.warnings.append(f"store error: {open_error}; the run went on without the store")
+    if store is not None:
+        run.storage = StoreThread(store)
+    return run, open_error
+
+
+async def _after_checks(run: Run, interrupted: bool) -> None:
+    """Every result into the ledger: the store's answers, the late citations' say, then
+    ``--check-originals`` (after ``complete``: results reused from the store are all in)."""
+    await _settle_writes(run, interrupted)
+    run.keep_pending()
+    await complete(run)
+    if run.settings.check_originals and not run.offline and not interrupted:
+        from linkaudit.run.remote import check_originals  # the HTTP stack, on first use
+
+        await check_originals(run)
+    await _settle_writes(run, interrupted)
+    run.keep_pending()  # as saved: history, escalations
+
+
+def _report(feed: Feed, run: Run, interrupted: bool) -> Report:
+    """The run's report, read from its ledger, with every warning the run gathered."""
+    _count_needs_root(run)
+    tally = run.ledger.tally()
+    if interrupted:
+        run.warnings.append(
+            f"interrupted: {tally.urls} of {run.ledger.urls()} URLs checked; run again to resume"
+        )
+    return build_report(
+        feed.documents,
+        LedgerResults(run.ledger),
+        network="unavailable" if run.offline else "ok",
+        warnings=feed.warnings + run.warnings + _store_warning(run),
+        interrupted=interrupted,
+        counts=(tally.by_verdict, tally.links),
     )
 
 
