@@ -42,6 +42,8 @@ ARCHIVE_VERDICTS = frozenset({Verdict.DEAD, Verdict.REDIRECTED, Verdict.UNREACHA
 
 
 async def check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
+    """Fetch the feed's URLs until they are all checked or ``deadline`` (``--max-time``)
+    passes; each result is classified, enriched when it asks for it, and saved."""
     settings, store = run.settings, run.store
     archive_tasks: set[asyncio.Task[None]] = set()
     limit = asyncio.Semaphore(8)
@@ -112,18 +114,15 @@ async def _check_originals_of(archived: list[Result], run: Run) -> None:
 
 
 async def _until(
-    observations: AsyncIterator[Observation], deadline: float | None
+    observations: AsyncIterator[Observation], deadline: float
 ) -> AsyncIterator[Observation]:
-    """Observations until the run's ``--max-time`` deadline, if any."""
+    """Observations until the run's ``--max-time`` deadline."""
     while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
         try:
-            if deadline is None:
-                observation = await anext(observations)
-            else:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return
-                observation = await asyncio.wait_for(anext(observations), remaining)
+            observation = await asyncio.wait_for(anext(observations), remaining)
         except (StopAsyncIteration, TimeoutError):
             return
         yield observation
