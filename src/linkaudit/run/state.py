@@ -1,6 +1,6 @@
 """
-One check run's state, shared by ``pipeline`` and ``feed``: where results go, what the run
-has learnt, and who hears about its progress.
+One check run's state, shared by ``pipeline``, ``feed``, ``local`` and ``remote``: where
+results go, what the run has learnt, and who hears about its progress.
 """
 
 from __future__ import annotations
