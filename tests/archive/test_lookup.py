@@ -9,7 +9,7 @@ import pytest
 
 from helpers.archive_fakes import FakeArchive, refused_base
 from linkaudit.archive import attach_snapshots, find_snapshot, memento, needs_snapshot, wayback
-from linkaudit.archive.client import make_archive_client, retry_after_seconds
+from linkaudit.archive.client import make_archive_client, retry_after_or_default
 from linkaudit.config import Settings
 from linkaudit.exceptions import ConfigError
 from linkaudit.models import Occurrence, Result, RobustLink, Snapshot
@@ -209,7 +209,7 @@ async def test_timegate_serving_the_memento_directly(fake: FakeArchive) -> None:
     [(None, 1.0), ("3", 3.0), ("-5", 1.0), ("soon", 1.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
 )
 def test_retry_after(value: str | None, seconds: float) -> None:
-    assert retry_after_seconds(value, 1.0) == seconds
+    assert retry_after_or_default(value, 1.0) == seconds
 
 
 def test_archive_mode_must_be_known() -> None:

@@ -28,7 +28,7 @@ import httpx
 
 from linkaudit.config import Settings
 from linkaudit.exceptions import ArchiveError
-from linkaudit.retry_after import retry_after_seconds as parse_retry_after
+from linkaudit.retry_after import retry_after_seconds
 
 __all__ = [
     "ARCHIVE_PER_HOST",
@@ -37,7 +37,7 @@ __all__ = [
     "make_archive_client",
     "request",
     "response_json",
-    "retry_after_seconds",
+    "retry_after_or_default",
     "unreachable_services",
 ]
 
@@ -133,7 +133,7 @@ async def request(
         )
         if response.status_code != 429:
             return response
-        wait = retry_after_seconds(response.headers.get("retry-after"), DEFAULT_RETRY_AFTER)
+        wait = retry_after_or_default(response.headers.get("retry-after"), DEFAULT_RETRY_AFTER)
         if attempt == 2 or wait > settings.retry_after_cap:
             break
         await asyncio.sleep(wait)
@@ -203,10 +203,10 @@ async def _call(
         raise ArchiveError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
 
-def retry_after_seconds(value: str | None, default: float) -> float:
+def retry_after_or_default(value: str | None, default: float) -> float:
     """``Retry-After`` as seconds (``linkaudit.retry_after``), or ``default`` when the
     header is missing or says nothing valid."""
-    seconds = parse_retry_after(value, dt.datetime.now(dt.UTC)) if value else None
+    seconds = retry_after_seconds(value, dt.datetime.now(dt.UTC)) if value else None
     return default if seconds is None else seconds
 
 
