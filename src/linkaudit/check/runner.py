@@ -74,7 +74,7 @@ from linkaudit.models import Notice, Observation, OpenAccess
 from linkaudit.urls import split_url, url_defect
 from linkaudit.verdicts import Reason
 
-__all__ = ["BODY_SAMPLE", "CheckRequest", "Checker", "check_urls", "spare_workers"]
+__all__ = ["BODY_SAMPLE", "Checker", "check_urls", "spare_workers"]
 
 BODY_SAMPLE = 64 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
