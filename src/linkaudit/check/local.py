@@ -41,12 +41,7 @@ from linkaudit.models import DocumentFormat, Observation
 from linkaudit.urls import url_defect
 from linkaudit.verdicts import Reason
 
-__all__ = [
-    "check_file",
-    "file_path",
-    "is_local",
-    "observe_file",
-]
+__all__ = ["is_local", "observe_file"]
 
 _MARKDOWN_SUFFIXES = suffixes_of(DocumentFormat.MARKDOWN)
 _HTML_SUFFIXES = suffixes_of(DocumentFormat.HTML)
@@ -67,14 +62,14 @@ def observe_file(request: CheckRequest, settings: Settings) -> Observation:
         defect = url_defect(url)
         if defect is not None:
             return Observation(url=url, failure=Reason.MALFORMED, error=defect)
-        return check_file(url, request.root, settings)
+        return _check_file(url, request.root, settings)
     except LinkauditError:  # about the run, not this URL
         raise
     except Exception as exc:  # the containment boundary: see SECURITY.md
         return unexpected(url, exc, error_line(exc))
 
 
-def file_path(url: str) -> Path:
+def _file_path(url: str) -> Path:
     """The local path a ``file:`` URL names."""
     parts = urlsplit(url)
     return Path(_url2pathname(unquote(parts.path)))
@@ -86,7 +81,7 @@ def _url2pathname(quoted: str) -> str:
     return nturl2path.url2pathname(quoted) if os.name == "nt" else unquote(quoted)
 
 
-def check_file(url: str, root: str | None, settings: Settings) -> Observation:
+def _check_file(url: str, root: str | None, settings: Settings) -> Observation:
     """Observe a ``file:`` URL: refused outside ``root``, missing, or present (and its fragment)."""
     started = time.monotonic()
     checked_at = dt.datetime.now(dt.UTC)
@@ -96,7 +91,7 @@ def check_file(url: str, root: str | None, settings: Settings) -> Observation:
     if (parts.hostname or "").lower() not in _LOCAL_HOSTS:
         error = f"file: URL on another machine ({parts.hostname}): it cannot be checked from here"
         return replace(base, failure=Reason.PROTOCOL, error=error)
-    path = file_path(url)
+    path = _file_path(url)
     if root is not None and not settings.allow_file_escape and not _inside(path, Path(root)):
         error = f"file outside the document's root {root}"
         return replace(base, failure=Reason.PRIVATE_ADDRESS, error=error)
