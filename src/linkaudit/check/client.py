@@ -1,5 +1,6 @@
 """
-The one ``httpx.AsyncClient`` of a run, and a single bounded GET.
+The checker's ``httpx.AsyncClient`` (``make_check_client``; archive look-ups have their own,
+``archive/client.py``), and a single bounded GET.
 
 httpx is the API; under it, aiohttp's connector and its C parser (llhttp), through
 ``AiohttpTransport`` (docs/http.md says why and what was measured). One way to send: the
