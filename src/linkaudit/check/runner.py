@@ -136,7 +136,8 @@ async def check_urls(
 
 
 class Checker:
-    """One run's shared state: the client, host limits and the soft-404 probe cache."""
+    """One run's shared state: the client, host limits, the in-flight bound, the guard's
+    answers, the DOI services and the soft-404 probe cache."""
 
     def __init__(
         self,
