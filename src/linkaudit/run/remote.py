@@ -32,6 +32,8 @@ from linkaudit.verdicts import Reason, Verdict
 
 __all__ = ["check_originals", "check_remote"]
 
+#: Archive look-ups and drift comparisons under way at once.
+ARCHIVE_LOOKUPS = 8
 #: Results waiting for an archive look-up or a drift comparison at most (each may hold a
 #: page's body): beyond it the checking waits, so a slow archive cannot fill memory.
 ARCHIVE_BACKLOG = 256
@@ -46,7 +48,7 @@ async def check_remote(feed: Feed, run: Run, deadline: float | None) -> None:
     passes; each result is classified, enriched when it asks for it, and saved."""
     settings, store = run.settings, run.store
     archive_tasks: set[asyncio.Task[None]] = set()
-    limit = asyncio.Semaphore(8)
+    limit = asyncio.Semaphore(ARCHIVE_LOOKUPS)
     backlog = asyncio.Semaphore(ARCHIVE_BACKLOG)
     # Snapshot look-ups outlive the run in the store, so a re-run does not ask the archives again.
     storage = run.storage
