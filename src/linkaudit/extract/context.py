@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["LineCounter", "find_date", "fold_whitespace", "github_slug", "sentence_around"]
+__all__ = ["LineCounter", "find_date", "fold_whitespace", "sentence_around"]
 
 _MONTHS = {
     name: number
@@ -184,11 +184,3 @@ def _to_date(match: re.Match[str]) -> dt.date | None:
         return dt.date(int(groups["year"]), month, day)
     except ValueError:
         return None
-
-
-_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
-
-
-def github_slug(heading: str) -> str:
-    """The anchor GitHub gives a heading: lower-cased, punctuation dropped, spaces as ``-``."""
-    return _SLUG_DROP.sub("", heading.strip().lower()).replace(" ", "-")
